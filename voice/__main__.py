@@ -1,0 +1,158 @@
+"""The `voice` command: run, simulate, models, devices."""
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .config import Settings, load_settings
+from .errors import VoiceError
+from .events import Event, EventFile
+
+log = logging.getLogger("voice")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
+    )
+    try:
+        return args.command(args) or 0
+    except VoiceError as error:
+        if args.debug:
+            raise
+        print(f"voice: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="voice", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="verbose logs and full tracebacks")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def session_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--locale", help="en or ko (default: en, or the config file's)")
+        command.add_argument("--partners", help='the two partner names, e.g. "Alex,Sam"')
+        command.add_argument("--scripts", dest="scripts_dir", help="a folder of your own scripts (LOCALE/*.yaml)")
+        command.add_argument("--events", type=Path, help="write events as JSON lines to this file")
+        command.add_argument("--config", type=Path, help="a config.yaml other than the user's")
+
+    run = commands.add_parser("run", help="start the speaker (live, or over WAV files)")
+    session_options(run)
+    run.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
+    run.add_argument("--input-device", help="microphone: index or part of its name (see 'voice devices')")
+    run.add_argument("--output-device", help="speaker: index or part of its name")
+    run.add_argument("--input", type=Path, help="a WAV file to use as the microphone")
+    run.add_argument("--output", type=Path, help="with --input: write what the speaker plays to this WAV")
+    run.add_argument("--max-seconds", type=float, help="live: stop after this many seconds of audio")
+    run.set_defaults(command=_run)
+
+    simulate = commands.add_parser("simulate", help="type utterances, read what the speaker says")
+    session_options(simulate)
+    simulate.set_defaults(command=_simulate)
+
+    models = commands.add_parser("models", help="fetch or locate speech models")
+    models.add_argument("action", choices=["fetch", "path"])
+    models.add_argument("--locale", default="en")
+    models.set_defaults(command=_models)
+
+    devices = commands.add_parser("devices", help="list audio devices")
+    devices.set_defaults(command=_devices)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        args.config, locale=args.locale, partners=args.partners, scripts_dir=args.scripts_dir,
+        model=getattr(args, "model", None), input_device=getattr(args, "input_device", None),
+        output_device=getattr(args, "output_device", None),
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    if (args.input is None) != (args.output is None):
+        print("voice run: error: --input and --output go together (a WAV in, a WAV out)", file=sys.stderr)
+        return 2
+    from .assemble import build_engine
+
+    settings = _settings(args)
+    engine = build_engine(settings, recognize=True)
+    events = EventFile(args.events)
+    try:
+        if args.input is not None:
+            from .audio.file_driver import run_files
+
+            started = time.perf_counter()
+            frames = run_files(engine, args.input, args.output, events.write)
+            log.info("wrote %d frames (%.1f s of audio) in %.2f s", frames, frames * 0.02,
+                     time.perf_counter() - started)
+        else:
+            from .audio.live_driver import run_live
+
+            run_live(engine, settings.input_device, settings.output_device, events.write, args.max_seconds)
+    finally:
+        events.close()
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .assemble import build_engine
+    from .simulate import format_said, run_simulation
+
+    engine = build_engine(_settings(args), recognize=False)
+    events = EventFile(args.events)
+    interactive = sys.stdin.isatty()
+
+    def show(batch: list[Event]) -> None:
+        events.write(batch)
+        for event in batch:
+            if event.type == "said":
+                print(format_said(event), flush=True)
+            elif event.type == "error":
+                print(f"voice: {event.data['message']}", file=sys.stderr)
+            elif event.type == "rejected" and interactive:
+                print(f"  (not understood: {event.data['reason']})", flush=True)
+
+    if interactive:
+        print("Type what you would say (':wait 5' lets 5 s pass, Ctrl-D ends).", flush=True)
+    try:
+        run_simulation(engine, sys.stdin, show)
+    finally:
+        events.close()
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .models import default_model, fetch_model, is_model
+
+    if args.action == "path":
+        print(default_model(args.locale))
+        return 0
+    path = default_model(args.locale)
+    if is_model(path):
+        print(f"The speech model is in place: {path}")
+        return 0
+    print(f"Fetching the speech model into {fetch_model(folder=path.parent)}")
+    return 0
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from .audio.devices import list_devices
+
+    devices = list_devices()
+    if not devices:
+        print("No audio devices found. Plug in a USB microphone and speaker, then check 'arecord -l'.")
+        return 1
+    for d in devices:
+        print(f"{d['index']:3d}  {d['name']:40s} in {d['max_input_channels']}  out {d['max_output_channels']}"
+              f"  {d['default_samplerate']:.0f} Hz")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Events the engine emits for logs, tests and the simulate printout; written as JSON lines."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .audio.frames import seconds_of
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Event:
+    frame: int
+    type: str  # listening, intent, rejected, script_started, step_started, said, paused, ...
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return seconds_of(self.frame)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"t": round(self.seconds, 3), "frame": self.frame, "type": self.type, **self.data},
+            ensure_ascii=False,
+        )
+
+
+class EventFile:
+    """Appends events to a JSON-lines file, flushed per event so a crash loses nothing."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._file: IO[str] | None = None
+        if path is not None:
+            try:
+                self._file = open(path, "w", encoding="utf-8")
+            except OSError as error:
+                raise ConfigError(
+                    f"cannot write the events file {path} ({error.strerror}); "
+                    "choose a path in a folder you can write to"
+                ) from None
+
+    def write(self, events: list[Event]) -> None:
+        if self._file is None:
+            return
+        for event in events:
+            self._file.write(event.to_json() + "\n")
+        if events:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()

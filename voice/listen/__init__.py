@@ -1,0 +1,1 @@
+"""Listening: voice activity and endpointing, the Vosk recognizer, and intent matching."""

