@@ -65,10 +65,11 @@ class Engine:
         """One 20 ms frame in, the speaker's 20 ms for the same moment out, with this frame's events."""
         self._listen(mic)
         self._run_session()
+        sounding = self.player.playing
         out, started = self.player.next_frame()
         for text in started:
             self._emit("said", text=text)
-        if self.player.playing:
+        if sounding:
             self._gate_until = self.frame + 1 + ECHO_TAIL_FRAMES
         self.frame += 1
         if self._gated and self.listening:

@@ -29,7 +29,8 @@ def read_wav(path: Path) -> np.ndarray:
     except FileNotFoundError:
         raise AudioError(f"the input file {path} does not exist; check the path") from None
     except (wave.Error, EOFError, OSError) as error:
-        raise AudioError(f"{path} is not a readable PCM WAV file ({error}); {_HOW_TO_CONVERT}") from None
+        detail = str(error) or "it ends before its header does"
+        raise AudioError(f"{path} is not a readable PCM WAV file ({detail}); {_HOW_TO_CONVERT}") from None
     if rate < 8000:
         raise AudioError(f"{path} has a sample rate of {rate} Hz, too low for speech; {_HOW_TO_CONVERT}")
     samples = _pcm_to_float(raw, width, path)

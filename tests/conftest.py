@@ -1,0 +1,77 @@
+"""Shared test helpers: synthesized utterances, ALSA file-plugin devices, a frame-exact test voice."""
+
+import io
+import os
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice.audio.frames import RATE
+from voice.audio.wavfile import to_engine_rate, write_wav
+
+REPO = Path(__file__).resolve().parent.parent
+VOICE = [sys.executable, "-m", "voice"]
+
+
+def espeak(text: str, voice: str = "ko+f2", speed: int = 150) -> np.ndarray:
+    """Real speech from espeak-ng, trimmed of its own leading and trailing silence, at 16 kHz."""
+    out = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
+                         capture_output=True, check=True).stdout
+    with wave.open(io.BytesIO(out)) as wav:
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
+        rate = wav.getframerate()
+    speech = to_engine_rate(samples, rate)
+    loud = np.flatnonzero(np.abs(speech) > 300)
+    return speech[loud[0] : loud[-1] + 1]
+
+
+def utterance_wav(path: Path, speech: np.ndarray, before_s: float = 1.0, after_s: float = 3.0) -> float:
+    """Write silence, speech, silence; return the second at which the speech ends."""
+    silence = lambda s: np.zeros(int(s * RATE), np.int16)  # noqa: E731
+    write_wav(path, np.concatenate([silence(before_s), speech, silence(after_s)]))
+    return before_s + len(speech) / RATE
+
+
+def run_voice(*args: str, env: dict | None = None, stdin: str | None = None, timeout: float = 300):
+    return subprocess.run([*VOICE, *args], capture_output=True, text=True, input=stdin, timeout=timeout,
+                          cwd=REPO, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch) -> dict:
+    """Own config and cache folders, so no test reads or writes the user's."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "XDG_DATA_HOME": str(tmp_path / "data")}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture
+def alsa_devices(tmp_path) -> dict:
+    """Real ALSA capture and playback devices backed by raw files (the `file` plugin)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".asoundrc").write_text(
+        f'pcm.testmic {{ type file slave.pcm "null" file "{tmp_path}/unused.raw" '
+        f'infile "{tmp_path}/mic.raw" format "raw" }}\n'
+        f'pcm.testspk {{ type file slave.pcm "null" file "{tmp_path}/speaker.raw" format "raw" }}\n'
+    )
+    return {"HOME": str(home), "mic": tmp_path / "mic.raw", "speaker": tmp_path / "speaker.raw"}
+
+
+class ToneVoice:
+    """A frame-exact stand-in voice for the pure-engine unit tests: 50 ms of tone per character.
+
+    Real synthesis is tested with pyttsx3 in test_speak.py and through the CLI tests.
+    """
+
+    cache_key = "tone"
+
+    def render(self, text: str) -> np.ndarray:
+        t = np.arange(len(text) * RATE // 20) / RATE
+        return (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)

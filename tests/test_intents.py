@@ -1,0 +1,63 @@
+"""Intent templates, their expansion, and matching recognized text to the nearest intent."""
+
+import pytest
+
+from voice.listen.intents import IntentMatcher, expand, normalize
+from voice.locale import Locale
+
+
+def test_expand_alternatives_and_optional_words():
+    assert expand("(start | begin) [our] check in") == [
+        "start our check in", "start check in", "begin our check in", "begin check in"]
+    assert expand("[우리] 체크인 시작 [하자]") == ["우리 체크인 시작 하자", "우리 체크인 시작", "체크인 시작 하자", "체크인 시작"]
+    assert expand("end the (session | exercise)") == ["end the session", "end the exercise"]
+
+
+def test_nested_templates_expand():
+    assert expand("a (b | [c] d) e") == ["a b e", "a c d e", "a d e"]
+
+
+@pytest.mark.parametrize("bad", ["(start | begin", "start ]", "[our check in"])
+def test_unbalanced_template_is_named(bad):
+    with pytest.raises(ValueError, match="bad phrase template"):
+        expand(bad)
+
+
+def test_normalize_ignores_case_hyphens_and_punctuation():
+    assert normalize("Start our Check-in!") == ["start", "our", "check", "in"]
+    assert normalize("I'm done.") == ["i'm", "done"]
+
+
+@pytest.fixture
+def korean() -> IntentMatcher:
+    return IntentMatcher(Locale.load("ko").intents)
+
+
+def test_exact_and_near_phrases_match(korean):
+    assert korean.match(["우리 체크인 시작"]).intent == "start_checkin"
+    # Vosk's grammar mode returns any sequence of grammar words; one word in three may be off.
+    near = korean.match(["우리 체크인 쉬자"])
+    assert near.intent == "start_checkin" and near.confidence == pytest.approx(0.667, abs=0.01)
+
+
+@pytest.mark.parametrize("heard", ["쉬자 체크인 쉬자", "더", "다음 더 일시", "", "체크인"])
+def test_far_or_empty_hypotheses_are_rejected(korean, heard):
+    match = korean.match([heard])
+    assert match.intent is None and match.reason
+
+
+def test_n_best_is_read_in_rank_order(korean):
+    assert korean.match(["다음", "다시"]).intent == "next"
+    assert korean.match(["쉬자 체크인 쉬자", "다시"]).intent == "repeat"
+
+
+def test_ambiguous_hypothesis_is_rejected():
+    matcher = IntentMatcher({"next": ["let's go on"], "resume": ["let's go back"]})
+    match = matcher.match(["let's go home"])
+    assert match.intent is None and "ambiguous" in match.reason
+
+
+def test_every_locale_has_the_spine_intents():
+    for code in ("en", "ko"):
+        intents = Locale.load(code).intents
+        assert {"start_checkin", "calming_break", "pause", "resume", "next", "repeat", "stop"} <= set(intents)
