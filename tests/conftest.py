@@ -56,6 +56,7 @@ def alsa_devices(tmp_path) -> dict:
     """Real ALSA capture and playback devices backed by raw files (the `file` plugin)."""
     home = tmp_path / "home"
     home.mkdir()
+    (tmp_path / "mic.raw").write_bytes(b"")  # a capture device is listed only when its infile exists
     (home / ".asoundrc").write_text(
         f'pcm.testmic {{ type file slave.pcm "null" file "{tmp_path}/unused.raw" '
         f'infile "{tmp_path}/mic.raw" format "raw" }}\n'

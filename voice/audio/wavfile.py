@@ -14,10 +14,9 @@ _HOW_TO_CONVERT = "convert it with: sox IN -r 16000 -c 1 -b 16 OUT.wav"
 
 def to_engine_rate(samples: np.ndarray, rate: int) -> np.ndarray:
     """Resample mono audio (any dtype soxr takes) to 16 kHz int16."""
-    if rate == RATE:
-        return samples.astype(np.int16, copy=False)
-    resampled = soxr.resample(samples.astype(np.float32), rate, RATE)
-    return np.clip(resampled, -32768, 32767).astype(np.int16)
+    if rate != RATE:
+        samples = soxr.resample(samples.astype(np.float32), rate, RATE)
+    return np.clip(np.round(samples), -32768, 32767).astype(np.int16)
 
 
 def read_wav(path: Path) -> np.ndarray:
@@ -36,7 +35,7 @@ def read_wav(path: Path) -> np.ndarray:
     samples = _pcm_to_float(raw, width, path)
     usable = len(samples) - len(samples) % channels
     mono = samples[:usable].reshape(-1, channels).mean(axis=1)
-    return to_engine_rate(mono * 32767.0, rate)
+    return to_engine_rate(mono * 32768.0, rate)
 
 
 def _pcm_to_float(raw: bytes, width: int, path: Path) -> np.ndarray:

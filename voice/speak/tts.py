@@ -1,4 +1,5 @@
-"""pyttsx3 (espeak-ng) text-to-speech, owned by one thread: its runAndWait() hangs when shared."""
+"""pyttsx3 (espeak-ng) text-to-speech. pyttsx3 keeps one engine per process and its runAndWait()
+hangs when shared across threads, so one worker thread owns that engine and renders every line."""
 
 import contextlib
 import io
@@ -7,83 +8,99 @@ import queue
 import tempfile
 import threading
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..audio.wavfile import read_wav
-from ..errors import SpeechError, VoiceError
+from ..errors import SpeechError
 
 log = logging.getLogger(__name__)
 RENDER_TIMEOUT_S = 60.0
-LEAD_IN_SAMPLES = 160  # keep 10 ms of the engine's leading silence, drop the rest
+LEAD_IN_SAMPLES = 160  # keep 10 ms of the engine's leading and trailing silence, drop the rest
 SILENCE_LEVEL = 64  # samples below this count as silence when trimming
+RENDER_ATTEMPTS = 4
 
 
-class Pyttsx3Voice:
-    """Renders text to 16 kHz int16 audio with pyttsx3, in its own thread."""
+@dataclass(frozen=True)
+class _Job:
+    text: str
+    voice: str
+    rate: int
+    volume: float
+    result: Future
 
-    engine_name = "pyttsx3"
 
-    def __init__(self, voice: str, rate: int = 150, volume: float = 1.0) -> None:
-        self.voice, self.rate, self.volume = voice, rate, volume
-        self._jobs: queue.Queue[tuple[str, Future[np.ndarray]] | None] = queue.Queue()
-        self._started: Future[None] = Future()
-        self._thread = threading.Thread(target=self._run, name="pyttsx3", daemon=True)
-        self._thread.start()
-        self._started.result(timeout=RENDER_TIMEOUT_S)  # raises SpeechError when espeak-ng is missing
+class _Worker:
+    """The one thread that owns pyttsx3's engine."""
 
-    @property
-    def cache_key(self) -> str:
-        return f"{self.engine_name}|{self.voice}|{self.rate}|{self.volume}"
+    _instance: "_Worker | None" = None
+    _lock = threading.Lock()
 
-    def render(self, text: str) -> np.ndarray:
-        future: Future[np.ndarray] = Future()
-        self._jobs.put((text, future))
-        return future.result(timeout=RENDER_TIMEOUT_S)
+    @classmethod
+    def get(cls) -> "_Worker":
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
 
-    def close(self) -> None:
-        self._jobs.put(None)
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[_Job] = queue.Queue()
+        started: Future[set[str]] = Future()
+        threading.Thread(target=self._run, args=(started,), name="pyttsx3", daemon=True).start()
+        self.voices = started.result(timeout=RENDER_TIMEOUT_S)  # raises SpeechError without espeak-ng
 
-    def _run(self) -> None:
-        try:
-            engine = self._init_engine()
-        except VoiceError as error:
-            self._started.set_exception(error)
-            return
-        self._started.set_result(None)
-        with tempfile.TemporaryDirectory(prefix="voice-tts-") as folder:
-            path = Path(folder) / "line.wav"
-            while (job := self._jobs.get()) is not None:
-                text, future = job
-                try:
-                    # pyttsx3's espeak driver prints "Audio saved to ..." on stdout; keep stdout clean.
-                    with contextlib.redirect_stdout(io.StringIO()):
-                        engine.save_to_file(text, str(path))
-                        engine.runAndWait()
-                    future.set_result(_trim(read_wav(path)))
-                except Exception as error:  # one bad line must not kill the voice thread
-                    future.set_exception(SpeechError(f"pyttsx3 could not speak {text!r} ({error})"))
+    def render(self, text: str, voice: str, rate: int, volume: float) -> np.ndarray:
+        job = _Job(text, voice, rate, volume, Future())
+        self._jobs.put(job)
+        return job.result.result(timeout=RENDER_TIMEOUT_S)
 
-    def _init_engine(self):  # -> pyttsx3.Engine
+    def _run(self, started: Future) -> None:
         try:
             import pyttsx3
 
             engine = pyttsx3.init()
+            started.set_result({voice.id for voice in engine.getProperty("voices")})
         except Exception as error:
-            raise SpeechError(
+            started.set_exception(SpeechError(
                 f"the text-to-speech engine could not start ({error}); install espeak-ng "
-                "with 'sudo apt-get install espeak-ng' (make run does this)"
-            ) from None
-        known = {voice.id for voice in engine.getProperty("voices")}
-        if self.voice not in known:
-            raise SpeechError(
-                f"espeak-ng has no voice '{self.voice}'; run 'espeak-ng --voices' and pick one of its ids"
-            )
-        engine.setProperty("voice", self.voice)
-        engine.setProperty("rate", self.rate)
-        engine.setProperty("volume", self.volume)
-        return engine
+                "with 'sudo apt-get install espeak-ng' (make run does this)"))
+            return
+        with tempfile.TemporaryDirectory(prefix="voice-tts-") as folder:
+            path = Path(folder) / "line.wav"
+            while True:
+                job = self._jobs.get()
+                try:
+                    engine.setProperty("voice", job.voice)
+                    engine.setProperty("rate", job.rate)
+                    engine.setProperty("volume", job.volume)
+                    job.result.set_result(_render_verified(engine, job.text, path))
+                except Exception as error:  # one bad line must not kill the voice thread
+                    job.result.set_exception(SpeechError(f"pyttsx3 could not speak {job.text!r} ({error})"))
+
+
+def _render_verified(engine, text: str, path: Path) -> np.ndarray:
+    """Render until two renders agree. pyttsx3 2.99's espeak driver now and then ends runAndWait()
+    having written no file, or a truncated one (seen: 1 line in ~100); espeak itself is
+    deterministic, and truncation only ever shortens, so agreement proves a whole line."""
+    renders: list[np.ndarray] = []
+    for _ in range(RENDER_ATTEMPTS):
+        path.unlink(missing_ok=True)  # never read an earlier line's audio
+        # The driver prints "Audio saved to ..." on stdout; keep stdout for the speaker's own output.
+        with contextlib.redirect_stdout(io.StringIO()):
+            engine.save_to_file(text, str(path))
+            engine.runAndWait()
+        if not path.exists():
+            continue
+        audio = _trim(read_wav(path))
+        if any(len(audio) == len(earlier) for earlier in renders):
+            return audio
+        renders.append(audio)
+    if not renders:
+        raise SpeechError(f"pyttsx3 wrote no audio after {RENDER_ATTEMPTS} attempts")
+    log.warning("pyttsx3 renders of one line disagreed; using the longest")
+    return max(renders, key=len)
 
 
 def _trim(samples: np.ndarray) -> np.ndarray:
@@ -91,5 +108,25 @@ def _trim(samples: np.ndarray) -> np.ndarray:
     loud = np.flatnonzero(np.abs(samples) > SILENCE_LEVEL)
     if len(loud) == 0:
         return samples[:0]
-    start = max(0, loud[0] - LEAD_IN_SAMPLES)
-    return samples[start : loud[-1] + LEAD_IN_SAMPLES]
+    return samples[max(0, loud[0] - LEAD_IN_SAMPLES) : loud[-1] + LEAD_IN_SAMPLES]
+
+
+class Pyttsx3Voice:
+    """One espeak-ng voice at one rate and volume, rendering text to 16 kHz int16 audio."""
+
+    engine_name = "pyttsx3"
+
+    def __init__(self, voice: str, rate: int = 150, volume: float = 1.0) -> None:
+        self.voice, self.rate, self.volume = voice, rate, volume
+        self._worker = _Worker.get()
+        if voice not in self._worker.voices:
+            raise SpeechError(
+                f"espeak-ng has no voice '{voice}'; run 'espeak-ng --voices' and pick one of its ids"
+            )
+
+    @property
+    def cache_key(self) -> str:
+        return f"{self.engine_name}|{self.voice}|{self.rate}|{self.volume}"
+
+    def render(self, text: str) -> np.ndarray:
+        return self._worker.render(text, self.voice, self.rate, self.volume)

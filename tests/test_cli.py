@@ -1,0 +1,126 @@
+"""The `voice` command as a person uses it: simulate a whole check-in; clear one-line errors."""
+
+import re
+
+import pytest
+from conftest import run_voice
+
+CHECKIN = """start our check-in
+:wait 3
+pause
+:wait 2
+resume
+:wait 70
+repeat
+:wait 4
+next
+I'm done
+:wait 5
+next
+"""
+
+
+def said(stdout: str) -> list[tuple[float, str]]:
+    lines = []
+    for line in stdout.splitlines():
+        m = re.fullmatch(r"\[(\d\d):(\d\d\.\d)\] (.+)", line)
+        assert m, f"not a [mm:ss.s] line: {line!r}"
+        lines.append((int(m[1]) * 60 + float(m[2]), m[3]))
+    return lines
+
+
+def test_simulate_runs_the_checkin_to_its_end_with_every_command(isolated, tmp_path):
+    result = run_voice("simulate", "--partners", "Alex,Sam", "--events", str(tmp_path / "e.jsonl"), stdin=CHECKIN)
+    assert result.returncode == 0, result.stderr
+    print(result.stdout, result.stderr)  # shown when an assertion below fails
+    lines = said(result.stdout)
+    texts = [text for _, text in lines]
+    assert texts[0] == "Welcome, Alex and Sam. Let's begin with one minute of slow breathing together."
+    assert texts[1] == "Paused. Say resume when you're ready."
+    assert texts[2] == texts[0]  # resume starts the step again
+    assert "Breathe in." in texts and "And out." in texts
+    assert any(t.startswith("Alex, when you're ready") for t in texts)
+    assert sum(t.startswith("Alex, when you're ready") for t in texts) == 1
+    assert any(t.startswith("Thank you. Sam, your turn.") for t in texts)
+    assert texts[-1].startswith("Thank you both.")
+    breaths = [t for t, text in lines if text in ("Breathe in.", "And out.")]
+    gaps = {round(b - a, 1) for a, b in zip(breaths, breaths[1:])}
+    assert 5.0 in gaps  # cues 5 s apart on the frame clock
+    events = (tmp_path / "e.jsonl").read_text()
+    for kind in ("listening", "intent", "script_started", "step_started", "said", "script_finished"):
+        assert f'"type": "{kind}"' in events
+    assert '"reason": "completed"' in events and '"name": "repeat"' in events
+
+
+def test_simulate_stop_ends_the_checkin(isolated):
+    result = run_voice("simulate", "--partners", "Alex,Sam", stdin="start our check in\n:wait 20\nstop\n")
+    texts = [text for _, text in said(result.stdout)]
+    assert texts[-1] == "Okay. We'll stop here. Thank you both."
+    assert not any(t.startswith("Alex, when") for t in texts)
+
+
+def test_simulate_in_korean(isolated):
+    result = run_voice("simulate", "--locale", "ko", "--partners", "민준,서연", stdin="체크인 시작\n:wait 3\n그만\n")
+    texts = [text for _, text in said(result.stdout)]
+    assert texts[0].startswith("어서 오세요, 민준 님, 서연 님.") and texts[-1].startswith("네. 여기서 마칠게요.")
+
+
+def test_a_bad_wait_line_is_reported_and_skipped(isolated):
+    result = run_voice("simulate", stdin=":wait soon\nstart our check in\n:wait 1\nstop\n")
+    assert "line 1: write ':wait SECONDS'" in result.stderr and result.returncode == 0
+
+
+def one_sentence(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("voice")]
+    assert "Traceback" not in result.stderr and len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_missing_model(isolated, tmp_path):
+    result = run_voice("run", "--model", str(tmp_path / "none"), "--input", "x.wav", "--output", "y.wav")
+    assert result.returncode == 1
+    assert "does not exist; run 'voice models fetch' or pass --model PATH" in one_sentence(result)
+
+
+def test_unreadable_wav(isolated, tmp_path):
+    bad = tmp_path / "in.wav"
+    bad.write_text("this is not audio")
+    result = run_voice("run", "--locale", "ko", "--input", str(bad), "--output", str(tmp_path / "o.wav"))
+    assert result.returncode == 1 and "is not a readable PCM WAV file" in one_sentence(result)
+
+
+def test_broken_config_yaml(isolated, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("partners: [Alex, Sam\nlocale: en\n")
+    result = run_voice("simulate", "--config", str(config), stdin="")
+    assert result.returncode == 1 and re.search(r"config.yaml:\d+:\d+: .*fix the YAML", one_sentence(result))
+
+
+def test_wrong_partner_list(isolated):
+    result = run_voice("simulate", "--partners", "Alex", stdin="")
+    assert result.returncode == 1 and "give exactly two partner names" in one_sentence(result)
+
+
+def test_unknown_locale(isolated):
+    result = run_voice("simulate", "--locale", "fr", stdin="")
+    assert result.returncode == 1 and "there is no locale 'fr'; use one of: en, ko" in one_sentence(result)
+
+
+def test_input_without_output_is_a_usage_error(isolated):
+    result = run_voice("run", "--input", "x.wav")
+    assert result.returncode == 2 and "--input and --output go together" in result.stderr
+
+
+@pytest.mark.slow
+def test_no_audio_device(isolated, tmp_path):
+    home = tmp_path / "empty-home"
+    home.mkdir()
+    result = run_voice("run", "--locale", "ko", "--max-seconds", "1", env={"HOME": str(home)})
+    assert result.returncode == 1 and "no audio input device was found" in one_sentence(result)
+
+
+@pytest.mark.slow
+def test_unknown_device_name(isolated, alsa_devices):
+    result = run_voice("run", "--locale", "ko", "--input-device", "usb mic", env={"HOME": alsa_devices["HOME"]})
+    assert result.returncode == 1
+    assert "there is no input device 'usb mic'; use an index or part of a name from: 0: testmic" in one_sentence(result)
