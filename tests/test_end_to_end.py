@@ -1,0 +1,74 @@
+"""Real speech end to end: espeak-ng Korean through real Vosk, via the file driver and via real
+sounddevice streams on ALSA `file`-plugin devices."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import espeak, run_voice, utterance_wav
+
+from voice.audio.frames import FRAME_SAMPLES, RATE
+from voice.audio.wavfile import read_wav
+
+pytestmark = pytest.mark.slow
+START = "우리 체크인 시작"
+
+
+def events(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def first_speech_frame(audio: np.ndarray, after_frame: int) -> int:
+    """The first 20 ms frame, from `after_frame` on, holding the speaker's voice or chime."""
+    frames = audio[: len(audio) // FRAME_SAMPLES * FRAME_SAMPLES].reshape(-1, FRAME_SAMPLES)
+    loud = np.flatnonzero(np.abs(frames[after_frame:]).max(axis=1) > 300)
+    return after_frame + int(loud[0])
+
+
+def test_korean_start_through_the_file_driver(isolated, tmp_path):
+    speech_end_s = utterance_wav(tmp_path / "in.wav", espeak(START))
+    result = run_voice("run", "--locale", "ko", "--partners", "민준,서연", "--input", str(tmp_path / "in.wav"),
+                       "--output", str(tmp_path / "out.wav"), "--events", str(tmp_path / "e.jsonl"))
+    assert result.returncode == 0, result.stderr
+    log = events(tmp_path / "e.jsonl")
+    intent = next(e for e in log if e["type"] == "intent")
+    assert intent["name"] == "start_checkin" and 0 < intent["confidence"] <= 1
+    assert any(e["type"] == "script_started" and e["script"] == "checkin-short" for e in log)
+    assert any(e["type"] == "script_finished" for e in log)  # ran on past the input until idle
+
+    out = read_wav(tmp_path / "out.wav")
+    inp = read_wav(tmp_path / "in.wav")
+    assert len(out) >= len(inp) and len(out) % FRAME_SAMPLES == 0  # frame-aligned, continued past the end
+    end_frame = int(speech_end_s * RATE) // FRAME_SAMPLES
+    assert not np.abs(out[: end_frame * FRAME_SAMPLES]).max() > 300  # silent while the couple speaks
+    response = first_speech_frame(out, end_frame)
+    said = next(e for e in log if e["type"] == "said")
+    print(f"first response frame {response - end_frame} frames after speech ended; "
+          f"first line {said['frame'] - end_frame} frames after")
+    assert said["frame"] - end_frame <= 25  # the first spoken line starts within 0.5 s
+    assert said["text"].startswith("어서 오세요, 민준 님, 서연 님.")
+
+
+def test_out_of_grammar_speech_starts_nothing(isolated, tmp_path):
+    utterance_wav(tmp_path / "in.wav", espeak("오늘 저녁에 뭐 먹을까"))
+    result = run_voice("run", "--locale", "ko", "--input", str(tmp_path / "in.wav"),
+                       "--output", str(tmp_path / "out.wav"), "--events", str(tmp_path / "e.jsonl"))
+    assert result.returncode == 0, result.stderr
+    log = events(tmp_path / "e.jsonl")
+    assert not any(e["type"] in ("intent", "script_started") for e in log)
+    assert any(e["type"] == "rejected" for e in log)
+
+
+def test_korean_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_devices, tmp_path):
+    utterance_wav(tmp_path / "in.wav", espeak(START))
+    alsa_devices["mic"].write_bytes(read_wav(tmp_path / "in.wav").astype("<i2").tobytes())
+    result = run_voice("run", "--locale", "ko", "--input-device", "testmic", "--output-device", "testspk",
+                       "--max-seconds", "12", "--events", str(tmp_path / "e.jsonl"),
+                       env={"HOME": alsa_devices["HOME"]})
+    assert result.returncode == 0, result.stderr
+    log = events(tmp_path / "e.jsonl")
+    assert next(e for e in log if e["type"] == "intent")["name"] == "start_checkin"
+    assert any(e["type"] == "script_started" for e in log)
+    assert any(e["type"] == "said" for e in log)
+    played = np.frombuffer(alsa_devices["speaker"].read_bytes(), "<i2")
+    assert np.abs(played).max() > 1000  # the speaker's voice reached the playback device
