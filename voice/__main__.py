@@ -137,7 +137,8 @@ def _models(args: argparse.Namespace) -> int:
     if is_model(path):
         print(f"The speech model is in place: {path}")
         return 0
-    print(f"Fetching the speech model into {fetch_model(folder=path.parent)}")
+    print(f"Fetching the speech model into {path.parent}/ (an interrupted fetch resumes)")
+    print(f"The speech model is ready: {fetch_model(folder=path.parent)}")
     return 0
 
 
