@@ -35,6 +35,10 @@ class Recorder:
         while not self.engine.listening:
             self.run(1)
 
+    def until_step(self, kind: str) -> None:
+        while not any(e.data.get("kind") == kind for e in self.of("step_started")):
+            self.run(1)
+
     def say(self, text: str) -> None:
         self.until_listening()
         self.engine.hear_text(text)
@@ -81,8 +85,7 @@ def test_waits_end_on_silence_timeout_and_the_script_completes(engine):
 def test_next_ends_a_wait_at_once(engine):
     rec = Recorder(engine)
     rec.say("start our check in")
-    while not any(e.data.get("kind") == "wait" for e in rec.of("step_started")):
-        rec.run(1)
+    rec.until_step("wait")
     rec.say("I'm done")
     assert rec.of("step_started")[-1].data["kind"] == "say"
     assert rec.of("step_started")[-1].frame == rec.of("intent")[-1].frame
@@ -109,8 +112,7 @@ def test_pause_holds_the_session_and_resume_restarts_the_step(engine):
 def test_repeat_during_a_wait_repeats_the_question(engine):
     rec = Recorder(engine)
     rec.say("start our check in")
-    while not any(e.data.get("kind") == "wait" for e in rec.of("step_started")):
-        rec.run(1)
+    rec.until_step("wait")
     rec.say("repeat that")
     rec.run(frames_for(1))
     assert rec.of("said")[-1].data["text"].startswith("Alex, when you're ready")
