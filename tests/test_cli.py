@@ -124,3 +124,12 @@ def test_unknown_device_name(isolated, alsa_devices):
     result = run_voice("run", "--locale", "ko", "--input-device", "usb mic", env={"HOME": alsa_devices["HOME"]})
     assert result.returncode == 1
     assert "there is no input device 'usb mic'; use an index or part of a name from: 0: testmic" in one_sentence(result)
+
+
+def test_partner_names_come_from_the_config_file(isolated, tmp_path):
+    (tmp_path / "config" / "voice").mkdir(parents=True)
+    (tmp_path / "config" / "voice" / "config.yaml").write_text("partners: [Robin, Kai]\n")
+    result = run_voice("simulate", stdin="start our check in\n:wait 1\nstop\n")
+    assert said(result.stdout)[0][1].startswith("Welcome, Robin and Kai.")
+    flagged = run_voice("simulate", "--partners", "Alex,Sam", stdin="start our check in\n:wait 1\nstop\n")
+    assert said(flagged.stdout)[0][1].startswith("Welcome, Alex and Sam.")  # flags win over the file

@@ -72,3 +72,14 @@ def test_korean_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_de
     assert any(e["type"] == "said" for e in log)
     played = np.frombuffer(alsa_devices["speaker"].read_bytes(), "<i2")
     assert np.abs(played).max() > 1000  # the speaker's voice reached the playback device
+
+
+def test_every_korean_grammar_word_is_in_the_korean_model():
+    from voice.listen.intents import IntentMatcher
+    from voice.listen.recognizer import load_model, missing_words
+    from voice.locale import Locale
+    from voice.models import default_model
+
+    model = load_model(default_model("ko"))
+    assert missing_words(model, IntentMatcher(Locale.load("ko").intents).words) == []
+    assert missing_words(model, {"시작하자", "시작"}) == ["시작하자"]  # the check does catch a gap
