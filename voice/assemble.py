@@ -26,10 +26,11 @@ def build_engine(settings: Settings, recognize: bool) -> Engine:
     voice = Pyttsx3Voice(locale.tts_voice, rate=settings.tts_rate)
     cache = PromptCache(voice, settings.cache_dir / "prompts")
     engine = Engine(locale, scripts, cache, listener, {"partner_a": partner_a, "partner_b": partner_b})
+    lines = engine.lines()
     started = time.perf_counter()
-    cache.prepare(engine.lines())
+    cache.prepare(lines)
     log.info("%d scripts ready; %d lines prepared (%d rendered) in %.2f s", len(scripts),
-             len(set(engine.lines())), cache.misses, time.perf_counter() - started)
+             len(set(lines)), cache.misses, time.perf_counter() - started)
     return engine
 
 

@@ -13,12 +13,13 @@ import zipfile
 from pathlib import Path
 
 import platformdirs
+import vosk
 from tqdm import tqdm
 
 from .errors import ModelError
 
 ENGLISH_MODEL = "vosk-model-small-en-us-0.15"
-MODEL_BASE_URL = "https://alphacephei.com/vosk/models/"  # the same as vosk.MODEL_PRE_URL
+MODEL_BASE_URL = vosk.MODEL_PRE_URL  # where the vosk package itself fetches models from
 REQUIRED_FILES = ("am/final.mdl", "conf/model.conf")
 CHUNK = 1 << 16  # bytes per read
 TIMEOUT_S = 30

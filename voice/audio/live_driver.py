@@ -8,6 +8,7 @@ import logging
 import queue
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -23,6 +24,7 @@ from .frames import FRAME_MS, FRAME_SAMPLES, RATE, frames_for
 
 log = logging.getLogger(__name__)
 QUEUE_TIMEOUT_S = 2.0  # no microphone block for this long means the stream died
+DRAIN_TIMEOUT_S = 1.0  # on stopping, let already-produced output play out for at most this long
 
 
 class _OutputBuffer:
@@ -30,6 +32,10 @@ class _OutputBuffer:
 
     def __init__(self) -> None:
         self._chunks: deque[np.ndarray] = deque()
+
+    @property
+    def empty(self) -> bool:
+        return not self._chunks
 
     def write(self, samples: np.ndarray) -> None:
         if len(samples):
@@ -101,6 +107,10 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
                     on_events(events)
                 while problems:
                     log.warning("audio stream: %s", problems.pop())
+            # Let what was already produced reach the speaker instead of cutting it off mid-sound.
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
+            while not output.empty and time.monotonic() < deadline:
+                time.sleep(FRAME_MS / 1000)
     except KeyboardInterrupt:
         pass
     except sd.PortAudioError as error:

@@ -1,7 +1,6 @@
 """Vosk at our boundary: model loading with clear errors, grammar mode, n-best results parsed once."""
 
 import json
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,6 @@ import vosk
 from ..audio.frames import RATE
 from ..errors import ModelError
 
-log = logging.getLogger(__name__)
 N_BEST = 3  # alternatives asked of Vosk, matched in rank order
 
 vosk.SetLogLevel(-1)  # Vosk's own logging goes to stderr unasked; we log what matters ourselves.
