@@ -41,10 +41,17 @@ def run_voice(*args: str, env: dict | None = None, stdin: str | None = None, tim
                           cwd=REPO, env={**os.environ, **(env or {})})
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory) -> Path:
+    """One prompt cache for the whole run: lines are keyed by their content, so sharing is safe,
+    and the library's few hundred lines are rendered once instead of once per test."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def isolated(tmp_path, monkeypatch) -> dict:
-    """Own config and cache folders, so no test reads or writes the user's."""
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+def isolated(tmp_path, monkeypatch, shared_cache) -> dict:
+    """Own config and data folders, so no test reads or writes the user's."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(shared_cache),
            "XDG_DATA_HOME": str(tmp_path / "data")}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -71,8 +78,13 @@ class ToneVoice:
     Real synthesis is tested with pyttsx3 in test_speak.py and through the CLI tests.
     """
 
-    cache_key = "tone"
+    def __init__(self, speed: float = 1.0) -> None:
+        self.speed = speed
+        self.cache_key = f"tone|{speed}"
 
     def render(self, text: str) -> np.ndarray:
-        t = np.arange(len(text) * RATE // 20) / RATE
+        t = np.arange(int(len(text) * RATE / 20 / self.speed)) / RATE
         return (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
+
+    def scaled(self, factor: float) -> "ToneVoice":
+        return ToneVoice(self.speed * factor)

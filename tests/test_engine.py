@@ -1,4 +1,5 @@
-"""The pure engine over frames: script flow, frame-exact timings, commands, and the listening gate."""
+"""The pure engine over frames: script flow, frame-exact timings, commands, turns, choices, breaks,
+safety, the session log, and the listening gate."""
 
 import numpy as np
 import pytest
@@ -6,19 +7,27 @@ from conftest import ToneVoice
 
 from voice.audio.frames import FRAME_SAMPLES, SILENT_FRAME, frames_for
 from voice.engine import ECHO_TAIL_FRAMES, Engine
-from voice.exercises.script import bundled_scripts_dir, load_scripts
+from voice.exercises.history import SessionLog
+from voice.exercises.library import Library, bundled_scripts_dir
 from voice.listen.intents import IntentMatcher
 from voice.listen.listener import Listener
 from voice.locale import Locale
 from voice.speak.cache import PromptCache
 
+NOW = 1_790_000_000.0  # a fixed wall clock for the session log
+
+
+def make_engine(tmp_path, locale: str = "en", seed: int = 1, log: SessionLog | None = None) -> Engine:
+    lang = Locale.load(locale)
+    library = Library([bundled_scripts_dir()], locale, lang.intents)
+    return Engine(lang, library, PromptCache(ToneVoice(), tmp_path / "cache"), Listener(IntentMatcher(lang.intents)),
+                  ("Alex", "Sam"), log if log is not None else SessionLog(tmp_path / "sessions.db"),
+                  clock=lambda: NOW, seed=seed)
+
 
 @pytest.fixture
 def engine(tmp_path) -> Engine:
-    locale = Locale.load("en")
-    return Engine(locale, load_scripts([bundled_scripts_dir()], "en"),
-                  PromptCache(ToneVoice(), tmp_path), Listener(IntentMatcher(locale.intents)),
-                  {"partner_a": "Alex", "partner_b": "Sam"})
+    return make_engine(tmp_path)
 
 
 class Recorder:
@@ -52,49 +61,104 @@ def test_start_runs_the_checkin_with_names(engine):
     rec = Recorder(engine)
     rec.say("start our check-in")
     assert [e.data["name"] for e in rec.of("intent")] == ["start_checkin"]
-    assert rec.of("script_started")[0].data["script"] == "checkin-short"
+    assert rec.of("script_started")[0].data["script"] == "checkin"
     rec.run(frames_for(5))
     first = rec.of("said")[0]
-    assert first.data["text"].startswith("Welcome, Alex and Sam.")
+    assert first.data["text"] == "Welcome, Alex and Sam. It's time for your weekly check-in. Alex goes first tonight."
     # The chime plays in the same frame the command is understood; the line follows it directly.
     assert rec.audio[0].any() and first.frame - rec.of("intent")[0].frame <= frames_for(0.2)
 
 
-def test_breathing_cues_land_on_exact_frames(engine):
+def test_breathing_cues_land_on_exact_frames_then_soft_tones(engine):
     rec = Recorder(engine)
-    rec.say("start our check in")
+    rec.say("start a short check in")
     rec.run(frames_for(90))
     breathe = next(e for e in rec.of("step_started") if e.data["kind"] == "breathe")
+    note = next(e for e in rec.of("said") if e.data["text"].startswith("Breathe slowly, not deeply."))
     cues = [e for e in rec.of("said") if e.data["text"] in ("Breathe in.", "And out.")]
-    assert len(cues) == 12
-    assert [c.frame - breathe.frame for c in cues] == [i * frames_for(5) for i in range(12)]
+    assert len(cues) == 6  # words for the first three cycles, then tones alone
+    start = cues[0].frame
+    assert note.frame == breathe.frame and start > note.frame
+    assert [c.frame - start for c in cues] == [i * frames_for(5) for i in range(6)]
+    step_end = next(e for e in rec.of("step_started") if e.frame > start).frame
+    assert step_end - start == 6 * frames_for(10)  # one minute at six breaths a minute
 
 
-def test_waits_end_on_silence_timeout_and_the_script_completes(engine):
+def test_turns_alternate_who_goes_first_from_session_to_session(tmp_path):
+    firsts = []
+    log = SessionLog(tmp_path / "sessions.db")
+    for _ in range(3):
+        engine = make_engine(tmp_path, log=log)
+        rec = Recorder(engine)
+        rec.say("start a short check in")
+        rec.run(frames_for(400))
+        turns = [e.data["text"] for e in rec.of("said") if "one thing they did this week" in e.data["text"]]
+        firsts.append(turns[0].split(",")[0])
+        assert turns[1].split(",")[0] != firsts[-1]
+        assert rec.of("script_finished")[-1].data["reason"] == "completed"
+    assert firsts == ["Alex", "Sam", "Alex"]
+
+
+def test_a_turn_ends_on_done_at_once_and_on_silence_otherwise(engine):
     rec = Recorder(engine)
-    rec.say("start our check in")
-    rec.run(frames_for(240))
-    waits = [e for e in rec.of("step_started") if e.data["kind"] == "wait"]
-    assert len(waits) == 2
-    after_first = next(e for e in rec.of("step_started") if e.data["index"] == waits[0].data["index"] + 1)
-    assert after_first.frame - waits[0].frame == frames_for(12)
-    assert rec.of("script_finished")[0].data["reason"] == "completed"
-    assert engine.idle
-
-
-def test_next_ends_a_wait_at_once(engine):
-    rec = Recorder(engine)
-    rec.say("start our check in")
-    rec.until_step("wait")
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    turn = rec.of("step_started")[-1]
     rec.say("I'm done")
-    assert rec.of("step_started")[-1].data["kind"] == "say"
+    assert rec.of("step_started")[-1].data["kind"] == "turn"
     assert rec.of("step_started")[-1].frame == rec.of("intent")[-1].frame
+    second = rec.of("step_started")[-1]
+    rec.until_listening()  # the prompt has played and its echo tail is over
+    opened = engine.frame
+    while rec.of("step_started")[-1] is second:
+        rec.run(1)
+    # Silence is counted from the end of the prompt, which is the echo tail before listening opens.
+    assert rec.of("step_started")[-1].frame - opened == frames_for(15) - ECHO_TAIL_FRAMES
+    assert turn.frame < second.frame
+
+
+def test_a_long_turn_gets_one_gentle_reminder_at_a_pause_then_ends(tmp_path):
+    engine = make_engine(tmp_path)
+    rec = Recorder(engine)
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    rec.until_listening()
+    began = engine.frame
+    voice = (np.sin(np.arange(FRAME_SAMPLES) / 3) * 6000).astype(np.int16)
+    for _ in range(frames_for(100) // 27):  # talking past the 90 s soft limit: words, short gaps
+        rec.run(20, voice)
+        rec.run(7)
+    assert not [e for e in rec.of("said") if "take your time to find a place to finish" in e.data["text"]]
+    rec.run(frames_for(2))  # a pause
+    reminders = [e for e in rec.of("said") if "take your time to find a place to finish" in e.data["text"]]
+    assert len(reminders) == 1 and reminders[0].frame > began + frames_for(100)
+
+
+def test_choosing_the_short_checkin_by_voice(engine):
+    rec = Recorder(engine)
+    rec.say("start our check in")
+    rec.until_step("choose")
+    rec.say("the short one")
+    rec.run(frames_for(3))
+    texts = [e.data["text"] for e in rec.of("said")]
+    assert texts[-1] == "Let's start with one minute of slow breathing together."
+
+
+def test_nobody_answering_a_choice_asks_again_then_takes_the_default(engine):
+    rec = Recorder(engine)
+    rec.say("start our check in")
+    rec.run(frames_for(70))
+    texts = [e.data["text"] for e in rec.of("said")]
+    asks = [i for i, text in enumerate(texts) if text.startswith("Would you like the full check-in")]
+    assert len(asks) == 2
+    assert texts[asks[-1] + 1].startswith("Let's start with one minute")  # otherwise: short
 
 
 def test_pause_holds_the_session_and_resume_restarts_the_step(engine):
     rec = Recorder(engine)
-    rec.say("start our check in")
-    rec.run(frames_for(30))  # into the breathing
+    rec.say("start a short check in")
+    rec.until_step("breathe")
+    rec.run(frames_for(12))
     rec.until_listening()
     paused_at = engine.frame
     engine.hear_text("pause")
@@ -109,13 +173,62 @@ def test_pause_holds_the_session_and_resume_restarts_the_step(engine):
     assert rec.of("said")[-1].data["text"] == "Breathe in."
 
 
-def test_repeat_during_a_wait_repeats_the_question(engine):
+def test_repeat_during_a_turn_repeats_its_prompt(engine):
     rec = Recorder(engine)
-    rec.say("start our check in")
-    rec.until_step("wait")
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    rec.until_listening()
     rec.say("repeat that")
     rec.run(frames_for(1))
-    assert rec.of("said")[-1].data["text"].startswith("Alex, when you're ready")
+    prompts = [e for e in rec.of("said") if e.data["text"].startswith("Alex, tell Sam one thing")]
+    assert len(prompts) == 2
+
+
+def test_back_goes_to_the_step_before(engine):
+    rec = Recorder(engine)
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    rec.until_listening()
+    rec.say("go back")
+    rec.run(frames_for(1))
+    assert rec.of("said")[-1].data["text"] == "Thank you. Now, an appreciation from each of you."
+
+
+def test_slower_and_faster_change_the_breathing_pace_within_bounds(engine):
+    rec = Recorder(engine)
+    rec.say("start a short check in")
+    rec.until_step("breathe")
+    rec.run(frames_for(12))
+    rec.say("slower")
+    assert rec.of("pace")[-1].data == {"breathing": 1.15}
+    rec.say("slower")
+    rec.say("slower")  # 1.52 would be past the bound
+    assert [e.data["breathing"] for e in rec.of("pace")] == [1.15, 1.322]
+    rec.run(frames_for(1.5))
+    assert "That's as slow as the breathing goes." in [e.data["text"] for e in rec.of("said")]
+    rec.run(frames_for(30))
+    cues = [e.frame for e in rec.of("said") if e.data["text"] in ("Breathe in.", "And out.")]
+    assert cues[-1] - cues[-2] == frames_for(5 * 1.15 * 1.15)
+
+
+def test_slower_outside_breathing_slows_the_voice(engine):
+    rec = Recorder(engine)
+    rec.say("slower please")
+    assert rec.of("pace")[-1].data == {"speech": 0.85}
+    rec.run(frames_for(1))
+    assert rec.of("said")[-1].data["text"] == "I'll speak more slowly."
+
+
+def test_what_can_i_say_depends_on_the_moment(engine):
+    rec = Recorder(engine)
+    rec.say("what can we say")
+    rec.run(frames_for(1))
+    assert rec.of("said")[-1].data["text"].startswith("You can say start our check-in")
+    rec.say("start our check in")
+    rec.until_step("choose")
+    rec.say("what can I say")
+    rec.run(frames_for(1))
+    assert rec.of("said")[-1].data["text"] == "You can say full, or short. Or say stop."  # the shortest phrases
 
 
 def test_stop_ends_the_script_and_says_goodbye(engine):
@@ -130,13 +243,107 @@ def test_stop_ends_the_script_and_says_goodbye(engine):
     assert engine.idle
 
 
-def test_calming_break_replaces_a_running_checkin(engine):
+def test_a_break_sets_the_exercise_aside_and_offers_to_come_back(engine):
     rec = Recorder(engine)
-    rec.say("start our check in")
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    rec.until_listening()
     rec.say("I need a break")
-    finished = rec.of("script_finished")
-    assert finished[0].data == {"script": "checkin-short", "reason": "replaced"}
     assert rec.of("script_started")[-1].data["script"] == "calming-break"
+    assert not rec.of("script_finished")  # the check-in waits; it is not ended
+    rec.run(frames_for(150))
+    assert rec.of("script_finished")[-1].data["reason"] == "completed"
+    assert rec.of("said")[-1].data["text"].startswith("Welcome back. When you're ready to return to the short check-in")
+    rec.say("continue")
+    rec.run(frames_for(6))
+    texts = [e.data["text"] for e in rec.of("said")]
+    assert texts[-2] == "Let's pick up the short check-in where we left off."
+    assert texts[-1].startswith("Alex, tell Sam one thing")
+
+
+@pytest.mark.parametrize("when", ["idle", "breathing", "turn", "choice", "paused", "break"])
+def test_the_safety_request_always_wins(engine, when):
+    rec = Recorder(engine)
+    if when != "idle":
+        rec.say("start our check in" if when == "choice" else "start a short check in")
+        rec.until_step({"breathing": "breathe", "turn": "turn", "choice": "choose"}.get(when, "say"))
+        rec.run(frames_for(3))
+    if when == "paused":
+        rec.say("pause")
+    if when == "break":
+        rec.say("I need a break")
+        rec.run(frames_for(20))
+    heard = engine.frame
+    engine.hear_text("I don't feel safe")  # even while the speaker talks: no waiting for a pause
+    rec.run(frames_for(1))
+    safety = [e for e in rec.of("said") if e.data["text"].startswith("I'm stopping the exercise.")]
+    assert safety and safety[0].frame - heard <= frames_for(1.0)
+    assert "call 911" in safety[0].data["text"] and "988" in safety[0].data["text"]
+    if when != "idle":
+        assert {e.data["reason"] for e in rec.of("script_finished")} == {"safety"}
+    assert engine.session is None or engine.session.finished
+    assert engine.suspended is None
+
+
+def test_prompts_are_never_repeated_within_the_last_sessions(tmp_path):
+    log = SessionLog(tmp_path / "sessions.db")
+    seen: list[str] = []
+    for seed in range(7):  # 7 sessions x 2 prompts = the whole 14-prompt deck, no repeats
+        engine = make_engine(tmp_path, seed=seed, log=log)
+        rec = Recorder(engine)
+        rec.say("ask us a question")
+        rec.until_step("choose")
+        rec.say("dreams")
+        rec.run(frames_for(90))
+        drawn = rec.of("prompts_drawn")
+        assert drawn and drawn[0].data == {"deck": "dreams", "count": 2}
+        deck = engine.library.decks["dreams"].prompts
+        seen += [e.data["text"] for e in rec.of("said") if e.data["text"] in deck]
+        rec.say("stop")
+    assert len(seen) == 14 and len(set(seen)) == 14
+
+
+def test_the_session_log_keeps_steps_and_pauses_and_no_words(tmp_path):
+    engine = make_engine(tmp_path)
+    rec = Recorder(engine)
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    rec.say("pause")
+    rec.say("resume")
+    rec.say("stop")
+    row = engine.history.recent()[0]
+    assert (row.script, row.first, row.reason, row.pauses) == ("checkin-short", "Alex", "stopped", 1)
+    assert row.last_step == 4 and row.started == NOW and row.ended == NOW
+    dump = "\n".join(engine.history._db.iterdump())
+    assert "tell Sam" not in dump and "pause" not in dump.replace("pauses", "")
+
+
+def test_a_cut_off_session_continues_from_its_last_step(tmp_path):
+    engine = make_engine(tmp_path)
+    rec = Recorder(engine)
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    engine.history._db.close()  # the power goes: nothing is closed cleanly
+    engine = make_engine(tmp_path)
+    rec = Recorder(engine)
+    rec.say("continue our check in")
+    rec.run(frames_for(6))
+    texts = [e.data["text"] for e in rec.of("said")]
+    assert texts[0] == "Let's pick up the short check-in where we left off."
+    assert texts[1].startswith("Alex, tell Sam one thing")
+    assert rec.of("script_started")[0].data["at_step"] == 4
+
+
+def test_forget_tonight_deletes_todays_sessions(tmp_path):
+    engine = make_engine(tmp_path)
+    rec = Recorder(engine)
+    rec.say("start a short check in")
+    rec.say("stop")
+    assert engine.history.recent()
+    rec.say("forget tonight")
+    rec.run(frames_for(1))
+    assert engine.history.recent() == []
+    assert rec.of("said")[-1].data["text"] == "Done. Tonight's sessions are forgotten."
 
 
 def test_listening_is_gated_while_speaking_and_for_an_echo_tail(engine):
@@ -157,6 +364,13 @@ def test_unknown_speech_is_rejected_without_keeping_its_text(engine):
     rec.say("what should we have for dinner")
     rejected = rec.of("rejected")
     assert rejected and set(rejected[0].data) == {"reason"} and not rec.of("intent")
+
+
+def test_a_command_that_means_nothing_now_is_ignored_quietly(engine):
+    rec = Recorder(engine)
+    rec.say("I need more time")
+    assert rec.of("ignored")[0].data == {"name": "more_time", "reason": "not valid now"}
+    assert not engine.player.playing
 
 
 def test_output_is_one_frame_per_input_frame(engine):

@@ -1,72 +1,187 @@
-"""Exercise scripts: every shipped script loads; every mistake is named with file:line:column."""
+"""The script language: every shipped script validates; every mistake is named with file:line:column
+and its fix; includes, choices, decks and breathing safety are checked before anything is spoken."""
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
 
-from voice.errors import ScriptError
-from voice.exercises.script import Breathe, Say, Wait, bundled_scripts_dir, load_script, load_scripts
+from voice.exercises.library import Library, bundled_scripts_dir
+from voice.exercises.steps import Breathe, Choose, Jump, Say, Timer, Turn
 from voice.locale import Locale
 
-SHIPPED = sorted(bundled_scripts_dir().glob("*/*.yaml"))
+LOCALES = ("en", "ko")
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_every_shipped_script_validates(path: Path):
-    script = load_script(path)
-    assert script.locale == path.parent.name
-    intents = Locale.load(script.locale).intents
-    assert set(script.start_intents) <= set(intents)
+def library(*folders: Path, locale: str = "en") -> Library:
+    return Library([bundled_scripts_dir(), *folders], locale, Locale.load(locale).intents)
 
 
-def test_checkin_has_breath_both_appreciations_and_a_close():
-    for locale in ("en", "ko"):
-        script = next(s for s in load_scripts([bundled_scripts_dir()], locale) if s.id == "checkin-short")
-        kinds = [type(step) for step in script.steps]
-        assert Breathe in kinds and kinds.count(Wait) == 2 and kinds[-1] is Say
-        breath = next(s for s in script.steps if isinstance(s, Breathe))
-        assert (breath.inhale, breath.exhale, breath.cycles) == (5, 5, 6)  # one minute at 6 a minute
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_shipped_script_and_deck_validates(locale):
+    lib = library(locale=locale)
+    problems = {str(path): p.errors + p.warnings for path, p in lib.problems.items() if p.errors or p.warnings}
+    assert problems == {}
+    shipped = sorted(p.stem for p in (bundled_scripts_dir() / locale).glob("*.yaml"))
+    assert sorted(s.path.stem for s in lib.scripts.values()) == shipped
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "en").mkdir(exist_ok=True)
-    path = tmp_path / "en" / "s.yaml"
+def test_the_english_library_is_complete():
+    lib = library()
+    expected = {"checkin", "checkin-short", "calming-break", "long-break", "breathing", "i-statements",
+                "speaker-listener", "repair", "appreciation", "stress-talk", "reflection", "safety-info",
+                "introduction"}
+    assert expected <= set(lib.scripts)
+    prompts = [p for deck in lib.decks.values() for p in deck.prompts]
+    assert len(lib.decks) >= 6 and len(prompts) >= 80 and len(set(prompts)) == len(prompts)
+    assert all(p.rstrip().endswith("?") for p in prompts)  # open questions, never statements
+    openers = ("do ", "did ", "are ", "is ", "have ", "would ", "can ", "will ")
+    assert not [p for p in prompts if p.lower().startswith(openers)]  # never a yes/no question
+
+
+def test_korean_has_the_checkin_the_breaks_and_every_command():
+    lib = library(locale="ko")
+    assert {"checkin-short", "calming-break", "long-break"} <= set(lib.scripts)
+    assert set(Locale.load("en").intents) - set(Locale.load("ko").intents) <= {
+        "i_statements", "speaker_listener", "repair", "appreciation", "stress_talk", "reflection",
+        "safety_info", "introduction"}  # every command is there; only the English-only scripts' starters are not
+
+
+def test_includes_are_inlined_and_choices_jump():
+    checkin = library().scripts["checkin"]
+    choose = next(s for s in checkin.steps if isinstance(s, Choose))
+    assert {o.name for o in choose.options} == {"full", "short"}
+    short = next(o for o in choose.options if o.name == "short")
+    assert choose.otherwise == short.target
+    jumps = [s for s in checkin.steps if isinstance(s, Jump)]
+    assert jumps and all(j.target == len(checkin.steps) for j in jumps)
+    assert any(isinstance(s, Turn) and "reflect back" in s.prompt for s in checkin.steps)  # from speaker-listener
+
+
+def test_turn_each_becomes_one_turn_per_partner_in_order():
+    short = library().scripts["checkin-short"]
+    turns = [s.who for s in short.steps if isinstance(s, Turn)]
+    assert turns == ["first", "second", "first", "second"]
+
+
+def test_named_breathing_patterns_have_their_timings():
+    breathing = library().scripts["breathing"]
+    patterns = {s.pattern: s for s in breathing.steps if isinstance(s, Breathe)}
+    assert dict(patterns["resonance"].phases) == {"inhale": 5, "exhale": 5}
+    assert dict(patterns["cyclic_sigh"].phases) == {"inhale": 3, "top_up": 1, "exhale": 6}
+    assert dict(patterns["box"].phases) == {"inhale": 4, "hold_in": 4, "exhale": 4, "hold_out": 4}
+    assert dict(patterns["4-7-8"].phases) == {"inhale": 4, "hold_in": 7, "exhale": 8}
+    assert patterns["4-7-8"].cycles <= 4 and patterns["resonance"].cycles == 18  # 3 minutes
+
+
+def test_the_long_break_is_twenty_minutes_with_more_time():
+    timer = next(s for s in library().scripts["long-break"].steps if isinstance(s, Timer))
+    assert timer.minutes == 20 and timer.more_minutes == 10
+
+
+def write(folder: Path, text: str, name: str = "s.yaml") -> Path:
+    (folder / "en").mkdir(parents=True, exist_ok=True)
+    path = folder / "en" / name
     path.write_text(text)
     return path
 
 
-HEAD = "id: s\ntitle: S\nlocale: en\nsteps:\n"
+HEAD = "id: s\ntitle: S\nlocale: en\nminutes: 1\nsteps:\n"
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    path = write(tmp_path, text)
+    return library(tmp_path).problems[path].errors
 
 
 @pytest.mark.parametrize("steps, message", [
-    ("  - sya: Hello\n", r"s.yaml:5:5: unknown step type 'sya'; did you mean 'say'\?"),
-    ("  - say: Hello\n    pasue: 2\n", r"s.yaml:6:5: unknown key 'pasue' in 'say' step; did you mean 'pause'\?"),
-    ("  - pause: soon\n", r"s.yaml:5:5: 'seconds' must be a int or float, not 'soon'"),
-    ("  - breathe: {inhale: 5, exhale: 5}\n", r"s.yaml:5:5: the 'breathe' step needs 'cycles'"),
+    ("  - sya: Hello\n", r"s.yaml:6:5: unknown step type 'sya'; did you mean 'say'\?"),
+    ("  - say: Hello\n    pasue: 2\n", r"s.yaml:7:5: unknown key 'pasue' in a 'say' step; did you mean 'pause'\?"),
+    ("  - pause: soon\n", r"s.yaml:6:5: 'seconds' must be a number, not 'soon'"),
+    ("  - breathe: {inhale: 5, exhale: 5}\n", r"s.yaml:6:5: give the breathing either 'cycles' or 'minutes'"),
+    ("  - breathe: boxx\n    cycles: 2\n", r"s.yaml:6:\d+: unknown breathing pattern 'boxx'; did you mean 'box'\?"),
     ("  - say: Hi {partner_c}\n", r"unknown placeholder \{partner_c\}"),
-    ("  - breathe: {inhale: 5, exhale: 5, cycles: 2, cues: {inhail: In}}\n", r"did you mean 'inhale'"),
-    ("  - say: [unclosed\n", r"s.yaml:6:1: .*fix the YAML"),
+    ("  - say: Hi {speaker}\n", r"\{speaker\} and \{listener\} work only in turns"),
+    ("  - breathe: box\n    cycles: 2\n    words: {inhail: In}\n", r"did you mean 'inhale'"),
+    ("  - say: [unclosed\n", r"s.yaml:7:1: .*fix the YAML"),
+    ("  - breathe: box\n    hold_in: 10\n    cycles: 2\n", r"s.yaml:7:\d+: a 10 s hold is breath retention"),
+    ("  - breathe: {inhale: 4, exhale: 1, cycles: 3}\n", r"an exhale under 2 s is rushed"),
+    ("  - breathe: 4-7-8\n    cycles: 9\n", r"s.yaml:7:\d+: 4-7-8 breathing is never more than 8 cycles"),
+    ("  - breathe: resonance\n    minutes: 30\n", r"30 minutes of breathing is too long"),
+    ("  - turn: everyone\n    prompt: Hi\n", r"'who' must be one of each, first, second"),
+    ("  - turn: each\n    prompt: Hi\n    soft_limit: 300\n    hard_limit: 100\n", r"'soft_limit'.*before 'hard_limit'"),
+    ("  - turn: each\n", r"the 'turn' step needs 'prompt'"),
+    ("  - prompts: dreem\n", r"unknown prompt deck 'dreem'; did you mean 'dreams'\?"),
+    ("  - prompts: {deck: dreams, count: 99}\n", r"deck 'dreams' has only 14 prompts, not 99"),
+    ("  - include: calming-brake\n", r"s.yaml:6:5: include 'calming-brake': .*did you mean 'calming-break'\?"),
+    ("  - include: checkin-short#coer\n", r"'checkin-short' has no section 'coer'; did you mean 'core'\?"),
+    ("  - timer: {minutes: 0, start: Go, back: Back}\n", r"a timer runs from 1 minute to 24 hours"),
+    ("  - choose:\n      ask: Which?\n      options: {next: [{say: A}], b: [{say: B}]}\n",
+     r"option 'next': 'next' is also the command 'next'"),
+    ("  - choose:\n      ask: Which?\n      options: {a: [{say: A}]}\n", r"a choice needs at least two options"),
+    ("  - 42\n", r"each step must be a mapping"),
 ])
 def test_mistakes_name_file_line_and_fix(tmp_path, steps, message):
-    with pytest.raises(ScriptError, match=message):
-        load_script(write(tmp_path, HEAD + steps))
+    errors = problems_of(tmp_path, HEAD + steps)
+    assert any(re.search(message, e) for e in errors), errors
 
 
-def test_missing_required_script_field(tmp_path):
-    with pytest.raises(ScriptError, match=r"s.yaml:1:1: the script has no 'title'"):
-        load_script(write(tmp_path, "id: s\nlocale: en\nsteps:\n  - pause: 1\n"))
+def test_every_problem_in_a_file_is_listed_not_only_the_first(tmp_path):
+    errors = problems_of(tmp_path, HEAD + "  - sya: Hello\n  - pause: soon\n  - say: Hi {x}\n")
+    assert len(errors) == 3
+
+
+def test_metadata_mistakes(tmp_path):
+    errors = problems_of(tmp_path, "id: Bad Id\nlocale: ko\ntitel: S\nstart_intents: [start_chekin]\nsteps:\n  - pause: 1\n")
+    text = "\n".join(errors)
+    assert "unknown key 'titel'; did you mean 'title'?" in text and "the script has no 'title'" in text
+
+
+def test_wrong_locale_and_unknown_intent(tmp_path):
+    errors = problems_of(tmp_path, "id: s\ntitle: S\nlocale: ko\nstart_intents: [start_chekin]\nsteps:\n  - pause: 1\n")
+    text = "\n".join(errors)
+    assert "s.yaml:3:1: locale 'ko' does not match the folder 'en'" in text
+    assert "unknown intent 'start_chekin'; did you mean 'start_checkin'?" in text
+
+
+def test_include_cycles_are_named(tmp_path):
+    write(tmp_path, "id: a\ntitle: A\nlocale: en\nsteps:\n  - include: b\n", "a.yaml")
+    write(tmp_path, "id: b\ntitle: B\nlocale: en\nsteps:\n  - include: a\n", "b.yaml")
+    errors = library(tmp_path).problems[tmp_path / "en" / "a.yaml"].errors
+    assert any("include cycle a -> b -> a" in e for e in errors), errors
+
+
+def test_a_long_sentence_is_a_warning_not_an_error(tmp_path):
+    path = write(tmp_path, HEAD + "  - say: " + " ".join(["word"] * 40) + ".\n")
+    lib = library(tmp_path)
+    assert not lib.problems[path].errors and "long to say in one breath" in lib.problems[path].warnings[0]
+    assert "s" in lib.scripts
 
 
 def test_a_broken_script_is_skipped_and_the_rest_load(tmp_path, caplog):
     write(tmp_path, HEAD + "  - sya: Hello\n")
     with caplog.at_level(logging.ERROR):
-        scripts = load_scripts([bundled_scripts_dir(), tmp_path], "en")
-    assert {s.id for s in scripts} >= {"checkin-short", "calming-break"}
-    assert "skipping a broken script" in caplog.text and "s.yaml:5:5" in caplog.text
+        lib = library(tmp_path)
+    assert {"checkin-short", "calming-break"} <= set(lib.scripts) and "s" not in lib.scripts
+    assert "skipping a broken script" in caplog.text and "s.yaml:6:5" in caplog.text
 
 
-def test_user_folder_overrides_a_bundled_script_by_id(tmp_path):
-    write(tmp_path, "id: calming-break\ntitle: Mine\nlocale: en\nstart_intents: [calming_break]\nsteps:\n  - pause: 1\n")
-    scripts = {s.id: s for s in load_scripts([bundled_scripts_dir(), tmp_path], "en")}
-    assert scripts["calming-break"].title == "Mine"
+def test_user_folder_overrides_a_bundled_script_by_id_and_edits_are_picked_up(tmp_path):
+    path = write(tmp_path, "id: calming-break\ntitle: Mine\nlocale: en\nstart_intents: [calming_break]\n"
+                           "steps:\n  - pause: 1\n")
+    lib = library(tmp_path)
+    assert lib.for_intent("calming_break").title == "Mine"
+    assert not lib.refresh()  # nothing changed
+    path.write_text(path.read_text().replace("Mine", "Mine, edited") + "  - pause: 2\n")
+    assert lib.refresh() and lib.scripts["calming-break"].title == "Mine, edited"
+    path.unlink()
+    assert lib.refresh() and lib.scripts["calming-break"].title == "calming break"
+
+
+def test_a_user_deck_adds_prompts(tmp_path):
+    (tmp_path / "en" / "decks").mkdir(parents=True)
+    (tmp_path / "en" / "decks" / "ours.yaml").write_text("deck: ours\ntitle: Ours\nprompts:\n  - What made you laugh?\n")
+    write(tmp_path, HEAD + "  - prompts: ours\n")
+    lib = library(tmp_path)
+    assert "s" in lib.scripts and lib.decks["ours"].prompts == ("What made you laugh?",)

@@ -1,4 +1,4 @@
-"""The `voice` command: run, simulate, models, devices."""
+"""The `voice` command: run, simulate, validate, history, models, devices."""
 
 import argparse
 import logging
@@ -56,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     session_options(simulate)
     simulate.set_defaults(command=_simulate)
 
+    validate = commands.add_parser("validate", help="check exercise scripts before they run")
+    validate.add_argument("paths", nargs="*", type=Path, help="script files or folders (default: every script)")
+    validate.add_argument("--locale", help="only this locale (default: all)")
+    validate.add_argument("--scripts", dest="scripts_dir", help="your own scripts folder (default: the config dir's)")
+    validate.set_defaults(command=_validate)
+
+    history = commands.add_parser("history", help="recent sessions (what ran and when; nothing anyone said)")
+    history.add_argument("--limit", type=int, default=10)
+    history.set_defaults(command=_history)
+
     models = commands.add_parser("models", help="fetch or locate speech models")
     models.add_argument("action", choices=["fetch", "path"])
     models.add_argument("--locale", default="en")
@@ -96,6 +106,7 @@ def _run(args: argparse.Namespace) -> int:
 
             run_live(engine, settings.input_device, settings.output_device, events.write, args.max_seconds)
     finally:
+        engine.close()
         events.close()
     return 0
 
@@ -123,7 +134,35 @@ def _simulate(args: argparse.Namespace) -> int:
     try:
         run_simulation(engine, sys.stdin, show)
     finally:
+        engine.close()
         events.close()
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    settings = load_settings(None, scripts_dir=args.scripts_dir)
+    return validate(args.paths, args.locale, settings, print)
+
+
+def _history(args: argparse.Namespace) -> int:
+    from .exercises.history import SessionLog
+
+    settings = load_settings(None)
+    path = settings.data_dir / "sessions.db"
+    if not path.exists():
+        print("No sessions yet.")
+        return 0
+    rows = SessionLog(path).recent(args.limit)
+    if not rows:
+        print("No sessions yet.")
+    for row in rows:
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.started))
+        length = f"{(row.ended - row.started) / 60:5.1f} min" if row.ended else "   running"
+        reason = row.reason or "cut off (say: continue our check-in)"
+        print(f"{started}  {length}  {row.title:32s} steps {row.steps_completed:3d}  pauses {row.pauses}"
+              f"  {row.first} first  {reason}")
     return 0
 
 

@@ -1,11 +1,13 @@
-"""Assembling an engine from settings: locale, scripts, voice, prompt cache and listener."""
+"""Assembling an engine from settings: locale, script library, voice, prompt cache, log and listener."""
 
 import logging
 import time
+from pathlib import Path
 
 from .config import Settings
 from .engine import Engine
-from .exercises.script import bundled_scripts_dir, load_scripts
+from .exercises.history import SessionLog
+from .exercises.library import Library, bundled_scripts_dir
 from .listen.intents import IntentMatcher
 from .listen.listener import Listener
 from .locale import Locale
@@ -15,26 +17,41 @@ from .speak.tts import Pyttsx3Voice
 log = logging.getLogger(__name__)
 
 
-def build_engine(settings: Settings, recognize: bool) -> Engine:
+def script_folders(settings: Settings) -> list[Path]:
+    """Bundled scripts, then the user's folder (the config dir's scripts/, or --scripts): later wins."""
+    return [bundled_scripts_dir(), settings.user_scripts_dir]
+
+
+def load_library(settings: Settings, locale: Locale) -> Library:
+    return Library(script_folders(settings), locale.code, locale.intents)
+
+
+def build_engine(settings: Settings, recognize: bool, prepare_in_background: bool = False) -> Engine:
     """Everything the engine needs; `recognize=False` (simulate) loads no speech model."""
     locale = Locale.load(settings.locale)
-    folders = [bundled_scripts_dir()] + ([settings.scripts_dir] if settings.scripts_dir else [])
-    scripts = load_scripts(folders, locale.code)
-    partner_a, partner_b = settings.partners or locale.default_partners
-    matcher = IntentMatcher(locale.intents)
-    listener = Listener(matcher, _recognizer(settings, locale, matcher) if recognize else None)
+    library = load_library(settings, locale)
+    partners = settings.partners or locale.default_partners
+    listener = Listener(IntentMatcher(locale.intents), _recognizer(settings, locale, library) if recognize else None)
     voice = Pyttsx3Voice(locale.tts_voice, rate=settings.tts_rate)
     cache = PromptCache(voice, settings.cache_dir / "prompts")
-    engine = Engine(locale, scripts, cache, listener, {"partner_a": partner_a, "partner_b": partner_b})
+    history = SessionLog(settings.data_dir / "sessions.db")
+    engine = Engine(locale, library, cache, listener, partners, history)
     lines = engine.lines()
-    started = time.perf_counter()
-    cache.prepare(lines)
-    log.info("%d scripts ready; %d lines prepared (%d rendered) in %.2f s", len(scripts),
-             len(set(lines)), cache.misses, time.perf_counter() - started)
+    log.info("%d scripts and %d prompt decks ready; %d lines to prepare", len(library.scripts),
+             len(library.decks), len(lines))
+
+    # In the background is what issue 5 asks for, but pyttsx3 2.99's espeak driver cancels or truncates
+    # lines when its renders overlap a busy engine thread, so it stays off until the TTS layer is redone.
+    if prepare_in_background:
+        cache.prepare_in_background(lines)
+    else:
+        started = time.perf_counter()
+        cache.prepare(lines)
+        log.info("%d lines prepared (%d rendered) in %.2f s", len(lines), cache.misses, time.perf_counter() - started)
     return engine
 
 
-def _recognizer(settings: Settings, locale: Locale, matcher: IntentMatcher):
+def _recognizer(settings: Settings, locale: Locale, library: Library):
     from .listen.recognizer import GrammarRecognizer, load_model, missing_words
     from .models import default_model
 
@@ -42,8 +59,10 @@ def _recognizer(settings: Settings, locale: Locale, matcher: IntentMatcher):
     started = time.perf_counter()
     model = load_model(path)
     log.info("speech model loaded from %s in %.2f s", path, time.perf_counter() - started)
+    matcher = IntentMatcher({**locale.intents, **library.options})
     missing = missing_words(model, matcher.words)
     if missing:
         log.warning("the speech model does not know these command words, so they cannot be heard: %s; "
-                    "change them in voice/locales/%s.yaml", ", ".join(missing), locale.code)
+                    "change them in voice/locales/%s.yaml or the script that uses them", ", ".join(missing),
+                    locale.code)
     return GrammarRecognizer(model, matcher.grammar)

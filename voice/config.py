@@ -24,7 +24,13 @@ class Settings:
     output_device: str | None = None
     tts_rate: int = 150  # words per minute for espeak-ng
     cache_dir: Path = field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
-    scripts_dir: Path | None = None  # the user's own scripts, added to the bundled ones
+    scripts_dir: Path | None = None  # the user's own scripts; None means the config folder's scripts/
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir(APP)))  # session log
+
+    @property
+    def user_scripts_dir(self) -> Path:
+        """Scripts here (LOCALE/*.yaml, LOCALE/decks/*.yaml) add to the bundled ones or replace them by id."""
+        return self.scripts_dir or config_file().parent / "scripts"
 
 
 _FILE_KEYS = {"locale": str, "model": str, "partners": list, "input_device": (str, int),

@@ -1,21 +1,26 @@
 """The speaker's core: a deterministic state machine fed 20 ms microphone frames.
 
 `feed(mic_frame)` returns the speaker's 20 ms for the same moment plus the events of that frame.
-Time is the number of frames consumed; nothing here reads a clock or sleeps, so the same engine
-runs live, over WAV files, and from typed text.
+Time is the number of frames consumed; nothing here sleeps, so the same engine runs live, over WAV
+files, and from typed text. (The wall clock is read only to date entries in the session log.)
 """
 
 import logging
+import random
+import time
+from collections.abc import Callable
 
 import numpy as np
 
 from .audio.frames import frames_for
-from .audio.tones import understood_chime
+from .audio.tones import earcons
 from .errors import VoiceError
 from .events import Event
-from .exercises.script import Script
-from .exercises.session import Output, Session, Tick, fill
-from .listen.intents import Match
+from .exercises.history import SessionLog, start_of_today
+from .exercises.library import Deck, Library
+from .exercises.session import DONE, Output, Session, Tick, fill
+from .exercises.steps import Choose, Prompts, Timer
+from .listen.intents import Match, expand
 from .listen.listener import Listener
 from .locale import Locale
 from .speak.cache import PromptCache
@@ -23,27 +28,35 @@ from .speak.player import Player
 
 log = logging.getLogger(__name__)
 ECHO_TAIL_FRAMES = frames_for(0.5)  # after the speaker stops, its echo may still reach the mic
-SESSION_COMMANDS = {"pause", "resume", "next", "repeat", "stop"}
+SPEECH_RATE_STEP = 0.15  # "slower" / "faster" outside breathing change the speaking rate by 15 %
+SPEECH_RATE_STEPS = (-2, 2)
+IDLE_COMMANDS = {"pause", "resume", "next", "done", "back", "repeat"}
+BREAK_INTENTS = {"calming_break", "long_break"}  # mid-exercise, these set the exercise aside
 
 
 class Engine:
-    def __init__(
-        self,
-        locale: Locale,
-        scripts: list[Script],
-        speech: PromptCache,
-        listener: Listener,
-        names: dict[str, str],
-    ) -> None:
-        self.locale, self.scripts, self.speech, self.listener = locale, scripts, speech, listener
-        self.names = names
+    def __init__(self, locale: Locale, library: Library, speech: PromptCache, listener: Listener,
+                 partners: tuple[str, str], history: SessionLog | None = None,
+                 clock: Callable[[], float] = time.time, seed: int | None = None) -> None:
+        self.locale, self.library, self.listener, self.partners = locale, library, listener, partners
+        self.history, self.clock = history, clock
         self.frame = 0
         self.session: Session | None = None
+        self.suspended: Session | None = None  # the exercise waiting while the couple takes a break
         self.player = Player()
-        self._chime = understood_chime()
+        self._speech = {0: speech}  # speaking-rate step -> prompt cache at that rate
+        self._rate_step = 0
+        self._earcons = earcons()
+        self._random = random.Random(seed)
+        self._log_ids: dict[int, int | None] = {}  # id(session) -> its row in the session log
         self._gate_until = 0  # listening resumes at this frame
         self._gated = False
         self._events: list[Event] = [Event(0, "listening")]
+        self.listener.set_phrases({**locale.intents, **library.options})
+
+    @property
+    def speech(self) -> PromptCache:
+        return self._speech[self._rate_step]
 
     @property
     def listening(self) -> bool:
@@ -53,13 +66,28 @@ class Engine:
     @property
     def idle(self) -> bool:
         """Listening with nothing scheduled: no session, or one paused waiting for a person."""
-        waiting = self.session is None or self.session.finished or self.session.paused
-        return waiting and self.listening
+        running = self._running()
+        return (running is None or running.paused) and self.listening
 
     def lines(self) -> list[str]:
         """Every fixed line the speaker can say, names filled in: what the prompt cache pre-renders."""
-        texts = [line for script in self.scripts for line in script.lines()]
-        return [fill(text, self.names) for text in texts + list(self.locale.lines.values())]
+        a, b = self.partners
+        texts = self.library.texts() + [text for key, text in self.locale.lines.items() if key != "help_choice"]
+        scripts = self.library.scripts.values()
+        for script in scripts:
+            texts += [self._choice_help(step) for step in script.steps if isinstance(step, Choose)]
+        variants = [{"title": script.title} for script in scripts]
+        variants += [{"minutes": f"{step.more_minutes:g}"} for script in scripts for step in script.steps
+                     if isinstance(step, Timer)]
+        out: dict[str, None] = {}
+        for text in texts:
+            for first, second in ((a, b), (b, a)):
+                filled = fill(text, self._names(first) | {"speaker": first, "listener": second})
+                for variant in variants if "{" in filled else [{}]:
+                    line = fill(filled, variant)
+                    if "{" not in line:
+                        out[line] = None
+        return list(out)
 
     def feed(self, mic: np.ndarray) -> tuple[np.ndarray, list[Event]]:
         """One 20 ms frame in, the speaker's 20 ms for the same moment out, with this frame's events."""
@@ -82,6 +110,14 @@ class Engine:
         """A typed utterance (`voice simulate`), matched exactly as recognized speech is."""
         self._on_match(self.listener.hear_text(text))
 
+    def close(self) -> None:
+        """At shutdown a running session becomes resumable ("continue our check-in"), not lost."""
+        for cache in self._speech.values():
+            cache.close()
+        if self.history is not None:
+            self.history.interrupt_open(self.clock())
+            self.history.close()
+
     def _listen(self, mic: np.ndarray) -> None:
         if not self.listening:
             if not self._gated:
@@ -100,36 +136,189 @@ class Engine:
         self._emit("intent", name=match.intent, text=match.text, confidence=match.confidence)
         log.info("intent %s (confidence %.2f)", match.intent, match.confidence)
         outputs = self._dispatch(match.intent)
+        if outputs is None:
+            self._emit("ignored", name=match.intent, reason="not valid now")
+            return
         if any(output.stop_audio for output in outputs):
             self.player.stop()
-        self.player.play(self._chime)
-        self._apply(outputs)
+        self.player.play(self._earcons["understood"])
+        self._apply(outputs, self.session)
 
-    def _dispatch(self, intent: str) -> list[Output]:
-        script = self._script_for(intent)
-        running = self.session if self.session is not None and not self.session.finished else None
-        if script is not None and (running is None or script.id != running.script.id):
-            replaced = running.end(self.frame, "replaced") if running else []
-            self.session = Session(script, self.names, self.locale.lines, self.frame)
-            return [Output(stop_audio=True), *replaced]
-        if running is not None and intent in SESSION_COMMANDS:
-            return running.command(intent, self.frame)
-        if running is None and intent in ("pause", "resume", "next"):
+    def _dispatch(self, intent: str) -> list[Output] | None:
+        running = self._running()
+        if intent == "safety":  # always heard, always wins
+            return self._safety()
+        if running is not None and intent in running.accepts:
+            return running.command(intent, self.frame)  # a spoken choice, "done", "I need more time"
+        if intent == "help":
+            return [Output(say=self._help())]
+        if intent in BREAK_INTENTS and running is not None and not BREAK_INTENTS & set(running.script.start_intents):
+            return self._take_break(running, intent)
+        if intent == "continue_session" or (self.suspended and running is None and intent in ("resume", "next")):
+            return self._continue()
+        if intent == "forget_tonight":
+            return self._forget()
+        if intent not in IDLE_COMMANDS | {"stop", "slower", "faster", "more_time"}:
+            if self.library.refresh():  # edits to scripts are picked up between sessions
+                self.listener.set_phrases({**self.locale.intents, **self.library.options})
+            script = self.library.for_intent(intent)
+            if script is not None and (running is None or script.id != running.script.id):
+                return self._start(script)
+        if running is not None:
+            outputs = running.command(intent, self.frame)
+            if outputs is None and intent in ("slower", "faster"):
+                return self._speaking_rate(intent)
+            return outputs
+        if intent == "stop":
+            stopped = self.suspended.end(self.frame, "stopped") if self.suspended else []
+            self.suspended = None
+            return [Output(stop_audio=True), *stopped]
+        if intent in ("slower", "faster"):
+            return self._speaking_rate(intent)
+        if intent in IDLE_COMMANDS:
             return [Output(say=self.locale.lines["not_running"])]
-        return []
+        return None
+
+    def _start(self, script, at_step: int = 0, row: int | None = None, first: str | None = None) -> list[Output]:
+        running = self._running()
+        ended = running.end(self.frame, "replaced") if running else []
+        if running is not None:
+            self._apply(ended, running)
+        if first is None:
+            last = self.history.last_first() if self.history else None
+            first = self.partners[1] if last == self.partners[0] else self.partners[0]
+        session = Session(script, self._names(first), self.locale.lines, self.frame, self._draw, at_step)
+        if row is None and self.history is not None:
+            row = self.history.start(script.id, script.title, first, self.clock())
+        self._log_ids[id(session)] = row
+        self.session = session
+        return [Output(stop_audio=True)]
+
+    def _names(self, first: str) -> dict[str, str]:
+        a, b = self.partners
+        return {"partner_a": a, "partner_b": b, "first": first, "second": b if first == a else a}
+
+    def _safety(self) -> list[Output]:
+        outputs = [Output(stop_audio=True)]
+        for session in (self._running(), self.suspended):
+            if session is not None:
+                self._apply(session.end(self.frame, "safety"), session)
+        self.suspended = None
+        return [*outputs, Output(say=self.locale.lines["safety"])]
+
+    def _take_break(self, running: Session, intent: str) -> list[Output]:
+        pause = running.command("pause", self.frame) or []
+        break_script = self.library.for_intent(intent)
+        if break_script is None:
+            return pause
+        self._apply([o for o in pause if o.event is not None], running)
+        self.suspended = running
+        self.session = None  # the paused exercise waits in `suspended`, it is not replaced
+        return self._start(break_script)
+
+    def _continue(self) -> list[Output]:
+        if self.suspended is not None:
+            if (running := self._running()) is not None:  # the break, cut short
+                self._apply(running.end(self.frame, "replaced"), running)
+            session, self.suspended = self.suspended, None
+            self.session = session
+            line = fill(self.locale.lines["continuing"], {"title": session.script.title})
+            return [Output(stop_audio=True), Output(say=line), *(session.command("resume", self.frame) or [])]
+        row = self.history.resumable(self.clock()) if self.history else None
+        script = self.library.scripts.get(row.script) if row else None
+        if row is None or script is None:
+            return [Output(say=self.locale.lines["nothing_to_continue"])]
+        self.history.reopen(row.id)
+        outputs = self._start(script, row.last_step, row.id, row.first if row.first in self.partners else None)
+        return [*outputs, Output(say=fill(self.locale.lines["continuing"], {"title": script.title}))]
+
+    def _forget(self) -> list[Output]:
+        if self.history is not None:
+            forgotten = self.history.forget_since(start_of_today(self.clock()))
+            log.info("forgot %d sessions from today", forgotten)
+            self._log_ids = {key: None for key in self._log_ids}  # nothing more is written for them
+        return [Output(say=self.locale.lines["forgotten"])]
+
+    def _speaking_rate(self, intent: str) -> list[Output]:
+        step = self._rate_step + (-1 if intent == "slower" else 1)
+        low, high = SPEECH_RATE_STEPS
+        if not low <= step <= high:
+            return []
+        if step not in self._speech:
+            base = self._speech[0]
+            self._speech[step] = PromptCache(base.voice.scaled(1 + SPEECH_RATE_STEP * step), base.folder)
+        self._rate_step = step
+        self._emit("pace", speech=round(1 + SPEECH_RATE_STEP * step, 2))
+        return [Output(say=self.locale.lines["speech_slower" if intent == "slower" else "speech_faster"])]
+
+    def _help(self) -> str:
+        lines = self.locale.lines
+        running = self._running()
+        if running is None:
+            return lines["help_idle"]
+        if running.paused:
+            return lines["help_paused"]
+        step = running.script.steps[running.index]
+        if isinstance(step, Choose):
+            return self._choice_help(step)
+        if isinstance(step, Timer):
+            return lines["help_timer"]
+        return lines["help_turn"] if running.accepts == DONE else lines["help_session"]
+
+    def _choice_help(self, step: Choose) -> str:
+        said = [min(expand(option.phrases[0]), key=len) for option in step.options]
+        options = ", ".join(said[:-1]) + f", {self.locale.lines['or']} " + said[-1]
+        return self.locale.lines["help_choice"].replace("{options}", options)
+
+    def _draw(self, step: Prompts) -> list[str]:
+        deck = self.library.decks[step.deck]
+        recent = self.history.recent_prompts(deck.name, step.avoid_recent) if self.history else set()
+        fresh = [p for p in deck.prompts if Deck.key(p) not in recent]
+        used = [p for p in deck.prompts if Deck.key(p) in recent]
+        drawn = self._random.sample(fresh, min(step.count, len(fresh)))
+        drawn += self._random.sample(used, step.count - len(drawn))  # only when the deck ran out
+        if self.history is not None and self.session is not None:
+            self.history.prompts(self._log_ids.get(id(self.session)), deck.name, [Deck.key(p) for p in drawn])
+        return drawn
+
+    def _running(self) -> Session | None:
+        return self.session if self.session is not None and not self.session.finished else None
 
     def _run_session(self) -> None:
-        if self.session is None or self.session.finished:
-            return
-        tick = Tick(self.frame, self.player.playing, self.listener.quiet_frames)
-        self._apply(self.session.advance(tick))
+        running = self._running()
+        if running is not None:
+            tick = Tick(self.frame, self.player.playing, self.listener.quiet_frames)
+            self._apply(running.advance(tick), running)
 
-    def _apply(self, outputs: list[Output]) -> None:
+    def _apply(self, outputs: list[Output], source: Session | None) -> None:
         for output in outputs:
             if output.event is not None:
                 self._events.append(output.event)
+                self._record(output.event, source)
+            if output.tone is not None:
+                self.player.play(self._earcons[output.tone])
             if output.say is not None:
                 self._say(output.say)
+
+    def _record(self, event: Event, session: Session | None) -> None:
+        """Keep the session log in step with the session: no words, only what ran and when."""
+        if session is None:
+            return
+        if event.type == "script_finished" and self.suspended is not None and session is not self.suspended:
+            if event.data["reason"] == "completed":  # the break is over: offer to go back
+                self._say(fill(self.locale.lines["break_offer"], {"title": self.suspended.script.title}))
+            elif event.data["reason"] == "stopped":
+                self._apply(self.suspended.end(self.frame, "stopped"), self.suspended)
+                self.suspended = None
+        row = self._log_ids.get(id(session))
+        if self.history is None or row is None:
+            return
+        if event.type == "step_started":
+            self.history.step(row, event.data["index"], session.completed)
+        elif event.type == "paused":
+            self.history.pause(row)
+        elif event.type == "script_finished":
+            self.history.end(row, event.data["reason"], session.completed, self.clock())
 
     def _say(self, text: str) -> None:
         try:
@@ -137,9 +326,6 @@ class Engine:
         except VoiceError as error:
             self._emit("error", message=str(error))
             log.error("%s", error)
-
-    def _script_for(self, intent: str) -> Script | None:
-        return next((s for s in self.scripts if intent in s.start_intents), None)
 
     def _emit(self, kind: str, **data: object) -> None:
         self._events.append(Event(self.frame, kind, data))

@@ -8,7 +8,17 @@ from .listen.intents import check_templates
 from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
-REQUIRED_LINES = ("paused", "stopped", "not_running")
+REQUIRED_LINES = (
+    "paused", "stopped", "not_running", "safety", "breathing_note", "breathe_inhale", "breathe_top_up",
+    "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
+    "speech_faster", "turn_soft", "turn_over", "prompt_first", "prompt_second", "more_time", "no_more_time",
+    "break_offer", "continuing", "nothing_to_continue", "forgotten", "help_idle", "help_session",
+    "help_paused", "help_turn", "help_choice", "help_timer", "or",
+)
+REQUIRED_INTENTS = (
+    "safety", "calming_break", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",
+    "stop", "help", "more_time", "continue_session", "forget_tonight",
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +46,14 @@ class Locale:
         missing = [name for name in REQUIRED_LINES if not isinstance(lines, dict) or name not in lines]
         if missing:
             raise ScriptError(f"{where(data, 'lines')}: add the system lines {', '.join(missing)} under 'lines'")
+        intents = check_templates(data.get("intents"), where(data, "intents"))
+        absent = [name for name in REQUIRED_INTENTS if name not in intents]
+        if absent:
+            raise ScriptError(f"{where(data, 'intents')}: add phrases for the commands {', '.join(absent)}")
         return cls(
             code=str(data.get("locale", path.stem)),
             tts_voice=str(data.get("tts_voice", path.stem)),
-            intents=check_templates(data.get("intents"), where(data, "intents")),
+            intents=intents,
             lines={str(k): str(v) for k, v in lines.items()},
             default_partners=tuple(data.get("default_partners", ["Partner one", "Partner two"]))[:2],
         )

@@ -1,191 +1,351 @@
-"""Exercise scripts: YAML files validated into typed steps before anything is spoken."""
+"""One YAML script file parsed into checked steps; `include` and `choose` are resolved by the library.
+
+Every problem is collected with its file:line:column and the fix, so `voice validate` can list them
+all; warnings (a very long sentence, more 4-7-8 cycles than a first-timer should do) do not fail.
+"""
 
 import difflib
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ScriptError
-from ..yamlfile import load_yaml, where
+from ..yamlfile import Mapping, load_yaml, where
+from .steps import (
+    FIRST_TIME_CYCLES_478, MAX_BREATHING_MINUTES, MAX_CYCLES_478, MAX_HOLD_S, MIN_EXHALE_S, MIN_INHALE_S,
+    PATTERNS, PHASES, Breathe, Pause, Prompts, Say, Step, Timer, Turn, Wait,
+)
 
-log = logging.getLogger(__name__)
-PLACEHOLDERS = {"partner_a", "partner_b"}
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Say:
-    text: str
-    pause: float = 0.0  # seconds of quiet after the line
-
-
-@dataclass(frozen=True)
-class Pause:
-    seconds: float
+NAMES = {"partner_a", "partner_b", "first", "second"}  # usable in every line
+TURN_NAMES = NAMES | {"speaker", "listener"}  # usable in turn prompts and prompt answers
+MAX_SENTENCE_WORDS = 30  # longer than this is hard to say, and to follow, in one breath
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_SENTENCE = re.compile(r"(?<=[.?!。])\s+")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+WHO = ("each", "first", "second", "partner_a", "partner_b")
+NUMBER = (int, float)
 
 
-@dataclass(frozen=True)
-class Breathe:
-    inhale: float
-    exhale: float
-    cycles: int
-    hold_in: float = 0.0
-    hold_out: float = 0.0
-    cues: dict[str, str] = field(default_factory=dict)  # phase (inhale, hold_in, ...) -> spoken cue
+@dataclass
+class Problems:
+    """Errors (the script cannot run) and warnings (it can, but should change), each located."""
 
-    def phases(self) -> list[tuple[str, float]]:
-        return [
-            (name, seconds)
-            for name, seconds in (
-                ("inhale", self.inhale), ("hold_in", self.hold_in),
-                ("exhale", self.exhale), ("hold_out", self.hold_out),
-            )
-            if seconds > 0
-        ]
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def error(self, at: str, message: str) -> None:
+        self.errors.append(f"{at}: {message}")
+
+    def warn(self, at: str, message: str) -> None:
+        self.warnings.append(f"{at}: warning: {message}")
 
 
 @dataclass(frozen=True)
-class Wait:
-    """Wait for "next", or until nobody has spoken for `silence` seconds, or at most `max` seconds."""
-
-    silence: float = 10.0
-    max: float = 300.0
-
-
-Step = Say | Pause | Breathe | Wait
+class Include:
+    ref: str  # "script-id", "section", or "script-id#section"
+    at: str
 
 
 @dataclass(frozen=True)
-class Script:
+class ChooseSource:
+    ask: str
+    options: tuple[tuple[str, tuple[str, ...], list], ...]  # (name, phrase templates, raw steps)
+    otherwise: str
+    silence: float
+    at: str
+
+
+RawStep = Step | Include | ChooseSource
+
+
+@dataclass
+class ScriptSource:
+    """A script as written: metadata and steps, includes and choices not yet resolved."""
+
     id: str
     title: str
     locale: str
+    summary: str
+    minutes: float
     start_intents: tuple[str, ...]
-    steps: tuple[Step, ...]
+    steps: list[RawStep]
+    sections: dict[str, list[RawStep]]
     path: Path
-
-    def lines(self) -> list[str]:
-        """Every fixed line the script can say, placeholders left in."""
-        out: list[str] = []
-        for step in self.steps:
-            if isinstance(step, Say):
-                out.append(step.text)
-            elif isinstance(step, Breathe):
-                out.extend(step.cues.values())
-        return out
+    at: dict[str, str]  # where each top-level key is, for errors found later
 
 
-# Each step type: its fields, their types, and which are required. A scalar form (`say: text`,
-# `pause: 3`) fills the first field.
-_STEP_FIELDS: dict[str, tuple[type, dict[str, tuple[tuple[type, ...], bool]]]] = {
-    "say": (Say, {"text": ((str,), True), "pause": ((int, float), False)}),
-    "pause": (Pause, {"seconds": ((int, float), True)}),
-    "breathe": (Breathe, {
-        "inhale": ((int, float), True), "exhale": ((int, float), True), "cycles": ((int,), True),
-        "hold_in": ((int, float), False), "hold_out": ((int, float), False), "cues": ((dict,), False),
-    }),
-    "wait": (Wait, {"silence": ((int, float), False), "max": ((int, float), False)}),
+# Each step type: its fields as name -> (types, default); REQUIRED has no default. The scalar form
+# (`say: text`, `pause: 3`, `breathe: box`, `include: closing`) fills the first field.
+REQUIRED = object()
+_FIELDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
+    "say": {"text": ((str,), REQUIRED), "pause": (NUMBER, 0.0)},
+    "pause": {"seconds": (NUMBER, REQUIRED)},
+    "breathe": {
+        "pattern": ((str,), None), **{phase: (NUMBER, None) for phase in PHASES},
+        "cycles": ((int,), None), "minutes": (NUMBER, None), "cues": ((str,), "both"),
+        "voice_cycles": ((int,), 3), "words": ((dict,), None),
+    },
+    "wait": {"silence": (NUMBER, 10.0), "max": (NUMBER, 300.0)},
+    "turn": {"who": ((str,), "each"), "prompt": ((str,), REQUIRED), "soft_limit": (NUMBER, 120.0),
+             "hard_limit": (NUMBER, 240.0), "silence": (NUMBER, 15.0)},
+    "prompts": {"deck": ((str,), REQUIRED), "count": ((int,), 1), "avoid_recent": ((int,), 10),
+                "answer": ((str,), "each"), "soft_limit": (NUMBER, 90.0), "hard_limit": (NUMBER, 180.0),
+                "silence": (NUMBER, 15.0)},
+    "choose": {"ask": ((str,), REQUIRED), "options": ((dict,), REQUIRED), "otherwise": ((str,), None),
+               "silence": (NUMBER, 20.0)},
+    "include": {"ref": ((str,), REQUIRED)},
+    "timer": {"minutes": (NUMBER, REQUIRED), "start": ((str,), REQUIRED), "back": ((str,), REQUIRED),
+              "more_minutes": (NUMBER, 10.0), "max_extensions": ((int,), 6), "silence": (NUMBER, 60.0)},
 }
-_SCRIPT_KEYS = {"id", "title", "locale", "summary", "minutes", "start_intents", "steps"}
+_SCRIPT_KEYS = {"id": (str,), "title": (str,), "locale": (str,), "summary": (str,), "minutes": NUMBER,
+                "start_intents": (list,), "sections": (dict,), "steps": (list,)}
+_REQUIRED_KEYS = ("id", "title", "locale", "steps")
 
 
-def load_script(path: Path) -> Script:
-    data = load_yaml(path)
+def parse_script(path: Path, problems: Problems) -> ScriptSource | None:
+    """The script in `path`, or None when it is too broken to read further (problems say why)."""
+    try:
+        data = load_yaml(path)
+    except ScriptError as error:  # bad YAML: the message already names file:line:column
+        problems.errors.append(str(error))
+        return None
     if not isinstance(data, dict):
-        raise ScriptError(f"{path}:1:1: a script must be a mapping with id, title, locale and steps")
-    _check_keys(data, _SCRIPT_KEYS, "script")
-    for key in ("id", "title", "locale", "steps"):
-        if key not in data:
-            raise ScriptError(f"{where(data)}: the script has no '{key}'; add it")
-    steps = data["steps"]
-    if not isinstance(steps, list) or not steps:
-        raise ScriptError(f"{where(data, 'steps')}: 'steps' must be a non-empty list of steps")
+        problems.error(f"{path}:1:1", "a script must be a mapping with id, title, locale and steps")
+        return None
+    for key, value in data.items():
+        if key not in _SCRIPT_KEYS:
+            problems.error(where(data, str(key)), f"unknown key '{key}'{suggest(str(key), _SCRIPT_KEYS)}")
+        elif isinstance(value, bool) or not isinstance(value, _SCRIPT_KEYS[key]):
+            problems.error(where(data, key), f"'{key}' must be {_kind(_SCRIPT_KEYS[key])}, not {value!r}")
+    missing = [key for key in _REQUIRED_KEYS if key not in data]
+    if missing:
+        problems.error(where(data), f"the script has no {', '.join(repr(k) for k in missing)}; add it")
+    if any(not isinstance(data.get(k), _SCRIPT_KEYS[k]) for k in _REQUIRED_KEYS):
+        return None
+    if not _ID.match(data["id"]):
+        problems.error(where(data, "id"), f"id '{data['id']}' must be lower-case letters, digits and dashes")
     intents = data.get("start_intents", [])
     if not isinstance(intents, list) or not all(isinstance(i, str) for i in intents):
-        raise ScriptError(f"{where(data, 'start_intents')}: 'start_intents' must be a list of intent names")
-    return Script(
-        id=str(data["id"]), title=str(data["title"]), locale=str(data["locale"]),
-        start_intents=tuple(intents), steps=tuple(_step(item, data) for item in steps), path=path,
+        problems.error(where(data, "start_intents"), "'start_intents' must be a list of intent names")
+        intents = []
+    sections = data.get("sections") if isinstance(data.get("sections"), dict) else {}
+    parsed_sections = {}
+    for name, steps in sections.items():
+        parsed_sections[str(name)] = parse_steps(steps, where(sections, name), problems, f"section '{name}'")
+    minutes = data.get("minutes", 0)
+    return ScriptSource(
+        id=data["id"], title=data["title"], locale=data["locale"], summary=str(data.get("summary", "")),
+        minutes=float(minutes) if isinstance(minutes, NUMBER) else 0.0, start_intents=tuple(intents),
+        steps=parse_steps(data["steps"], where(data, "steps"), problems, "'steps'"),
+        sections=parsed_sections, path=path,
+        at={str(key): where(data, str(key)) for key in data} | {"": where(data)},
     )
 
 
-def _step(item: Any, script: dict) -> Step:
-    if not isinstance(item, dict) or not item:
-        raise ScriptError(
-            f"{where(script, 'steps')}: each step must be a mapping such as 'say: Hello' or 'pause: 3'"
-        )
-    kind = next(iter(item))
-    if kind not in _STEP_FIELDS:
-        raise ScriptError(f"{where(item, kind)}: unknown step type '{kind}'{_suggest(kind, _STEP_FIELDS)}")
-    cls, fields = _STEP_FIELDS[kind]
+def parse_steps(items: Any, at: str, problems: Problems, what: str) -> list[RawStep]:
+    if not isinstance(items, list) or not items:
+        problems.error(at, f"{what} must be a non-empty list of steps such as '- say: Hello'")
+        return []
+    steps: list[RawStep] = []
+    for item in items:
+        steps.extend(_step(item, at, problems))
+    return steps
+
+
+def _step(item: Any, at: str, problems: Problems) -> list[RawStep]:
+    if not isinstance(item, Mapping) or not item:
+        problems.error(at, f"each step must be a mapping such as '- say: Hello' or '- pause: 3', not {item!r}")
+        return []
+    kind = next((key for key in item if key in _FIELDS), None)
+    if kind is None:
+        first = str(next(iter(item)))
+        problems.error(where(item, first), f"unknown step type '{first}'{suggest(first, _FIELDS)}")
+        return []
+    fields = _FIELDS[kind]
     value = item[kind]
-    first = next(iter(fields))
-    # `say: text` with siblings such as `pause: 1`, or `breathe: {inhale: 5, ...}`
-    values = dict(value) if isinstance(value, dict) else {first: value}
+    values = dict(value) if isinstance(value, dict) else {next(iter(fields)): value}
     values.update({k: v for k, v in item.items() if k != kind})
-    if isinstance(value, dict) and hasattr(value, "key_where"):
-        item.key_where.update(value.key_where)
-    _check_keys(values, set(fields), f"'{kind}' step", at=item)
-    for name, (types, required) in fields.items():
-        if name not in values:
-            if required:
-                raise ScriptError(f"{where(item, kind)}: the '{kind}' step needs '{name}'; add it")
-            continue
-        if isinstance(values[name], bool) or not isinstance(values[name], types):
-            expected = " or ".join(t.__name__ for t in types).replace("dict", "mapping")
-            raise ScriptError(f"{where(item, name)}: '{name}' must be a {expected}, not {values[name]!r}")
-        if isinstance(values[name], (int, float)) and values[name] < 0:
-            raise ScriptError(f"{where(item, name)}: '{name}' cannot be negative")
-    for text in _texts(values):
-        unknown = set(_PLACEHOLDER.findall(text)) - PLACEHOLDERS
-        if unknown:
-            raise ScriptError(
-                f"{where(item, kind)}: unknown placeholder {{{unknown.pop()}}}; use {{partner_a}} or {{partner_b}}"
-            )
-    if "cues" in values:
-        values["cues"] = {str(k): str(v) for k, v in values["cues"].items()}
-        _check_keys(values["cues"], {"inhale", "hold_in", "exhale", "hold_out"}, "breathing cue", at=item)
-    return cls(**values)
+    spots = dict(item.key_where)
+    if isinstance(value, Mapping):
+        spots.update(value.key_where)
+    here = spots.get(kind, item.where)
 
+    def loc(key: str) -> str:
+        return spots.get(key, here)
 
-def _texts(values: dict) -> list[str]:
-    texts = [v for v in values.values() if isinstance(v, str)]
-    texts += [str(v) for v in values.get("cues", {}).values()] if isinstance(values.get("cues"), dict) else []
-    return texts
-
-
-def _check_keys(values: dict, allowed: set[str], what: str, at: Any = None) -> None:
+    count = len(problems.errors)
     for key in values:
-        if key not in allowed:
-            raise ScriptError(
-                f"{where(at if at is not None else values, str(key))}: unknown key '{key}' in {what}"
-                f"{_suggest(str(key), allowed)}"
-            )
+        if key not in fields:
+            problems.error(loc(str(key)), f"unknown key '{key}' in a '{kind}' step{suggest(str(key), fields)}")
+    for name, (types, default) in fields.items():
+        if name not in values:
+            if default is REQUIRED:
+                problems.error(here, f"the '{kind}' step needs '{name}'; add it")
+            values[name] = default
+            continue
+        given = values[name]
+        if isinstance(given, bool) or not isinstance(given, types):
+            problems.error(loc(name), f"'{name}' must be {_kind(types)}, not {given!r}")
+            values[name] = default
+        elif isinstance(given, NUMBER) and given < 0:
+            problems.error(loc(name), f"'{name}' cannot be negative")
+    if len(problems.errors) > count:
+        return []
+    values = {name: values[name] for name in fields}
+    return _build(kind, values, here, loc, problems)
 
 
-def _suggest(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else f"; use one of: {', '.join(sorted(choices))}"
+def _build(kind: str, v: dict, here: str, loc, problems: Problems) -> list[RawStep]:
+    if kind == "say":
+        _check_text(v["text"], loc("text") if "text" in v else here, problems, NAMES)
+        return [Say(v["text"], float(v["pause"]))]
+    if kind == "pause":
+        return [Pause(float(v["seconds"]))]
+    if kind == "wait":
+        return [Wait(float(v["silence"]), float(v["max"]))]
+    if kind == "breathe":
+        breathe = _breathe(v, here, loc, problems)
+        return [breathe] if breathe else []
+    if kind == "turn":
+        return _turns(v, here, loc, problems)
+    if kind == "prompts":
+        if v["answer"] not in ("each", "together"):
+            problems.error(loc("answer"), f"'answer' must be each or together, not '{v['answer']}'")
+        if v["count"] < 1:
+            problems.error(loc("count"), "'count' must be at least 1")
+        _check_limits(v, loc, problems)
+        return [Prompts(v["deck"], v["count"], v["avoid_recent"], v["answer"], float(v["soft_limit"]),
+                        float(v["hard_limit"]), float(v["silence"]), at=loc("deck"))]
+    if kind == "choose":
+        return _choose(v, here, loc, problems)
+    if kind == "include":
+        return [Include(v["ref"], here)]
+    _check_text(v["start"], loc("start"), problems, NAMES)
+    _check_text(v["back"], loc("back"), problems, NAMES)
+    if not 1 <= v["minutes"] <= 24 * 60:
+        problems.error(loc("minutes"), "a timer runs from 1 minute to 24 hours (1440 minutes)")
+    return [Timer(float(v["minutes"]), v["start"], v["back"], float(v["more_minutes"]), v["max_extensions"],
+                  float(v["silence"]))]
 
 
-def load_scripts(folders: list[Path], locale: str) -> list[Script]:
-    """Every valid script for a locale; a broken one is skipped with one logged error."""
-    scripts: dict[str, Script] = {}
-    for folder in folders:
-        for path in sorted((folder / locale).glob("*.yaml")):
-            try:
-                script = load_script(path)
-            except ScriptError as error:
-                log.error("skipping a broken script: %s", error)
-                continue
-            scripts[script.id] = script  # later folders override earlier ones by id
-    return list(scripts.values())
+def _breathe(v: dict, here: str, loc, problems: Problems) -> Breathe | None:
+    pattern = v["pattern"]
+    seconds: dict[str, float] = {}
+    if pattern is not None:
+        if pattern not in PATTERNS:
+            problems.error(loc("pattern"), f"unknown breathing pattern '{pattern}'{suggest(pattern, PATTERNS)}")
+            return None
+        seconds.update(PATTERNS[pattern])
+    seconds.update({phase: float(v[phase]) for phase in PHASES if v[phase] is not None})
+    if not seconds.get("inhale") or not seconds.get("exhale"):
+        problems.error(here, f"name a pattern ({', '.join(PATTERNS)}) or give 'inhale' and 'exhale' seconds")
+        return None
+    is_478 = pattern == "4-7-8" or seconds.get("hold_in", 0) >= 7
+    for phase, length in seconds.items():
+        spot = loc(phase) if v[phase] is not None else loc("pattern")
+        if phase.startswith("hold") and length > MAX_HOLD_S:
+            problems.error(spot, f"a {length:g} s hold is breath retention; keep holds at {MAX_HOLD_S:g} s or less")
+        if phase == "exhale" and length < MIN_EXHALE_S:
+            problems.error(spot, f"an exhale under {MIN_EXHALE_S:g} s is rushed; make it {MIN_EXHALE_S:g} s or more")
+        if phase in ("inhale", "top_up") and 0 < length < MIN_INHALE_S:
+            problems.error(spot, f"a {phase} under {MIN_INHALE_S:g} s is a gasp; make it longer")
+    phases = tuple((phase, seconds[phase]) for phase in PHASES if seconds.get(phase))
+    cycle = sum(length for _, length in phases)
+    if (v["cycles"] is None) == (v["minutes"] is None):
+        problems.error(here, "give the breathing either 'cycles' or 'minutes' (one of them)")
+        return None
+    cycles = v["cycles"] if v["cycles"] is not None else max(1, round(v["minutes"] * 60 / cycle))
+    if cycles < 1:
+        problems.error(loc("cycles"), "'cycles' must be at least 1")
+    if is_478 and cycles > MAX_CYCLES_478:
+        problems.error(loc("cycles") if v["cycles"] is not None else loc("minutes"),
+                       f"4-7-8 breathing is never more than {MAX_CYCLES_478} cycles; this is {cycles}")
+    elif is_478 and cycles > FIRST_TIME_CYCLES_478:
+        problems.warn(loc("cycles"), f"4-7-8 is at most {FIRST_TIME_CYCLES_478} cycles for a first-timer")
+    if cycles * cycle > MAX_BREATHING_MINUTES * 60:
+        problems.error(here, f"{cycles * cycle / 60:.0f} minutes of breathing is too long; "
+                             f"keep it to {MAX_BREATHING_MINUTES:g} minutes or less")
+    if v["cues"] not in ("voice", "tones", "both"):
+        problems.error(loc("cues"), f"'cues' must be voice, tones or both, not '{v['cues']}'")
+    words = v["words"] or {}
+    for phase, text in words.items():
+        if phase not in PHASES:
+            problems.error(loc("words"), f"unknown breathing phase '{phase}'{suggest(str(phase), PHASES)}")
+        elif not isinstance(text, str):
+            problems.error(loc("words"), f"the cue for '{phase}' must be text")
+        else:
+            _check_text(text, loc("words"), problems, NAMES)
+    return Breathe(pattern or "custom", phases, cycles, v["cues"], v["voice_cycles"],
+                   {str(k): str(t) for k, t in words.items()})
 
 
-def bundled_scripts_dir() -> Path:
-    """`voice/scripts` inside an installed wheel, or the repository's `scripts/` folder."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "scripts"
-    return installed if installed.is_dir() else package.parent / "scripts"
+def _turns(v: dict, here: str, loc, problems: Problems) -> list[RawStep]:
+    if v["who"] not in WHO:
+        problems.error(loc("who"), f"'who' must be one of {', '.join(WHO)}, not '{v['who']}'")
+        return []
+    _check_text(v["prompt"], loc("prompt"), problems, TURN_NAMES)
+    _check_limits(v, loc, problems)
+    limits = float(v["soft_limit"]), float(v["hard_limit"]), float(v["silence"])
+    order = ("first", "second") if v["who"] == "each" else (v["who"],)
+    return [Turn(who, v["prompt"], *limits) for who in order]
+
+
+def _choose(v: dict, here: str, loc, problems: Problems) -> list[RawStep]:
+    _check_text(v["ask"], loc("ask"), problems, NAMES)
+    options = []
+    for name, body in v["options"].items():
+        spot = where(v["options"], name)
+        phrases: Any = [str(name)]
+        steps: Any = body
+        if isinstance(body, dict):
+            unknown = set(body) - {"phrases", "steps"}
+            if unknown:
+                key = str(unknown.pop())
+                problems.error(where(body, key), f"unknown key '{key}' in an option{suggest(key, ('phrases', 'steps'))}")
+            phrases, steps = body.get("phrases", phrases), body.get("steps")
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases):
+            problems.error(spot, f"option '{name}': 'phrases' must be a list of things to say")
+            continue
+        options.append((str(name), tuple(phrases), parse_steps(steps, spot, problems, f"option '{name}'")))
+    if len(options) < 2:
+        problems.error(loc("options"), "a choice needs at least two options")
+    names = [name for name, _, _ in options]
+    otherwise = v["otherwise"] or (names[0] if names else "")
+    if names and otherwise not in names:
+        problems.error(loc("otherwise"), f"'otherwise' must name an option{suggest(otherwise, names)}")
+    return [ChooseSource(v["ask"], tuple(options), otherwise, float(v["silence"]), here)]
+
+
+def _check_limits(v: dict, loc, problems: Problems) -> None:
+    if v["soft_limit"] > v["hard_limit"]:
+        problems.error(loc("soft_limit"), "'soft_limit' (a gentle reminder) must come before 'hard_limit'")
+    if v["silence"] < 2:
+        problems.error(loc("silence"), "'silence' under 2 s would end a turn at a breath; make it longer")
+
+
+def _check_text(text: str, at: str, problems: Problems, allowed: set[str]) -> None:
+    if not text.strip():
+        problems.error(at, "the line is empty; write what the speaker says")
+        return
+    for name in _PLACEHOLDER.findall(text):
+        if name not in allowed:
+            hint = " ({speaker} and {listener} work only in turns)" if name in TURN_NAMES else ""
+            problems.error(at, f"unknown placeholder {{{name}}}{hint}; use "
+                               + ", ".join("{" + n + "}" for n in sorted(allowed)))
+    for sentence in _SENTENCE.split(text):
+        if len(sentence.split()) > MAX_SENTENCE_WORDS:
+            problems.warn(at, f"a sentence of {len(sentence.split())} words is long to say in one breath; "
+                              "split it")
+
+
+def suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
+    return f"; did you mean '{close[0]}'?" if close else f"; use one of: {', '.join(sorted(map(str, choices)))}"
+
+
+def _kind(types: tuple[type, ...]) -> str:
+    names = {int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
+    if types == NUMBER:
+        return "a number"
+    return " or ".join(names.get(t, t.__name__) for t in types)

@@ -1,20 +1,40 @@
-"""One running exercise: steps as generators of frame-timed requests, and the spoken commands.
+"""One running exercise: each step a generator of frame-timed requests, and the in-script commands.
 
-A pure state machine: it never touches audio. The engine tells it the time and whether the speaker
-is still talking; it answers with lines to say and events to log.
+A pure state machine: it never touches audio or a clock. The engine tells it the frame and whether
+the speaker is still talking; it answers with lines to say, tones to play and events to log.
 """
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 from ..audio.frames import frames_for
 from ..events import Event
-from .script import Breathe, Pause, Say, Script, Step, Wait
+from .library import Script
+from .steps import (
+    PACE_RANGE, PACE_STEP, Breathe, Choose, Jump, Pause, Prompts, Say, Step, Timer, Turn, Wait, paced, step_kind,
+)
+
+PAUSE_FRAMES = frames_for(1.0)  # a pause in someone's speech: the moment for a gentle reminder
+HARD_LIMIT_GRACE = frames_for(15)  # after a turn's hard limit, wait this long at most for a pause
+NEVER = 1 << 40
+DONE = frozenset({"done", "next"})
 
 
 @dataclass(frozen=True)
 class Speak:
     text: str
+    wait: bool = True  # hold the step until the line has played
+
+
+@dataclass(frozen=True)
+class Tone:
+    name: str  # an earcon: inhale, exhale, hold, turn, return
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: str  # an event for the log
+    data: dict
 
 
 @dataclass(frozen=True)
@@ -23,14 +43,23 @@ class Until:
 
 
 @dataclass(frozen=True)
-class AwaitNext:
-    since: int  # frame the wait began
+class Listen:
+    """Wait for one of `accepts`, for `silence_frames` of quiet, or until frame `until`."""
+
+    accepts: frozenset[str]
+    since: int
     silence_frames: int
-    max_frames: int
+    until: int
 
 
-Request = Speak | Until | AwaitNext
-StepRun = Generator[Request, int, None]  # each yield returns the frame its request was satisfied in
+@dataclass(frozen=True)
+class Result:
+    frame: int
+    heard: str | None = None  # Listen: an intent, "silence" or "timeout"
+
+
+Request = Speak | Tone | Note | Until | Listen
+StepRun = Generator[Request, Result, None]
 
 
 @dataclass(frozen=True)
@@ -42,9 +71,10 @@ class Tick:
 
 @dataclass(frozen=True)
 class Output:
-    """One thing for the engine to do: say a line, stop what is playing, or log an event."""
+    """One thing for the engine to do: say a line, play a tone, stop what plays, or log an event."""
 
     say: str | None = None
+    tone: str | None = None
     stop_audio: bool = False
     event: Event | None = None
 
@@ -55,111 +85,269 @@ def fill(text: str, names: dict[str, str]) -> str:
     return text
 
 
-def run_step(step: Step, start: int, names: dict[str, str]) -> StepRun:
-    """The requests one step makes, in order."""
-    if isinstance(step, Say):
-        spoken = yield Speak(fill(step.text, names))
-        if step.pause:
-            yield Until(spoken + frames_for(step.pause))
-    elif isinstance(step, Pause):
-        yield Until(start + frames_for(step.seconds))
-    elif isinstance(step, Breathe):
-        at = start
-        for _ in range(step.cycles):
-            for phase, seconds in step.phases():
-                if cue := step.cues.get(phase):
-                    yield Speak(fill(cue, names))  # starts exactly at frame `at`
-                at += frames_for(seconds)
-                yield Until(at)
-    elif isinstance(step, Wait):
-        yield AwaitNext(start, frames_for(step.silence), frames_for(step.max))
-
-
 class Session:
-    """Runs one script step by step and answers the in-script commands."""
+    """Runs one script step by step and answers the commands said during it."""
 
-    def __init__(self, script: Script, names: dict[str, str], lines: dict[str, str], frame: int) -> None:
-        self.script, self.names, self.lines = script, names, lines
+    def __init__(self, script: Script, names: dict[str, str], lines: dict[str, str], frame: int,
+                 draw: Callable[[Prompts], list[str]], start: int = 0) -> None:
+        self.script, self.names, self.lines, self.draw = script, names, lines, draw
         self.index = -1
         self.paused = False
         self.finished = False
+        self.pace = 1.0  # breathing pace: above 1 is slower
+        self.history: list[int] = []  # steps started, for "back"
+        self.completed = 0  # steps run to their end
         self._run: StepRun | None = None
         self._request: Request | None = None
-        self._issued_at = -1  # frame the current Speak request was handed to the engine
-        self._next_heard = False
-        started = Output(event=self._event(frame, "script_started", script=script.id, title=script.title))
-        self._pending = [started, *self._start_step(0, frame)]
+        self._issued_at = -1  # frame the current Speak was handed to the engine
+        self._heard: str | None = None  # an intent delivered to the current Listen
+        self._goto: int | None = None  # where a choice sends the session next
+        self._drawn: dict[int, list[str]] = {}  # prompts drawn per step, kept for "repeat"
+        self._noted_breathing = False
+        started = Output(event=Event(frame, "script_started", {"script": script.id, "title": script.title,
+                                                              "first": names["first"], "at_step": start}))
+        self._pending = [started, *self._start_step(self._resumable(min(start, len(script.steps) - 1)), frame)]
+
+    @property
+    def accepts(self) -> frozenset[str]:
+        """What the current step is listening for, beyond the commands valid everywhere."""
+        if self.paused or self.finished:
+            return frozenset()
+        step = self.script.steps[self.index]
+        options = frozenset(o.intent for o in step.options) if isinstance(step, Choose) else frozenset()
+        return options | (self._request.accepts if isinstance(self._request, Listen) else frozenset())
+
+    @property
+    def breathing(self) -> bool:
+        return 0 <= self.index < len(self.script.steps) and isinstance(self.script.steps[self.index], Breathe)
 
     def advance(self, tick: Tick) -> list[Output]:
         """Move through every request that is satisfied at this frame."""
         out, self._pending = self._pending, []
         while not self.finished and not self.paused:
             if self._request is None:
-                out += self._start_step(self.index + 1, tick.frame)
+                out += self._start_step(self._after(), tick.frame)
                 continue
-            if isinstance(self._request, Speak) and self._issued_at < 0:
+            request = self._request
+            if isinstance(request, Speak) and self._issued_at < 0:
                 self._issued_at = tick.frame
-                out.append(Output(say=self._request.text))
+                out.append(Output(say=request.text))
+                if request.wait:
+                    break
+            elif isinstance(request, Tone):
+                out.append(Output(tone=request.name))
+            elif isinstance(request, Note):
+                out.append(Output(event=Event(tick.frame, request.kind, request.data)))
+            result = self._result(request, tick)
+            if result is None:
                 break
-            if not self._satisfied(self._request, tick):
-                break
-            self._issued_at, self._next_heard = -1, False
+            self._issued_at = -1
+            if isinstance(request, Listen):
+                self._heard = None  # consumed; an answer given early (during a question) waits for it
             try:
-                self._request = self._run.send(tick.frame)
+                self._request = self._run.send(result)
             except StopIteration:
                 self._request = None
+                self.completed += 1
         return out
 
-    def command(self, intent: str, frame: int) -> list[Output]:
-        """pause, resume, next, repeat or stop, said during the session."""
+    def command(self, intent: str, frame: int) -> list[Output] | None:
+        """A command said during the session; None when it means nothing here."""
         if intent == "stop":
             return [Output(stop_audio=True), Output(say=self.lines["stopped"]), *self.end(frame, "stopped")]
-        if intent == "pause" and not self.paused:
+        if intent == "pause":
+            if self.paused:
+                return None
             self.paused = True
-            return [Output(stop_audio=True), Output(event=self._event(frame, "paused")), Output(say=self.lines["paused"])]
-        if intent in ("resume", "repeat") or (intent == "next" and self.paused):
-            was_paused, self.paused = self.paused, False
-            events = [Output(event=self._event(frame, "resumed"))] if was_paused else []
-            return [Output(stop_audio=True), *events, *self._restart(frame)]
-        if intent == "next":
-            if isinstance(self._request, AwaitNext):
-                self._next_heard = True
-                return []
-            return [Output(stop_audio=True), *self._start_step(self.index + 1, frame)]
-        return []
-
-    def _satisfied(self, request: Request, tick: Tick) -> bool:
-        if isinstance(request, Speak):
-            return tick.frame > self._issued_at and not tick.speaking
-        if isinstance(request, Until):
-            return tick.frame >= request.frame
-        waited = tick.frame - request.since
-        quiet = min(tick.quiet_frames, waited)
-        return self._next_heard or quiet >= request.silence_frames or waited >= request.max_frames
-
-    def _start_step(self, index: int, frame: int) -> list[Output]:
-        if index >= len(self.script.steps):
-            return self.end(frame, "completed")
-        self.index = index
-        step = self.script.steps[index]
-        self._run = run_step(step, frame, self.names)
-        self._request = next(self._run, None)
-        self._issued_at, self._next_heard = -1, False
-        return [Output(event=self._event(frame, "step_started", index=index, kind=type(step).__name__.lower()))]
-
-    def _restart(self, frame: int) -> list[Output]:
-        """Start the current step again; a wait goes back to the line that asked the question."""
-        index = self.index
-        steps = self.script.steps
-        if index > 0 and isinstance(steps[index], Wait) and isinstance(steps[index - 1], Say):
-            index -= 1
-        return self._start_step(index, frame)
+            return [Output(stop_audio=True), Output(event=Event(frame, "paused", {})),
+                    Output(say=self.lines["paused"])]
+        if self.paused and intent in ("resume", "next", "done", "repeat"):
+            self.paused = False
+            return [Output(stop_audio=True), Output(event=Event(frame, "resumed", {})),
+                    *self._start_step(self._resumable(self.index), frame)]
+        if intent in self.accepts:
+            self._heard = intent
+            return []
+        if intent in ("next", "done"):
+            step = self.script.steps[self.index]
+            target = step.otherwise if isinstance(step, Choose) else self._after()
+            return [Output(stop_audio=True), *self._start_step(target, frame)]
+        if intent == "repeat":
+            return [Output(stop_audio=True), *self._start_step(self._resumable(self.index), frame)]
+        if intent == "back":
+            return [Output(stop_audio=True), *self._start_step(self._previous(), frame)]
+        if intent in ("slower", "faster") and self.breathing:
+            return self._change_pace(intent, frame)
+        return None
 
     def end(self, frame: int, reason: str) -> list[Output]:
         self.finished = True
         self._request = None
-        return [Output(event=self._event(frame, "script_finished", script=self.script.id, reason=reason))]
+        return [Output(event=Event(frame, "script_finished", {"script": self.script.id, "reason": reason,
+                                                             "steps_completed": self.completed}))]
 
-    @staticmethod
-    def _event(frame: int, name: str, **data: object) -> Event:
-        return Event(frame, name, data)
+    def _result(self, request: Request, tick: Tick) -> Result | None:
+        """The outcome of a request at this frame, or None while it is still pending."""
+        if isinstance(request, Speak):
+            done = not request.wait or (tick.frame > self._issued_at and not tick.speaking)
+            return Result(tick.frame) if done else None
+        if isinstance(request, Until):
+            return Result(tick.frame) if tick.frame >= request.frame else None
+        if isinstance(request, Listen):
+            if self._heard is not None:
+                return Result(tick.frame, self._heard)
+            if tick.speaking:
+                return None
+            if min(tick.quiet_frames, tick.frame - request.since) >= request.silence_frames:
+                return Result(tick.frame, "silence")
+            return Result(tick.frame, "timeout") if tick.frame >= request.until else None
+        return Result(tick.frame)
+
+    def _start_step(self, index: int, frame: int) -> list[Output]:
+        steps = self.script.steps
+        while 0 <= index < len(steps) and isinstance(steps[index], Jump):
+            index = steps[index].target
+        if index >= len(steps):
+            return self.end(frame, "completed")
+        self.index, self._goto = index, None
+        self.history.append(index)
+        step = steps[index]
+        self._run = self._steps(step, frame)
+        self._request = next(self._run, None)
+        self._issued_at, self._heard = -1, None
+        return [Output(event=Event(frame, "step_started", {"index": index, "kind": step_kind(step)}))]
+
+    def _after(self) -> int:
+        return self._goto if self._goto is not None else self.index + 1
+
+    def _resumable(self, index: int) -> int:
+        """Where to start again: a wait goes back to the line that asked the question."""
+        steps = self.script.steps
+        if 0 < index < len(steps) and isinstance(steps[index], Wait) and isinstance(steps[index - 1], Say):
+            return index - 1
+        return max(index, 0)
+
+    def _previous(self) -> int:
+        history = self.history[:-1]
+        self.history = []
+        while history and isinstance(self.script.steps[history[-1]], (Pause, Wait)) and len(history) > 1:
+            history.pop()
+        target = history.pop() if history else self.index
+        self.history = history
+        return self._resumable(target)
+
+    def _change_pace(self, intent: str, frame: int) -> list[Output]:
+        low, high = PACE_RANGE
+        pace = self.pace * (1 + PACE_STEP) if intent == "slower" else self.pace / (1 + PACE_STEP)
+        if not low <= round(pace, 3) <= high:
+            return [Output(say=self.lines["slowest" if intent == "slower" else "fastest"])]
+        self.pace = pace
+        return [Output(event=Event(frame, "pace", {"breathing": round(pace, 3)}))]
+
+    def _names(self, who: str) -> dict[str, str]:
+        speaker = self.names[who]
+        listener = self.names["partner_b" if speaker == self.names["partner_a"] else "partner_a"]
+        return {**self.names, "speaker": speaker, "listener": listener}
+
+    def _steps(self, step: Step, start: int) -> StepRun:
+        """The requests one step makes, in order."""
+        if isinstance(step, Say):
+            spoken = yield Speak(fill(step.text, self.names))
+            if step.pause:
+                yield Until(spoken.frame + frames_for(step.pause))
+        elif isinstance(step, Pause):
+            yield Until(start + frames_for(step.seconds))
+        elif isinstance(step, Breathe):
+            yield from self._breathe(step)
+        elif isinstance(step, Wait):
+            yield Listen(DONE, start, frames_for(step.silence), start + frames_for(step.max))
+        elif isinstance(step, Turn):
+            yield from self._turn(step)
+        elif isinstance(step, Prompts):
+            yield from self._prompts(step)
+        elif isinstance(step, Choose):
+            yield from self._choose(step)
+        elif isinstance(step, Timer):
+            yield from self._timer(step)
+
+    def _breathe(self, step: Breathe) -> StepRun:
+        at = (yield Until(0)).frame
+        if not self._noted_breathing:  # once per session, before the first breath
+            self._noted_breathing = True
+            at = (yield Speak(self.lines["breathing_note"])).frame
+            at = (yield Until(at + frames_for(1.0))).frame
+        words = {phase: self.lines[f"breathe_{phase}"] for phase, _ in step.phases} | step.words
+        for cycle in range(step.cycles):
+            spoken = step.cues == "voice" or step.cues == "both" and cycle < step.voice_cycles
+            for phase, seconds in step.phases:
+                if spoken:
+                    yield Speak(fill(words[phase], self.names), wait=False)  # starts exactly at frame `at`
+                else:
+                    yield Tone("hold" if phase.startswith("hold") else "exhale" if phase == "exhale" else "inhale")
+                at += frames_for(paced(phase, seconds, self.pace))
+                yield Until(at)
+
+    def _turn(self, turn: Turn) -> StepRun:
+        names = self._names(turn.who)
+        yield Tone("turn")
+        began = (yield Speak(fill(turn.prompt, names))).frame
+        heard = yield Listen(DONE, began, frames_for(turn.silence), began + frames_for(turn.soft_limit))
+        if heard.heard != "timeout":
+            return
+        heard = yield Listen(DONE, heard.frame, PAUSE_FRAMES, began + frames_for(turn.hard_limit))
+        if heard.heard in DONE:
+            return
+        if heard.heard == "silence":  # past the soft limit, at a pause: a gentle reminder
+            at = (yield Speak(fill(self.lines["turn_soft"], names))).frame
+            heard = yield Listen(DONE, at, frames_for(turn.silence), began + frames_for(turn.hard_limit))
+            if heard.heard != "timeout":
+                return
+        heard = yield Listen(DONE, heard.frame, PAUSE_FRAMES, heard.frame + HARD_LIMIT_GRACE)
+        if heard.heard not in DONE:
+            yield Speak(fill(self.lines["turn_over"], names))
+
+    def _prompts(self, step: Prompts) -> StepRun:
+        if self.index not in self._drawn:
+            self._drawn[self.index] = self.draw(step)
+            yield Note("prompts_drawn", {"deck": step.deck, "count": len(self._drawn[self.index])})
+        for prompt in self._drawn[self.index]:
+            asked = (yield Speak(fill(prompt, self.names))).frame
+            if step.answer == "together":
+                yield Listen(DONE, asked, frames_for(step.silence), asked + frames_for(step.hard_limit))
+                continue
+            for who, line in (("first", "prompt_first"), ("second", "prompt_second")):
+                yield from self._turn(Turn(who, self.lines[line], step.soft_limit, step.hard_limit, step.silence))
+
+    def _choose(self, step: Choose) -> StepRun:
+        accepts = frozenset(option.intent for option in step.options)
+        for _ in range(2):  # ask, and ask once more if nobody answered
+            asked = (yield Speak(fill(step.ask, self.names))).frame
+            heard = yield Listen(accepts, asked, frames_for(step.silence), asked + frames_for(step.silence))
+            chosen = next((o for o in step.options if o.intent == heard.heard), None)
+            if chosen is not None:
+                self._goto = chosen.target
+                return
+        self._goto = step.otherwise
+
+    def _timer(self, step: Timer) -> StepRun:
+        more = frozenset({"more_time"})
+        at = (yield Speak(fill(step.start, self.names))).frame
+        end = at + frames_for(step.minutes * 60)
+        extensions = 0
+        while True:
+            heard = yield Listen(more, at, NEVER, end)
+            at = heard.frame
+            if heard.heard != "more_time":
+                yield Tone("return")
+                asked = (yield Speak(fill(step.back, self.names))).frame
+                heard = yield Listen(more | DONE | {"resume"}, asked, frames_for(step.silence),
+                                     asked + frames_for(step.silence))
+                if heard.heard != "more_time":
+                    return
+            if extensions >= step.max_extensions:
+                yield Speak(self.lines["no_more_time"])
+                return
+            extensions += 1
+            line = self.lines["more_time"].replace("{minutes}", f"{step.more_minutes:g}")
+            at = (yield Speak(line)).frame
+            end = at + frames_for(step.more_minutes * 60)

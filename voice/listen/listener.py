@@ -34,6 +34,12 @@ class Listener:
             return self.matcher.match(self._recognizer.finish())
         return None
 
+    def set_phrases(self, templates: dict[str, list[str]]) -> None:
+        """New intent templates (the locale's commands plus the scripts' spoken choices)."""
+        self.matcher = IntentMatcher(templates)
+        if self._recognizer is not None:
+            self._recognizer.set_grammar(self.matcher.grammar)
+
     def hear_text(self, text: str) -> Match:
         return self.matcher.match([text])
 

@@ -41,11 +41,16 @@ class GrammarRecognizer:
     """One utterance at a time: accept frames, then `finish()` for the n-best texts."""
 
     def __init__(self, model: vosk.Model, phrases: list[str]) -> None:
-        grammar = list(phrases)
-        if model.vosk_model_find_word("[unk]") >= 0:
+        self._model = model
+        self.set_grammar(phrases)
+
+    def set_grammar(self, phrases: list[str]) -> None:
+        """Listen for these phrases from the next utterance on (scripts can add spoken choices)."""
+        grammar = [phrase for phrase in phrases if missing_words(self._model, set(phrase.split())) == []]
+        if self._model.vosk_model_find_word("[unk]") >= 0:
             grammar.append("[unk]")  # lets out-of-grammar speech land on [unk] instead of a command
         # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.
-        self._recognizer = vosk.KaldiRecognizer(model, RATE, json.dumps(grammar, ensure_ascii=False))
+        self._recognizer = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
         self._recognizer.SetMaxAlternatives(N_BEST)
 
     def accept(self, frame: np.ndarray) -> None:

@@ -3,6 +3,8 @@
 import hashlib
 import logging
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +21,8 @@ class Voice(Protocol):
 
     def render(self, text: str) -> np.ndarray: ...
 
+    def scaled(self, factor: float) -> "Voice": ...
+
 
 class PromptCache:
     """Audio for a line of text: from memory, from disk, or rendered once and stored."""
@@ -28,6 +32,8 @@ class PromptCache:
         self.folder = folder
         self._memory: dict[str, np.ndarray] = {}
         self.hits = self.misses = 0
+        self._stopping = threading.Event()
+        self._preparing: threading.Thread | None = None
 
     def path_for(self, text: str) -> Path:
         digest = hashlib.sha256(f"{self.voice.cache_key}|{text}".encode()).hexdigest()
@@ -51,7 +57,29 @@ class PromptCache:
     def prepare(self, lines: list[str]) -> None:
         """Render every line not yet cached (at start-up, so speaking starts within a frame)."""
         for line in dict.fromkeys(lines):
-            self.audio(line)
+            if self._stopping.is_set():
+                return
+            try:
+                self.audio(line)
+            except VoiceError as error:  # one line that cannot be spoken must not stop the others
+                log.error("%s", error)
+
+    def prepare_in_background(self, lines: list[str]) -> None:
+        """Render in a thread: listening never waits for it; a line not ready yet renders on demand."""
+        def run() -> None:
+            started = time.perf_counter()
+            self.prepare(lines)
+            log.info("%d lines prepared (%d rendered) in %.2f s", len(set(lines)), self.misses,
+                     time.perf_counter() - started)
+
+        self._preparing = threading.Thread(target=run, name="prepare-prompts", daemon=True)
+        self._preparing.start()
+
+    def close(self) -> None:
+        """Stop preparing and wait for the line being rendered: exiting mid-synthesis aborts espeak."""
+        self._stopping.set()
+        if self._preparing is not None:
+            self._preparing.join(timeout=30)
 
     def _read(self, path: Path) -> np.ndarray | None:
         if not path.exists():

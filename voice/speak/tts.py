@@ -1,8 +1,6 @@
 """pyttsx3 (espeak-ng) text-to-speech. pyttsx3 keeps one engine per process and its runAndWait()
 hangs when shared across threads, so one worker thread owns that engine and renders every line."""
 
-import contextlib
-import io
 import logging
 import queue
 import tempfile
@@ -61,6 +59,7 @@ class _Worker:
             import pyttsx3
 
             engine = pyttsx3.init()
+            _silence_driver()
             started.set_result({voice.id for voice in engine.getProperty("voices")})
         except Exception as error:
             started.set_exception(SpeechError(
@@ -87,10 +86,8 @@ def _render_verified(engine, text: str, path: Path) -> np.ndarray:
     renders: list[np.ndarray] = []
     for _ in range(RENDER_ATTEMPTS):
         path.unlink(missing_ok=True)  # never read an earlier line's audio
-        # The driver prints "Audio saved to ..." on stdout; keep stdout for the speaker's own output.
-        with contextlib.redirect_stdout(io.StringIO()):
-            engine.save_to_file(text, str(path))
-            engine.runAndWait()
+        engine.save_to_file(text, str(path))
+        engine.runAndWait()
         if not path.exists():
             continue
         audio = _trim(read_wav(path))
@@ -101,6 +98,18 @@ def _render_verified(engine, text: str, path: Path) -> np.ndarray:
         raise SpeechError(f"pyttsx3 wrote no audio after {RENDER_ATTEMPTS} attempts")
     log.warning("pyttsx3 renders of one line disagreed; using the longest")
     return max(renders, key=len)
+
+
+def _silence_driver() -> None:
+    """The espeak driver print()s "Audio saved to ..." for every line. Redirecting sys.stdout around
+    a render would swallow the rest of the program's output too (it is process-wide, and the engine
+    prints while lines render), so only that module's print is replaced."""
+    try:
+        from pyttsx3.drivers import espeak
+
+        espeak.print = lambda *args, **kwargs: None
+    except ImportError:  # another platform's driver
+        pass
 
 
 def _trim(samples: np.ndarray) -> np.ndarray:
@@ -130,3 +139,7 @@ class Pyttsx3Voice:
 
     def render(self, text: str) -> np.ndarray:
         return self._worker.render(text, self.voice, self.rate, self.volume)
+
+    def scaled(self, factor: float) -> "Pyttsx3Voice":
+        """The same voice speaking `factor` times as fast ("slower" / "faster")."""
+        return Pyttsx3Voice(self.voice, round(self.rate * factor), self.volume)
