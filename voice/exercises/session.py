@@ -280,6 +280,7 @@ class Session:
         for cycle in range(step.cycles):
             spoken = step.cues == "voice" or step.cues == "both" and cycle < step.voice_cycles
             for phase, seconds in step.phases:
+                yield Note("breath", {"phase": phase, "cycle": cycle + 1})
                 if spoken:
                     yield Speak(fill(words[phase], self.names), wait=False)  # starts exactly at frame `at`
                 else:
