@@ -39,20 +39,26 @@ def load_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ScriptError(f"{path}: cannot be read ({error}); check the file exists and is UTF-8 text") from None
-    loader = _LineLoader(text)
+        raise ScriptError(f"{path}:1:1: cannot be read ({error}); check the file exists and is UTF-8 text") from None
+    try:
+        loader = _LineLoader(text)
+    except yaml.reader.ReaderError as error:  # a control character: PyYAML checks on construction
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise ScriptError(f"{path}:{line}:{column}: the character {error.character!r} is not allowed in YAML; "
+                          "delete it") from None
     loader.path = str(path)
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = _where(str(path), mark) if mark else str(path)
+        where = _where(str(path), mark) if mark else f"{path}:1:1"
         problem = error.problem or error.context or "invalid YAML"
         raise ScriptError(
             f"{where}: {problem}; fix the YAML there (check indentation, colons and quotes)"
         ) from None
-    except yaml.YAMLError as error:
-        raise ScriptError(f"{path}: invalid YAML ({error}); fix the file") from None
+    except (yaml.YAMLError, RecursionError) as error:
+        raise ScriptError(f"{path}:1:1: invalid YAML ({type(error).__name__}); fix the file") from None
     finally:
         loader.dispose()
 
