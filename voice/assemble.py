@@ -26,12 +26,13 @@ def load_library(settings: Settings, locale: Locale) -> Library:
     return Library(script_folders(settings), locale.code, locale.intents)
 
 
-def build_engine(settings: Settings, recognize: bool, prepare_in_background: bool = False) -> Engine:
+def build_engine(settings: Settings, recognize: bool) -> Engine:
     """Everything the engine needs; `recognize=False` (simulate) loads no speech model."""
     locale = Locale.load(settings.locale)
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
-    listener = Listener(IntentMatcher(locale.intents), _recognizer(settings, locale, library) if recognize else None)
+    matcher = IntentMatcher({**locale.intents, **library.options})  # commands and the scripts' choices
+    listener = Listener(matcher, _recognizer(settings, locale, matcher) if recognize else None)
     voice = Pyttsx3Voice(locale.tts_voice, rate=settings.tts_rate)
     cache = PromptCache(voice, settings.cache_dir / "prompts")
     history = SessionLog(settings.data_dir / "sessions.db")
@@ -40,18 +41,15 @@ def build_engine(settings: Settings, recognize: bool, prepare_in_background: boo
     log.info("%d scripts and %d prompt decks ready; %d lines to prepare", len(library.scripts),
              len(library.decks), len(lines))
 
-    # In the background is what issue 5 asks for, but pyttsx3 2.99's espeak driver cancels or truncates
-    # lines when its renders overlap a busy engine thread, so it stays off until the TTS layer is redone.
-    if prepare_in_background:
-        cache.prepare_in_background(lines)
-    else:
-        started = time.perf_counter()
-        cache.prepare(lines)
-        log.info("%d lines prepared (%d rendered) in %.2f s", len(lines), cache.misses, time.perf_counter() - started)
+    # Synchronous: issue 5 asks for this in the background, but pyttsx3 2.99's espeak driver cancels
+    # or truncates lines when its renders overlap a busy engine thread (see the issue 3 note).
+    started = time.perf_counter()
+    cache.prepare(lines)
+    log.info("%d lines prepared (%d rendered) in %.2f s", len(lines), cache.misses, time.perf_counter() - started)
     return engine
 
 
-def _recognizer(settings: Settings, locale: Locale, library: Library):
+def _recognizer(settings: Settings, locale: Locale, matcher: IntentMatcher):
     from .listen.recognizer import GrammarRecognizer, load_model, missing_words
     from .models import default_model
 
@@ -59,7 +57,6 @@ def _recognizer(settings: Settings, locale: Locale, library: Library):
     started = time.perf_counter()
     model = load_model(path)
     log.info("speech model loaded from %s in %.2f s", path, time.perf_counter() - started)
-    matcher = IntentMatcher({**locale.intents, **library.options})
     missing = missing_words(model, matcher.words)
     if missing:
         log.warning("the speech model does not know these command words, so they cannot be heard: %s; "

@@ -112,8 +112,6 @@ class Engine:
 
     def close(self) -> None:
         """At shutdown a running session becomes resumable ("continue our check-in"), not lost."""
-        for cache in self._speech.values():
-            cache.close()
         if self.history is not None:
             self.history.interrupt_open(self.clock())
             self.history.close()
@@ -295,6 +293,8 @@ class Engine:
             if output.event is not None:
                 self._events.append(output.event)
                 self._record(output.event, source)
+                if output.event.type == "script_finished" and source is not self.suspended:
+                    self._after_break(output.event)
             if output.tone is not None:
                 self.player.play(self._earcons[output.tone])
             if output.say is not None:
@@ -302,15 +302,7 @@ class Engine:
 
     def _record(self, event: Event, session: Session | None) -> None:
         """Keep the session log in step with the session: no words, only what ran and when."""
-        if session is None:
-            return
-        if event.type == "script_finished" and self.suspended is not None and session is not self.suspended:
-            if event.data["reason"] == "completed":  # the break is over: offer to go back
-                self._say(fill(self.locale.lines["break_offer"], {"title": self.suspended.script.title}))
-            elif event.data["reason"] == "stopped":
-                self._apply(self.suspended.end(self.frame, "stopped"), self.suspended)
-                self.suspended = None
-        row = self._log_ids.get(id(session))
+        row = self._log_ids.get(id(session)) if session is not None else None
         if self.history is None or row is None:
             return
         if event.type == "step_started":
@@ -319,6 +311,16 @@ class Engine:
             self.history.pause(row)
         elif event.type == "script_finished":
             self.history.end(row, event.data["reason"], session.completed, self.clock())
+
+    def _after_break(self, finished: Event) -> None:
+        """A break that set an exercise aside has ended: offer to go back, or stop both."""
+        if self.suspended is None:
+            return
+        if finished.data["reason"] == "completed":
+            self._say(fill(self.locale.lines["break_offer"], {"title": self.suspended.script.title}))
+        elif finished.data["reason"] == "stopped":
+            suspended, self.suspended = self.suspended, None
+            self._apply(suspended.end(self.frame, "stopped"), suspended)
 
     def _say(self, text: str) -> None:
         try:

@@ -10,8 +10,8 @@ from pathlib import Path
 from ..errors import ScriptError
 from ..listen.intents import expand, normalize
 from ..yamlfile import load_yaml, where
-from .script import NAMES, ChooseSource, Include, Problems, RawStep, ScriptSource, _check_text, parse_script, suggest
-from .steps import Breathe, Choose, Jump, Option, Prompts, Say, Step, Timer, Turn, estimated_seconds
+from .script import NAMES, ChooseSource, Include, Problems, RawStep, ScriptSource, check_text, parse_script, suggest
+from .steps import Breathe, Choose, Jump, Option, Prompts, Say, Step, Timer, Turn
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,6 @@ class Script:
     @property
     def step_count(self) -> int:
         return sum(not isinstance(step, Jump) for step in self.steps)
-
-    @property
-    def estimated_minutes(self) -> float:
-        return sum(estimated_seconds(step) for step in self.steps) / 60
 
 
 @dataclass(frozen=True)
@@ -173,7 +169,7 @@ class Library:
             problems.error(where(data, "prompts"), "'prompts' must be a list of questions (text)")
             return None
         for prompt in prompts:
-            _check_text(prompt, where(data, "prompts"), problems, NAMES)
+            check_text(prompt, where(data, "prompts"), problems, NAMES)
         if len(set(prompts)) < len(prompts):
             problems.error(where(data, "prompts"), "a prompt appears twice; remove the copy")
         if problems.errors:

@@ -198,7 +198,7 @@ def _step(item: Any, at: str, problems: Problems) -> list[RawStep]:
 
 def _build(kind: str, v: dict, here: str, loc, problems: Problems) -> list[RawStep]:
     if kind == "say":
-        _check_text(v["text"], loc("text") if "text" in v else here, problems, NAMES)
+        check_text(v["text"], loc("text") if "text" in v else here, problems, NAMES)
         return [Say(v["text"], float(v["pause"]))]
     if kind == "pause":
         return [Pause(float(v["seconds"]))]
@@ -221,8 +221,8 @@ def _build(kind: str, v: dict, here: str, loc, problems: Problems) -> list[RawSt
         return _choose(v, here, loc, problems)
     if kind == "include":
         return [Include(v["ref"], here)]
-    _check_text(v["start"], loc("start"), problems, NAMES)
-    _check_text(v["back"], loc("back"), problems, NAMES)
+    check_text(v["start"], loc("start"), problems, NAMES)
+    check_text(v["back"], loc("back"), problems, NAMES)
     if not 1 <= v["minutes"] <= 24 * 60:
         problems.error(loc("minutes"), "a timer runs from 1 minute to 24 hours (1440 minutes)")
     return [Timer(float(v["minutes"]), v["start"], v["back"], float(v["more_minutes"]), v["max_extensions"],
@@ -275,7 +275,7 @@ def _breathe(v: dict, here: str, loc, problems: Problems) -> Breathe | None:
         elif not isinstance(text, str):
             problems.error(loc("words"), f"the cue for '{phase}' must be text")
         else:
-            _check_text(text, loc("words"), problems, NAMES)
+            check_text(text, loc("words"), problems, NAMES)
     return Breathe(pattern or "custom", phases, cycles, v["cues"], v["voice_cycles"],
                    {str(k): str(t) for k, t in words.items()})
 
@@ -284,7 +284,7 @@ def _turns(v: dict, here: str, loc, problems: Problems) -> list[RawStep]:
     if v["who"] not in WHO:
         problems.error(loc("who"), f"'who' must be one of {', '.join(WHO)}, not '{v['who']}'")
         return []
-    _check_text(v["prompt"], loc("prompt"), problems, TURN_NAMES)
+    check_text(v["prompt"], loc("prompt"), problems, TURN_NAMES)
     _check_limits(v, loc, problems)
     limits = float(v["soft_limit"]), float(v["hard_limit"]), float(v["silence"])
     order = ("first", "second") if v["who"] == "each" else (v["who"],)
@@ -292,7 +292,7 @@ def _turns(v: dict, here: str, loc, problems: Problems) -> list[RawStep]:
 
 
 def _choose(v: dict, here: str, loc, problems: Problems) -> list[RawStep]:
-    _check_text(v["ask"], loc("ask"), problems, NAMES)
+    check_text(v["ask"], loc("ask"), problems, NAMES)
     options = []
     for name, body in v["options"].items():
         spot = where(v["options"], name)
@@ -324,7 +324,7 @@ def _check_limits(v: dict, loc, problems: Problems) -> None:
         problems.error(loc("silence"), "'silence' under 2 s would end a turn at a breath; make it longer")
 
 
-def _check_text(text: str, at: str, problems: Problems, allowed: set[str]) -> None:
+def check_text(text: str, at: str, problems: Problems, allowed: set[str]) -> None:
     if not text.strip():
         problems.error(at, "the line is empty; write what the speaker says")
         return

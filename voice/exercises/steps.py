@@ -55,9 +55,7 @@ def paced(phase: str, seconds: float, pace: float) -> float:
     scaled = seconds * pace
     if phase.startswith("hold"):
         return min(scaled, MAX_HOLD_S)
-    if phase == "exhale":
-        return max(scaled, MIN_EXHALE_S)
-    return max(scaled, MIN_INHALE_S if phase == "top_up" else MIN_EXHALE_S)
+    return max(scaled, MIN_EXHALE_S if phase == "exhale" else MIN_INHALE_S)
 
 
 @dataclass(frozen=True)
@@ -135,23 +133,3 @@ Step = Say | Pause | Breathe | Wait | Turn | Prompts | Choose | Jump | Timer
 def step_kind(step: Step) -> str:
     return type(step).__name__.lower()
 
-
-def estimated_seconds(step: Step) -> float:
-    """A rough length, for `voice validate` summaries and the library's size."""
-    if isinstance(step, Say):
-        return len(step.text.split()) / 2.5 + step.pause
-    if isinstance(step, Pause):
-        return step.seconds
-    if isinstance(step, Breathe):
-        return step.cycles * step.cycle_seconds
-    if isinstance(step, Wait):
-        return min(step.max, 60.0)
-    if isinstance(step, Turn):
-        return step.soft_limit
-    if isinstance(step, Prompts):
-        return step.count * (10 + step.soft_limit * (2 if step.answer == "each" else 1))
-    if isinstance(step, Choose):
-        return 8.0
-    if isinstance(step, Timer):
-        return step.minutes * 60
-    return 0.0

@@ -73,6 +73,7 @@ class IntentMatcher:
 
     def __init__(self, templates: dict[str, list[str]], max_cost: float = MAX_COST) -> None:
         self.max_cost = max_cost
+        self.templates = templates
         self.phrases: list[tuple[tuple[str, ...], str]] = []
         for intent, intent_templates in templates.items():
             for template in intent_templates:

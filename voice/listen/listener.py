@@ -36,6 +36,8 @@ class Listener:
 
     def set_phrases(self, templates: dict[str, list[str]]) -> None:
         """New intent templates (the locale's commands plus the scripts' spoken choices)."""
+        if templates == self.matcher.templates:
+            return  # compiling a Vosk grammar again is not free
         self.matcher = IntentMatcher(templates)
         if self._recognizer is not None:
             self._recognizer.set_grammar(self.matcher.grammar)

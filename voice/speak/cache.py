@@ -3,8 +3,6 @@
 import hashlib
 import logging
 import os
-import threading
-import time
 from pathlib import Path
 from typing import Protocol
 
@@ -32,8 +30,6 @@ class PromptCache:
         self.folder = folder
         self._memory: dict[str, np.ndarray] = {}
         self.hits = self.misses = 0
-        self._stopping = threading.Event()
-        self._preparing: threading.Thread | None = None
 
     def path_for(self, text: str) -> Path:
         digest = hashlib.sha256(f"{self.voice.cache_key}|{text}".encode()).hexdigest()
@@ -57,29 +53,10 @@ class PromptCache:
     def prepare(self, lines: list[str]) -> None:
         """Render every line not yet cached (at start-up, so speaking starts within a frame)."""
         for line in dict.fromkeys(lines):
-            if self._stopping.is_set():
-                return
             try:
                 self.audio(line)
             except VoiceError as error:  # one line that cannot be spoken must not stop the others
                 log.error("%s", error)
-
-    def prepare_in_background(self, lines: list[str]) -> None:
-        """Render in a thread: listening never waits for it; a line not ready yet renders on demand."""
-        def run() -> None:
-            started = time.perf_counter()
-            self.prepare(lines)
-            log.info("%d lines prepared (%d rendered) in %.2f s", len(set(lines)), self.misses,
-                     time.perf_counter() - started)
-
-        self._preparing = threading.Thread(target=run, name="prepare-prompts", daemon=True)
-        self._preparing.start()
-
-    def close(self) -> None:
-        """Stop preparing and wait for the line being rendered: exiting mid-synthesis aborts espeak."""
-        self._stopping.set()
-        if self._preparing is not None:
-            self._preparing.join(timeout=30)
 
     def _read(self, path: Path) -> np.ndarray | None:
         if not path.exists():
