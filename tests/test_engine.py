@@ -173,25 +173,41 @@ def test_pause_holds_the_session_and_resume_restarts_the_step(engine):
     assert rec.of("said")[-1].data["text"] == "Breathe in."
 
 
-def test_repeat_during_a_turn_repeats_its_prompt(engine):
+def test_repeat_starts_the_step_again(engine):
     rec = Recorder(engine)
     rec.say("start a short check in")
-    rec.until_step("turn")
-    rec.until_listening()
+    rec.until_step("breathe")
+    rec.run(frames_for(12))
     rec.say("repeat that")
     rec.run(frames_for(1))
-    prompts = [e for e in rec.of("said") if e.data["text"].startswith("Alex, tell Sam one thing")]
-    assert len(prompts) == 2
+    assert [e.data["kind"] for e in rec.of("step_started")][-2:] == ["breathe", "breathe"]
 
 
 def test_back_goes_to_the_step_before(engine):
     rec = Recorder(engine)
     rec.say("start a short check in")
-    rec.until_step("turn")
-    rec.until_listening()
+    rec.until_step("breathe")
+    rec.run(frames_for(12))
     rec.say("go back")
     rec.run(frames_for(1))
-    assert rec.of("said")[-1].data["text"] == "Thank you. Now, an appreciation from each of you."
+    assert rec.of("said")[-1].data["text"] == "Let's start with one minute of slow breathing together."
+
+
+def test_during_a_turn_only_done_and_the_always_on_commands_are_heard(engine):
+    rec = Recorder(engine)
+    rec.say("start a short check in")
+    rec.until_step("turn")
+    rec.until_listening()
+    assert engine.context().name == "turn" and engine.context().strict
+    for heard in ("repeat that", "go back", "slower", "what can I say", "start our check in"):
+        rec.say(heard)
+    assert [e.data["reason"] for e in rec.of("rejected")] == [
+        "repeat is not listened for now (turn)", "back is not listened for now (turn)",
+        "slower is not listened for now (turn)", "help is not listened for now (turn)",
+        "start_checkin is not listened for now (turn)"]
+    assert not rec.of("ignored") and not engine.player.playing
+    rec.say("I need a break")  # always on
+    assert rec.of("script_started")[-1].data["script"] == "calming-break"
 
 
 def test_slower_and_faster_change_the_breathing_pace_within_bounds(engine):
@@ -368,8 +384,14 @@ def test_unknown_speech_is_rejected_without_keeping_its_text(engine):
 
 def test_a_command_that_means_nothing_now_is_ignored_quietly(engine):
     rec = Recorder(engine)
-    rec.say("I need more time")
-    assert rec.of("ignored")[0].data == {"name": "more_time", "reason": "not valid now"}
+    rec.say("I need more time")  # no timer is running: not even listened for
+    assert rec.of("rejected")[0].data == {"reason": "more_time is not listened for now (idle)"}
+    rec.say("start our check in")
+    rec.until_step("breathe")
+    rec.say("pause")
+    rec.run(frames_for(5))
+    rec.say("pause")  # heard everywhere, but it is already paused
+    assert rec.of("ignored")[0].data == {"name": "pause", "reason": "not valid now"}
     assert not engine.player.playing
 
 

@@ -35,9 +35,10 @@ def korean() -> IntentMatcher:
 
 def test_exact_and_near_phrases_match(korean):
     assert korean.match(["우리 체크인 시작"]).intent == "start_checkin"
-    # Vosk's grammar mode returns any sequence of grammar words; one word in three may be off.
-    near = korean.match(["우리 체크인 쉬자"])
-    assert near.intent == "start_checkin" and near.confidence == pytest.approx(0.667, abs=0.01)
+    # Vosk's grammar mode returns any sequence of grammar words; one word in four may be off.
+    near = korean.match(["우리 체크인 시작 쉬자"])
+    assert near.intent == "start_checkin" and near.confidence == pytest.approx(0.75)
+    assert korean.match(["우리 체크인 쉬자"]).intent is None  # one word in three is too many
 
 
 @pytest.mark.parametrize("heard", ["쉬자 체크인 쉬자", "더", "다음 더 일시", "", "체크인"])
@@ -52,8 +53,8 @@ def test_n_best_is_read_in_rank_order(korean):
 
 
 def test_ambiguous_hypothesis_is_rejected():
-    matcher = IntentMatcher({"next": ["let's go on"], "resume": ["let's go back"]})
-    match = matcher.match(["let's go home"])
+    matcher = IntentMatcher({"next": ["let's go on now"], "resume": ["let's go back now"]})
+    match = matcher.match(["let's go home now"])
     assert match.intent is None and "ambiguous" in match.reason
 
 

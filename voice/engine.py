@@ -20,6 +20,8 @@ from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
 from .exercises.session import DONE, Output, Session, Tick, fill
 from .exercises.steps import Choose, Prompts, Timer
+from .listen import context
+from .listen.context import Context
 from .listen.intents import Match, expand
 from .listen.listener import Listener
 from .locale import Locale
@@ -108,7 +110,20 @@ class Engine:
 
     def hear_text(self, text: str) -> None:
         """A typed utterance (`voice simulate`), matched exactly as recognized speech is."""
+        self.listener.set_context(self.context())
         self._on_match(self.listener.hear_text(text))
+
+    def context(self) -> Context:
+        """The commands that mean something right now (see voice/listen/context.py)."""
+        running = self._running()
+        if running is None:
+            commands = frozenset(self.listener.matcher.templates) - frozenset(self.library.options)
+            return context.idle(commands, suspended=self.suspended is not None)
+        if running.paused:
+            return context.paused()
+        if running.accepts == DONE:
+            return context.turn()
+        return context.session(running.accepts)
 
     def close(self) -> None:
         """At shutdown a running session becomes resumable ("continue our check-in"), not lost."""
@@ -122,6 +137,7 @@ class Engine:
                 self.listener.reset()  # what was being said overlaps our own voice
             self._gated = True
             return
+        self.listener.set_context(self.context())
         match = self.listener.feed(mic)
         if match is not None:
             self._on_match(match)
@@ -261,7 +277,7 @@ class Engine:
             return self._choice_help(step)
         if isinstance(step, Timer):
             return lines["help_timer"]
-        return lines["help_turn"] if running.accepts == DONE else lines["help_session"]
+        return lines["help_session"]  # not in a turn: the couple is talking, "help" is not listened for
 
     def _choice_help(self, step: Choose) -> str:
         said = [min(expand(option.phrases[0]), key=len) for option in step.options]

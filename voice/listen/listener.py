@@ -1,53 +1,110 @@
-"""Microphone frames in, a matched (or rejected) intent out at the end of each utterance."""
+"""Microphone frames in, a matched (or rejected) intent out, as early as the words allow.
+
+Our endpointer decides where an utterance starts; only those frames (with pre-roll) reach Vosk, so an
+idle speaker costs little. An intent is committed as soon as Vosk's partial result is a complete
+phrase of the current command set that has stayed the same for `stable_frames`; a phrase that is the
+start of a longer one (a prefix) waits for the end of speech instead. Vosk's final n-best result is
+then matched and checked (`IntentMatcher.match`); the end of speech is the fallback, not the path.
+"""
 
 import numpy as np
 
+from .context import Context
 from .endpoint import Endpointer
-from .intents import IntentMatcher, Match
+from .intents import IntentMatcher, Match, normalize
 from .recognizer import GrammarRecognizer
+
+STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent
 
 
 class Listener:
     """Endpointing + Vosk + intent matching. Without a recognizer it only tracks voice activity,
     and typed text (`voice simulate`) goes through the same matcher via `hear_text`."""
 
-    def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None) -> None:
+    def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
+                 stable_frames: int = STABLE_FRAMES) -> None:
         self.matcher = matcher
+        self.context: Context | None = None  # what to listen for from the next utterance on
+        self.stable_frames = stable_frames
         self._recognizer = recognizer
         self._endpointer = Endpointer()
+        self._phrases: dict[Context | None, tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]] = {}
+        self._hearing: Context | None = None  # the context of the utterance in progress
         self._collecting = False
+        self._answered = False  # committed early; the rest of this utterance is not listened to
+        self._partial: tuple[str, ...] = ()
+        self._stable = 0
 
     @property
     def quiet_frames(self) -> int:
         """Consecutive frames without voice, for silence timeouts."""
         return self._endpointer.quiet_frames
 
+    def set_context(self, context: Context | None) -> None:
+        """The command set for the next utterance (one already started keeps its own)."""
+        self.context = context
+
     def feed(self, frame: np.ndarray) -> Match | None:
         segment = self._endpointer.feed(frame)
         if self._recognizer is None:
             return None
+        if self._answered:
+            self._answered = not segment.ended
+            return None
+        if segment.frames and not self._collecting:
+            self._start()
         for piece in segment.frames:
             self._recognizer.accept(piece)
-            self._collecting = True
         if segment.ended:
-            self._collecting = False
-            return self.matcher.match(self._recognizer.finish())
-        return None
+            return self._finish()
+        return self._early() if self._collecting else None
 
     def set_phrases(self, templates: dict[str, list[str]]) -> None:
         """New intent templates (the locale's commands plus the scripts' spoken choices)."""
         if templates == self.matcher.templates:
-            return  # compiling a Vosk grammar again is not free
+            return  # compiling Vosk grammars again is not free
         self.matcher = IntentMatcher(templates)
+        self._phrases.clear()
         if self._recognizer is not None:
-            self._recognizer.set_grammar(self.matcher.grammar)
+            self._recognizer.forget()
 
     def hear_text(self, text: str) -> Match:
-        return self.matcher.match([text])
+        return self.matcher.match([text], context=self.context)
 
     def reset(self) -> None:
         """Drop any utterance in progress: it overlapped the speaker's own voice."""
         self._endpointer.reset()
         if self._collecting and self._recognizer is not None:
             self._recognizer.finish()
+        self._collecting = self._answered = False
+
+    def _start(self) -> None:
+        self._hearing = self.context
+        self._collecting, self._partial, self._stable = True, (), 0
+        self._recognizer.use(self._grammar(self._hearing)[0])
+
+    def _early(self) -> Match | None:
+        words = tuple(normalize(self._recognizer.partial()))
+        if words != self._partial:
+            self._partial, self._stable = words, 0
+            return None
+        self._stable += 1
+        _, complete, prefixes = self._grammar(self._hearing)
+        if self._stable >= self.stable_frames and words in complete and words not in prefixes:
+            self._answered = True
+            return self._finish()
+        return None
+
+    def _finish(self) -> Match:
         self._collecting = False
+        texts, scores = self._recognizer.finish()
+        return self.matcher.match(texts, scores, self._hearing)
+
+    def _grammar(self, context: Context | None) -> tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]:
+        """The context's phrases for Vosk, as word tuples, and the proper prefixes among them."""
+        if context not in self._phrases:
+            phrases = self.matcher.grammar(context.intents if context else None)
+            complete = {tuple(phrase.split()) for phrase in phrases}
+            prefixes = {words[:n] for words in complete for n in range(1, len(words))}
+            self._phrases[context] = (phrases, complete, prefixes)
+        return self._phrases[context]

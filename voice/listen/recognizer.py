@@ -1,6 +1,7 @@
-"""Vosk at our boundary: model loading with clear errors, grammar mode, n-best results parsed once."""
+"""Vosk at our boundary: model loading with clear errors, warm grammar-mode recognizers, n-best results."""
 
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,8 @@ import vosk
 from ..audio.frames import RATE
 from ..errors import ModelError
 
-N_BEST = 3  # alternatives asked of Vosk, matched in rank order
+N_BEST = 5  # alternatives asked of Vosk: matched in rank order, their scores give the confidence
+WARM = 16  # recognizers kept compiled, one per command set (a handful of contexts and choice steps)
 
 vosk.SetLogLevel(-1)  # Vosk's own logging goes to stderr unasked; we log what matters ourselves.
 
@@ -38,26 +40,48 @@ def missing_words(model: vosk.Model, words: set[str]) -> list[str]:
 
 
 class GrammarRecognizer:
-    """One utterance at a time: accept frames, then `finish()` for the n-best texts."""
+    """One utterance at a time, in the grammar chosen before it starts: `use`, `accept`, then
+    `partial` while it is spoken and `finish` for the n-best texts and scores."""
 
     def __init__(self, model: vosk.Model, phrases: list[str]) -> None:
         self._model = model
-        self.set_grammar(phrases)
+        self._warm: OrderedDict[tuple[str, ...], vosk.KaldiRecognizer] = OrderedDict()
+        self._known: dict[str, bool] = {}
+        self.use(phrases)
 
-    def set_grammar(self, phrases: list[str]) -> None:
-        """Listen for these phrases from the next utterance on (scripts can add spoken choices)."""
-        grammar = [phrase for phrase in phrases if missing_words(self._model, set(phrase.split())) == []]
-        if self._model.vosk_model_find_word("[unk]") >= 0:
-            grammar.append("[unk]")  # lets out-of-grammar speech land on [unk] instead of a command
-        # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.
-        self._recognizer = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
-        self._recognizer.SetMaxAlternatives(N_BEST)
+    def use(self, phrases: list[str]) -> None:
+        """Listen for these phrases from the next utterance on; recognizers stay warm per phrase set."""
+        key = tuple(phrases)
+        if key not in self._warm:
+            grammar = [phrase for phrase in phrases if all(map(self._knows, phrase.split()))]
+            # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.
+            recognizer = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
+            recognizer.SetMaxAlternatives(N_BEST)
+            self._warm[key] = recognizer
+            if len(self._warm) > WARM:
+                self._warm.popitem(last=False)
+        self._warm.move_to_end(key)
+        self._recognizer = self._warm[key]
+
+    def forget(self) -> None:
+        """The phrases changed (a script was edited): compile afresh from now on."""
+        self._warm.clear()
 
     def accept(self, frame: np.ndarray) -> None:
         self._recognizer.AcceptWaveform(frame.tobytes())
 
-    def finish(self) -> list[str]:
-        """End the utterance now (our endpoint, not Vosk's) and return its alternatives, best first."""
+    def partial(self) -> str:
+        """The best guess so far for the utterance in progress."""
+        return json.loads(self._recognizer.PartialResult()).get("partial", "")
+
+    def finish(self) -> tuple[list[str], list[float]]:
+        """End the utterance now (our endpoint, not Vosk's): its alternatives, best first, and their
+        scores (log-likelihoods; only their differences mean anything)."""
         result = json.loads(self._recognizer.FinalResult())
-        alternatives = result.get("alternatives", [{"text": result.get("text", "")}])
-        return [alt["text"].replace("[unk]", "").strip() for alt in alternatives]
+        alternatives = result.get("alternatives", [{"text": result.get("text", ""), "confidence": 0.0}])
+        return [alt["text"].strip() for alt in alternatives], [alt["confidence"] for alt in alternatives]
+
+    def _knows(self, word: str) -> bool:
+        if word not in self._known:
+            self._known[word] = self._model.vosk_model_find_word(word) >= 0
+        return self._known[word]

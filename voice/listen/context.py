@@ -1,0 +1,41 @@
+"""What the speaker listens for at each moment: a small command set per step, not every phrase.
+
+A smaller grammar gives Vosk fewer wrong places to put the couple's conversation, and lets a step
+ignore commands that mean nothing there. A few intents are heard everywhere (ALWAYS_ON). During a
+partner's turn only "done" and those are heard, and strictly: the couple is talking to each other.
+"""
+
+from dataclasses import dataclass
+
+ALWAYS_ON = frozenset({"safety", "stop", "pause", "calming_break"})
+SESSION_ONLY = frozenset({"next", "done", "back", "repeat", "resume", "more_time"})
+IN_SESSION = frozenset({"next", "done", "back", "repeat", "slower", "faster", "help", "long_break"})
+WHILE_PAUSED = frozenset({"resume", "next", "done", "repeat", "help", "continue_session", "long_break"})
+IN_TURN = frozenset({"done", "next"})
+
+
+@dataclass(frozen=True)
+class Context:
+    name: str  # idle, session, paused, turn: for logs and benchmarks
+    intents: frozenset[str]
+    strict: bool = False  # exact phrases only, and a higher confidence
+
+
+def idle(commands: frozenset[str], suspended: bool = False) -> Context:
+    """No exercise running: anything that starts one, and the commands that make sense without one."""
+    back_to_break = frozenset({"resume", "next"}) if suspended else frozenset()
+    return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON)
+
+
+def session(step_accepts: frozenset[str]) -> Context:
+    """An exercise is talking or waiting: its commands, plus what the current step listens for."""
+    return Context("session", IN_SESSION | step_accepts | ALWAYS_ON)
+
+
+def paused() -> Context:
+    return Context("paused", WHILE_PAUSED | ALWAYS_ON)
+
+
+def turn() -> Context:
+    """A partner is speaking to the other: only "done" and the always-on set, strictly."""
+    return Context("turn", IN_TURN | ALWAYS_ON, strict=True)
