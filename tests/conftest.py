@@ -1,17 +1,16 @@
 """Shared test helpers: synthesized utterances, ALSA file-plugin devices, a frame-exact test voice."""
 
-import io
 import os
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from voice.audio.frames import RATE
-from voice.audio.wavfile import to_engine_rate, write_wav
+from voice.audio.wavfile import write_wav
+from voice.bench import speech as bench_speech
 
 REPO = Path(__file__).resolve().parent.parent
 VOICE = [sys.executable, "-m", "voice"]
@@ -19,14 +18,7 @@ VOICE = [sys.executable, "-m", "voice"]
 
 def espeak(text: str, voice: str = "ko+f2", speed: int = 150) -> np.ndarray:
     """Real speech from espeak-ng, trimmed of its own leading and trailing silence, at 16 kHz."""
-    out = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
-                         capture_output=True, check=True).stdout
-    with wave.open(io.BytesIO(out)) as wav:
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
-        rate = wav.getframerate()
-    speech = to_engine_rate(samples, rate)
-    loud = np.flatnonzero(np.abs(speech) > 300)
-    return speech[loud[0] : loud[-1] + 1]
+    return bench_speech.espeak(text, voice, speed)
 
 
 def utterance_wav(path: Path, speech: np.ndarray, before_s: float = 1.0, after_s: float = 3.0) -> float:

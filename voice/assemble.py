@@ -32,7 +32,7 @@ def build_engine(settings: Settings, recognize: bool) -> Engine:
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
     matcher = IntentMatcher({**locale.intents, **library.options})  # commands and the scripts' choices
-    listener = Listener(matcher, _recognizer(settings, locale, matcher) if recognize else None)
+    listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None)
     voice = Pyttsx3Voice(locale.tts_voice, rate=settings.tts_rate)
     cache = PromptCache(voice, settings.cache_dir / "prompts")
     history = SessionLog(settings.data_dir / "sessions.db")
@@ -49,7 +49,7 @@ def build_engine(settings: Settings, recognize: bool) -> Engine:
     return engine
 
 
-def _recognizer(settings: Settings, locale: Locale, matcher: IntentMatcher):
+def recognizer_for(settings: Settings, locale: Locale, matcher: IntentMatcher):
     from .listen.recognizer import GrammarRecognizer, load_model, missing_words
     from .models import default_model
 

@@ -16,6 +16,8 @@ START_FRAMES = 3  # 60 ms of voice starts an utterance
 END_FRAMES = frames_for(0.24)  # 240 ms of quiet ends it
 PRE_ROLL_FRAMES = frames_for(0.3)  # audio kept from before the start, so no first syllable is lost
 MAX_UTTERANCE_FRAMES = frames_for(6.0)  # commands are short; longer talk is cut and matched in pieces
+FLOOR_WINDOW = frames_for(2.0)  # the noise floor is a low percentile of the last 2 s of levels ...
+FLOOR_RANK = 0.1  # ... the 10th: speech has gaps, so its quiet moments show the room beneath it
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Endpointer:
 
     def __init__(self) -> None:
         self.noise_floor_db = -70.0
+        self._levels: deque[float] = deque(maxlen=FLOOR_WINDOW)
         self.quiet_frames = 0  # consecutive unvoiced frames, for silence timeouts
         self._recent: deque[np.ndarray] = deque(maxlen=PRE_ROLL_FRAMES)
         self._voiced_run = 0
@@ -43,7 +46,7 @@ class Endpointer:
     def feed(self, frame: np.ndarray) -> Segment:
         level = rms_dbfs(frame)
         voiced = self.voiced(level)
-        self._track_floor(level, voiced)
+        self._track_floor(level)
         self.quiet_frames = 0 if voiced else self.quiet_frames + 1
         self._voiced_run = self._voiced_run + 1 if voiced else 0
         if not self._in_speech:
@@ -66,8 +69,10 @@ class Endpointer:
         self._voiced_run = 0
         self._recent.clear()
 
-    def _track_floor(self, level: float, voiced: bool) -> None:
-        # Falls fast to quiet frames and rises slowly (slower still through speech, ~4 s time
-        # constant), so steady room noise becomes the floor but a spoken command does not.
-        rate = 0.3 if level < self.noise_floor_db else (0.005 if voiced else 0.05)
-        self.noise_floor_db = max(-90.0, self.noise_floor_db + rate * (level - self.noise_floor_db))
+    def _track_floor(self, level: float) -> None:
+        # A low percentile rather than a smoothed level: it learns a louder room within 2 s (a slow
+        # average took ~10 s, and missed the end of every command meanwhile), and a command does not
+        # lift it, since a command is shorter than the window and has quiet gaps.
+        self._levels.append(level)
+        ranked = sorted(self._levels)
+        self.noise_floor_db = max(-90.0, ranked[int(FLOOR_RANK * (len(ranked) - 1))])

@@ -68,6 +68,7 @@ class Match:
     cost: float  # word edits / phrase length, 0 is exact
     reason: str = ""  # why it was rejected
     confidence: float = 0.0  # the n-best posterior of the intent, or 1 - cost for typed text
+    early: bool = False  # committed on a stable partial result, before the end of speech
 
 
 class IntentMatcher:

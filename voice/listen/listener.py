@@ -2,19 +2,32 @@
 
 Our endpointer decides where an utterance starts; only those frames (with pre-roll) reach Vosk, so an
 idle speaker costs little. An intent is committed as soon as Vosk's partial result is a complete
-phrase of the current command set that has stayed the same for `stable_frames`; a phrase that is the
-start of a longer one (a prefix) waits for the end of speech instead. Vosk's final n-best result is
+phrase of the current command set that has stayed the same for `stable_frames` and the voice has just
+stopped (our endpointer would wait 240 ms more); a phrase that is the start of a longer one (a prefix)
+waits for the end of speech instead. Vosk's final n-best result is
 then matched and checked (`IntentMatcher.match`); the end of speech is the fallback, not the path.
 """
+
+import re
+from dataclasses import replace
 
 import numpy as np
 
 from .context import Context
-from .endpoint import Endpointer
+from ..audio.frames import FRAME_MS
+from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer
 from .intents import IntentMatcher, Match, normalize
 from .recognizer import GrammarRecognizer
 
-STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent
+SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
+STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent ...
+QUIET_TO_COMMIT = 2  # ... once the voice has stopped for 40 ms: a phrase heard mid-sentence is no command
+
+
+def longest_saying(phrase: str) -> float:
+    """Seconds beyond which speech is too long to be `phrase`: Hangul syllables, or vowel groups."""
+    syllables = len(re.findall(r"[\uac00-\ud7a3]|[aeiouy]+", phrase.lower()))
+    return SLACK_S + SECONDS_PER_SYLLABLE * max(1, syllables)
 
 
 class Listener:
@@ -34,6 +47,7 @@ class Listener:
         self._answered = False  # committed early; the rest of this utterance is not listened to
         self._partial: tuple[str, ...] = ()
         self._stable = 0
+        self._fed = 0  # frames of this utterance given to Vosk
 
     @property
     def quiet_frames(self) -> int:
@@ -55,6 +69,7 @@ class Listener:
             self._start()
         for piece in segment.frames:
             self._recognizer.accept(piece)
+            self._fed += 1
         if segment.ended:
             return self._finish()
         return self._early() if self._collecting else None
@@ -80,7 +95,7 @@ class Listener:
 
     def _start(self) -> None:
         self._hearing = self.context
-        self._collecting, self._partial, self._stable = True, (), 0
+        self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._recognizer.use(self._grammar(self._hearing)[0])
 
     def _early(self) -> Match | None:
@@ -90,15 +105,21 @@ class Listener:
             return None
         self._stable += 1
         _, complete, prefixes = self._grammar(self._hearing)
-        if self._stable >= self.stable_frames and words in complete and words not in prefixes:
+        settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= QUIET_TO_COMMIT
+        if settled and words in complete and words not in prefixes:
             self._answered = True
-            return self._finish()
+            return replace(self._finish(), early=True)
         return None
 
     def _finish(self) -> Match:
         self._collecting = False
         texts, scores = self._recognizer.finish()
-        return self.matcher.match(texts, scores, self._hearing)
+        match = self.matcher.match(texts, scores, self._hearing)
+        spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.quiet_frames) * FRAME_MS / 1000
+        if match.intent is not None and spoken_s > longest_saying(match.phrase):
+            # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
+            return replace(match, intent=None, reason=f"speech too long for {match.intent} ({spoken_s:.1f} s)")
+        return match
 
     def _grammar(self, context: Context | None) -> tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]:
         """The context's phrases for Vosk, as word tuples, and the proper prefixes among them."""

@@ -54,10 +54,7 @@ class GrammarRecognizer:
         key = tuple(phrases)
         if key not in self._warm:
             grammar = [phrase for phrase in phrases if all(map(self._knows, phrase.split()))]
-            # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.
-            recognizer = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
-            recognizer.SetMaxAlternatives(N_BEST)
-            self._warm[key] = recognizer
+            self._warm[key] = self._compile(grammar) if grammar else NothingToHear()
             if len(self._warm) > WARM:
                 self._warm.popitem(last=False)
         self._warm.move_to_end(key)
@@ -81,7 +78,27 @@ class GrammarRecognizer:
         alternatives = result.get("alternatives", [{"text": result.get("text", ""), "confidence": 0.0}])
         return [alt["text"].strip() for alt in alternatives], [alt["confidence"] for alt in alternatives]
 
+    def _compile(self, grammar: list[str]) -> vosk.KaldiRecognizer:
+        # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.
+        recognizer = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
+        recognizer.SetMaxAlternatives(N_BEST)
+        return recognizer
+
     def _knows(self, word: str) -> bool:
         if word not in self._known:
             self._known[word] = self._model.vosk_model_find_word(word) >= 0
         return self._known[word]
+
+
+class NothingToHear:
+    """Stands in for a recognizer when the model knows no phrase of a command set: Vosk crashes the
+    process on an empty grammar. (Start-up has already named the missing words.)"""
+
+    def AcceptWaveform(self, data: bytes) -> bool:  # Vosk's method names
+        return False
+
+    def PartialResult(self) -> str:
+        return '{"partial": ""}'
+
+    def FinalResult(self) -> str:
+        return '{"text": ""}'

@@ -1,0 +1,105 @@
+"""Listening through real Vosk (the Korean model) on espeak-ng speech: step-scoped command sets, early
+commit, the prefix guard, rejection of ordinary talk; the benchmarks."""
+
+import json
+import logging
+
+import pytest
+from conftest import run_voice
+
+from voice.bench.speech import room_noise, utterances
+from voice.listen import context
+from voice.listen.endpoint import END_FRAMES
+
+pytestmark = pytest.mark.slow
+
+# Everyday Korean between partners, none of it a command; some share words with commands
+# (다음 next, 계속 continue, 다 했어 done, 시간 time, 기록 record).
+OOV = {
+    "oov_dinner": "오늘 저녁에 뭐 먹을까",
+    "oov_work": "회사에서 너무 힘들었어",
+    "oov_next_week": "우리 다음 주에 여행 갈까",
+    "oov_keep_on": "계속 그러면 안 돼",
+    "oov_late": "시간이 벌써 이렇게 됐네",
+    "oov_records": "기록은 나중에 보자",
+    "oov_homework": "아이들 숙제 다 했어",
+    "oov_slowly": "천천히 생각해 봐도 돼",
+}
+
+
+@pytest.fixture(scope="module")
+def bench():
+    from voice.bench.listening import Bench
+    from voice.config import Settings
+
+    return Bench(Settings(locale="ko"))
+
+
+def hear(bench, text: str, listening, snr: float | None = None):
+    """`text` spoken by espeak-ng (ko+f2, 150 wpm) after 1 s of silence or room noise at `snr` dB."""
+    said = utterances([text], "ko", voices=1, rates=(150,))[0]
+    return bench.hear(said, room_noise(5, bench.rng), snr, listening)
+
+
+def test_a_command_is_committed_before_the_endpoint(bench):
+    for text, intent in (("위험해", "safety"), ("잠깐 쉬자", "calming_break")):
+        heard = hear(bench, text, bench.context_of[intent])
+        assert heard.match.intent == intent and heard.match.early
+        # Our endpointer alone would wait END_FRAMES (240 ms) of quiet; the stable partial answers sooner.
+        assert heard.frame < END_FRAMES // 2, heard
+
+
+def test_a_phrase_that_begins_a_longer_one_waits_for_the_end_of_speech(bench):
+    # "우리 체크인 시작" is complete, but "우리 체크인 시작 하자" starts with it: no early commit.
+    heard = hear(bench, "우리 체크인 시작", context.idle(frozenset(bench.locale.intents)))
+    assert heard.match.intent == "start_checkin" and not heard.match.early, heard
+
+
+def test_commands_are_heard_in_room_noise(bench):
+    heard = hear(bench, "위험해", bench.context_of["safety"], snr=20.0)
+    assert heard.match.intent == "safety" and heard.frame < END_FRAMES
+
+
+@pytest.mark.parametrize("name", sorted(OOV))
+@pytest.mark.parametrize("where", ["idle", "session", "turn"])
+def test_ordinary_talk_is_rejected(bench, name, where):
+    listening = {"idle": context.idle(frozenset(bench.locale.intents)),
+                 "session": context.session(frozenset()), "turn": context.turn()}[where]
+    heard = hear(bench, OOV[name], listening)
+    assert heard.match is None or heard.match.intent is None, heard
+    assert heard.match is None or heard.match.reason  # every rejection says why
+
+
+def test_a_command_outside_the_step_is_not_heard(bench):
+    # "넘어가" (next) means nothing before an exercise starts: the idle grammar does not even hold it.
+    assert "next" not in context.idle(frozenset(bench.locale.intents)).intents
+    heard = hear(bench, "넘어가", context.idle(frozenset(bench.locale.intents)))
+    assert heard.match is None or heard.match.intent != "next"
+    assert hear(bench, "넘어가", context.session(frozenset())).match.intent == "next"
+
+
+def test_start_up_names_grammar_words_the_model_lacks(caplog):
+    from voice.assemble import recognizer_for
+    from voice.config import Settings
+    from voice.listen.intents import IntentMatcher
+    from voice.locale import Locale
+
+    with caplog.at_level(logging.WARNING):
+        recognizer_for(Settings(locale="ko"), Locale.load("ko"), IntentMatcher({"start_checkin": ["시작하자"]}))
+    assert "시작하자" in caplog.text and "voice/locales/ko.yaml" in caplog.text
+
+
+@pytest.mark.parametrize("what, fields", [
+    ("latency", {"algorithmic_ms", "compute_ms", "per_command_algorithmic_ms", "utterances", "recognized"}),
+    ("accuracy", {"accuracy", "false_accepts_speech", "false_accepts_noise", "most_confused", "rejections"}),
+    ("idle", {"cpu_seconds_per_audio_second", "cpu_percent_of_one_core", "peak_rss_mb", "intents_triggered"}),
+])
+def test_benchmarks_print_their_figures(isolated, what, fields):
+    result = run_voice("bench", what, "--locale", "ko", "--quick")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["benchmark"] == what and fields <= set(figures) and "targets" in figures
+    assert f"{what}: " in result.stderr  # the human summary
+    if what == "accuracy":
+        assert set(figures["accuracy"]) == {"clean", "20db", "10db", "6db"}
+        assert set(figures["false_accepts_speech"]) == {"idle", "session", "turn"}

@@ -1,0 +1,204 @@
+"""The three listening benchmarks. Audio time is frames; wall time is measured only as compute cost."""
+
+import resource
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..assemble import build_engine, recognizer_for
+from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
+from ..config import Settings
+from ..listen import context
+from ..listen.context import Context
+from ..listen.intents import IntentMatcher, Match, expand
+from ..listen.listener import Listener
+from ..listen.recognizer import GrammarRecognizer
+from ..locale import Locale
+from .speech import LEAD_S, Utterance, mix, ordinary_sentences, room_noise, utterances
+
+TARGETS = {"algorithmic_p95_ms": 250, "compute_ms_per_command": 30, "accuracy_clean": 0.97,
+           "accuracy_6db": 0.90, "false_accepts_per_hour": 0, "idle_cpu_percent": 3.0, "peak_rss_mb": 400}
+SNRS = {"clean": None, "20db": 20.0, "10db": 10.0, "6db": 6.0}
+NOISY_SNR = 20.0  # the room-noise condition of the latency benchmark
+
+
+@dataclass(frozen=True)
+class Heard:
+    match: Match | None  # None: nothing was heard at all
+    frame: int  # the frame it was decided in (by `hear`: counted from the end of speech)
+    compute_ms: float  # wall time spent on the frames from the end of speech to that decision
+
+
+class Bench:
+    """A real Vosk listener for one locale, with the command set each intent is valid in."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.locale = Locale.load(settings.locale)
+        self.matcher = IntentMatcher(self.locale.intents)
+        self.recognizer: GrammarRecognizer = recognizer_for(settings, self.locale, self.matcher)
+        commands = frozenset(self.locale.intents)
+        candidates = [context.idle(commands), context.session(frozenset({"more_time"})), context.paused()]
+        self.context_of = {intent: next(c for c in candidates if intent in c.intents) for intent in commands}
+        self.rng = np.random.default_rng(7)
+
+    def commands(self, limit: int | None = None) -> list[tuple[str, str]]:
+        """(phrase, intent) for every phrase of every command, or the first phrase of `limit` commands."""
+        if limit is not None:
+            return [(expand(templates[0])[0], intent) for intent, templates in self.locale.intents.items()][:limit]
+        return [(phrase, intent) for intent, templates in self.locale.intents.items()
+                for template in templates for phrase in expand(template)]
+
+    def listen(self, audio: np.ndarray, in_context: Context, speech_end: int = 0) -> list[Heard]:
+        """Every decision a fresh listener makes over `audio`, accepted or rejected."""
+        listener = Listener(self.matcher, self.recognizer)
+        listener.set_context(in_context)
+        decisions, compute = [], 0.0
+        for index, frame in enumerate(split_frames(audio)):
+            started = time.perf_counter()
+            match = listener.feed(frame)
+            if index >= speech_end:
+                compute += time.perf_counter() - started
+            if match is not None:
+                decisions.append(Heard(match, index, compute * 1000))
+        return decisions
+
+    def hear(self, utterance: Utterance, noise: np.ndarray, snr: float | None, in_context: Context) -> Heard:
+        """The first accepted intent of one utterance in room sound, else its last rejection."""
+        speech_end = frames_for(LEAD_S) + len(split_frames(utterance.audio))
+        decisions = self.listen(mix(utterance.audio, noise, snr), in_context, speech_end)
+        accepted = [heard for heard in decisions if heard.match.intent is not None]
+        heard = (accepted or decisions or [Heard(None, -1, 0.0)])[0 if accepted else -1]
+        return Heard(heard.match, heard.frame - speech_end, heard.compute_ms)  # frame: after speech end
+
+
+def latency(settings: Settings, quick: bool = False) -> dict:
+    """Frames from the end of each spoken command to the frame that answers it, and the compute spent."""
+    bench = Bench(settings)
+    commands = bench.commands(limit=6 if quick else None)
+    said = utterances([p for p, _ in commands], settings.locale, voices=1 if quick else 3,
+                      rates=(150,) if quick else (150, 175))
+    intent_of = dict(commands)
+    noise = room_noise(30, bench.rng)
+    algorithmic, compute, per_command = [], [], {}
+    for snr in (None, NOISY_SNR):  # in silence, in room noise
+        for utterance in said:
+            intent = intent_of[utterance.text]
+            heard = bench.hear(utterance, noise, snr, bench.context_of[intent])
+            if heard.match is None or heard.match.intent != intent:
+                continue
+            ms = (heard.frame + 1) * FRAME_MS  # the answer plays from the end of the deciding frame
+            algorithmic.append(ms)
+            compute.append(heard.compute_ms)
+            per_command.setdefault(intent, []).append(ms)
+    result = {
+        "benchmark": "latency", "locale": settings.locale, "utterances": 2 * len(said),
+        "recognized": len(algorithmic),
+        "algorithmic_ms": _percentiles(algorithmic), "compute_ms": _percentiles(compute),
+        "per_command_algorithmic_ms": {k: _percentiles(v) for k, v in sorted(per_command.items())},
+        "targets": {k: TARGETS[k] for k in ("algorithmic_p95_ms", "compute_ms_per_command")},
+    }
+    summary = (f"{result['recognized']} of {result['utterances']} commands recognized; end of speech to "
+               f"answer p50 {result['algorithmic_ms']['p50']} ms, p95 {result['algorithmic_ms']['p95']} ms "
+               f"(target {TARGETS['algorithmic_p95_ms']}); compute p95 {result['compute_ms']['p95']} ms "
+               f"(target {TARGETS['compute_ms_per_command']})")
+    return {**result, "summary": summary}
+
+
+def accuracy(settings: Settings, quick: bool = False) -> dict:
+    """Commands right at each noise level; false accepts per hour on ordinary talk and on room noise."""
+    bench = Bench(settings)
+    commands = bench.commands(limit=6 if quick else None)
+    voices, rates = (1, (150,)) if quick else (3, (150, 175))
+    said = utterances([p for p, _ in commands], settings.locale, voices, rates)
+    intent_of = dict(commands)
+    noise = room_noise(30, bench.rng)
+    by_condition, confused, rejected = {}, Counter(), Counter()
+    for condition, snr in SNRS.items():
+        right = 0
+        for utterance in said:
+            intent = intent_of[utterance.text]
+            heard = bench.hear(utterance, noise, snr, bench.context_of[intent])
+            got = heard.match.intent if heard.match else None
+            right += got == intent
+            if got is None:
+                rejected[heard.match.reason.split(":")[0].split(" (")[0] if heard.match else "nothing heard"] += 1
+            elif got != intent:
+                confused[f"{intent} -> {got}"] += 1
+        by_condition[condition] = round(right / len(said), 3)
+    talk = utterances(ordinary_sentences(settings.locale)[: 5 if quick else None], settings.locale, voices, rates)
+    false_accepts = {}
+    for name, listening in (("idle", context.idle(frozenset(bench.locale.intents))),
+                            ("session", context.session(frozenset())), ("turn", context.turn())):
+        accepted = [bench.hear(u, noise, None, listening) for u in talk]
+        hours = sum(len(u.audio) for u in talk) / RATE / 3600
+        false_accepts[name] = {"accepts": sum(h.match is not None and h.match.intent is not None for h in accepted),
+                               "per_hour": 0.0, "speech_hours": round(hours, 4)}
+        false_accepts[name]["per_hour"] = round(false_accepts[name]["accepts"] / hours, 1)
+    noise_fa = _noise_false_accepts(bench, minutes=1 if quick else 10)
+    result = {
+        "benchmark": "accuracy", "locale": settings.locale, "commands": len(commands),
+        "utterances_per_condition": len(said), "voices": sorted({u.voice for u in said}), "rates": list(rates),
+        "accuracy": by_condition, "false_accepts_speech": false_accepts, "false_accepts_noise": noise_fa,
+        "most_confused": confused.most_common(8), "rejections": dict(rejected.most_common()),
+        "targets": {k: TARGETS[k] for k in ("accuracy_clean", "accuracy_6db", "false_accepts_per_hour")},
+    }
+    summary = (f"accuracy clean {by_condition['clean']:.1%}, 20 dB {by_condition['20db']:.1%}, "
+               f"10 dB {by_condition['10db']:.1%}, 6 dB {by_condition['6db']:.1%} "
+               f"(targets {TARGETS['accuracy_clean']:.0%} / {TARGETS['accuracy_6db']:.0%} at 6 dB); false accepts "
+               f"per hour of talk: " + ", ".join(f"{k} {v['per_hour']}" for k, v in false_accepts.items())
+               + f"; of noise: {noise_fa['per_hour']}")
+    return {**result, "summary": summary}
+
+
+def idle(settings: Settings, minutes: float = 60.0) -> dict:
+    """CPU and memory of the whole engine listening to a quiet room with some talk now and then."""
+    engine = build_engine(settings, recognize=True)
+    rng = np.random.default_rng(11)
+    talk = utterances(ordinary_sentences(settings.locale)[:10], settings.locale, voices=1, rates=(150,))
+    frames = intents = 0
+    cpu_started = time.process_time()
+    for minute in range(max(1, round(minutes))):
+        audio = room_noise(60, rng).astype(np.int32)
+        if minute % 2 == 1:  # a sentence of conversation every other minute
+            speech = talk[minute % len(talk)].audio
+            at = int(rng.integers(0, len(audio) - len(speech)))
+            audio[at : at + len(speech)] += speech // 3
+        for frame in split_frames(np.clip(audio, -32768, 32767).astype(np.int16)):
+            _, events = engine.feed(frame)
+            intents += sum(event.type == "intent" for event in events)
+            frames += 1
+    cpu = time.process_time() - cpu_started
+    engine.close()
+    audio_s = frames * FRAME_MS / 1000
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {
+        "benchmark": "idle", "locale": settings.locale, "audio_seconds": audio_s, "cpu_seconds": round(cpu, 2),
+        "cpu_seconds_per_audio_second": round(cpu / audio_s, 5), "cpu_percent_of_one_core": round(100 * cpu / audio_s, 2),
+        "peak_rss_mb": round(rss_mb, 1), "intents_triggered": intents,
+        "targets": {k: TARGETS[k] for k in ("idle_cpu_percent", "peak_rss_mb")},
+    }
+    summary = (f"{audio_s / 60:.0f} min of room sound: {result['cpu_percent_of_one_core']} % of one core "
+               f"(target ≤ {TARGETS['idle_cpu_percent']}), peak RSS {result['peak_rss_mb']} MB "
+               f"(target ≤ {TARGETS['peak_rss_mb']}), {intents} intents triggered")
+    return {**result, "summary": summary}
+
+
+def _noise_false_accepts(bench: Bench, minutes: float) -> dict:
+    """Room noise with clatter (doors, dishes: short loud bursts) in the idle command set."""
+    audio = room_noise(minutes * 60, bench.rng).astype(np.float64)
+    for at in bench.rng.integers(0, len(audio) - RATE, size=int(minutes * 6)):
+        burst = bench.rng.standard_normal(RATE // 4) * np.exp(-np.arange(RATE // 4) / 800) * 6000
+        audio[at : at + len(burst)] += burst
+    audio = np.clip(audio, -32768, 32767).astype(np.int16)
+    decisions = bench.listen(audio, context.idle(frozenset(bench.locale.intents)))
+    accepts = sum(heard.match.intent is not None for heard in decisions)
+    return {"accepts": accepts, "noise_hours": round(minutes / 60, 3), "per_hour": round(accepts * 60 / minutes, 1)}
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p95": None, "n": 0}
+    return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1),
+            "n": len(values)}
