@@ -173,24 +173,18 @@ def test_pause_holds_the_session_and_resume_restarts_the_step(engine):
     assert rec.of("said")[-1].data["text"] == "Breathe in."
 
 
-def test_repeat_starts_the_step_again(engine):
+@pytest.mark.parametrize("command", ["repeat that", "go back"])
+def test_repeat_and_back_during_breathing(engine, command):
     rec = Recorder(engine)
     rec.say("start a short check in")
     rec.until_step("breathe")
     rec.run(frames_for(12))
-    rec.say("repeat that")
+    rec.say(command)
     rec.run(frames_for(1))
-    assert [e.data["kind"] for e in rec.of("step_started")][-2:] == ["breathe", "breathe"]
-
-
-def test_back_goes_to_the_step_before(engine):
-    rec = Recorder(engine)
-    rec.say("start a short check in")
-    rec.until_step("breathe")
-    rec.run(frames_for(12))
-    rec.say("go back")
-    rec.run(frames_for(1))
-    assert rec.of("said")[-1].data["text"] == "Let's start with one minute of slow breathing together."
+    if command == "repeat that":  # the breathing step starts again
+        assert [e.data["kind"] for e in rec.of("step_started")][-2:] == ["breathe", "breathe"]
+    else:  # the line before it is said again
+        assert rec.of("said")[-1].data["text"] == "Let's start with one minute of slow breathing together."
 
 
 def test_during_a_turn_only_done_and_the_always_on_commands_are_heard(engine):

@@ -62,4 +62,4 @@ def recognizer_for(settings: Settings, locale: Locale, matcher: IntentMatcher):
         log.warning("the speech model does not know these command words, so they cannot be heard: %s; "
                     "change them in voice/locales/%s.yaml or the script that uses them", ", ".join(missing),
                     locale.code)
-    return GrammarRecognizer(model, matcher.grammar())
+    return GrammarRecognizer(model)

@@ -55,6 +55,7 @@ class Engine:
         self._gated = False
         self._events: list[Event] = [Event(0, "listening")]
         self.listener.set_phrases({**locale.intents, **library.options})
+        self.listener.follow(self.context)
 
     @property
     def speech(self) -> PromptCache:
@@ -110,7 +111,6 @@ class Engine:
 
     def hear_text(self, text: str) -> None:
         """A typed utterance (`voice simulate`), matched exactly as recognized speech is."""
-        self.listener.set_context(self.context())
         self._on_match(self.listener.hear_text(text))
 
     def context(self) -> Context:
@@ -137,7 +137,6 @@ class Engine:
                 self.listener.reset()  # what was being said overlaps our own voice
             self._gated = True
             return
-        self.listener.set_context(self.context())
         match = self.listener.feed(mic)
         if match is not None:
             self._on_match(match)

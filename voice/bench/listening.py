@@ -16,7 +16,7 @@ from ..listen.intents import IntentMatcher, Match, expand
 from ..listen.listener import Listener
 from ..listen.recognizer import GrammarRecognizer
 from ..locale import Locale
-from .speech import LEAD_S, Utterance, mix, ordinary_sentences, room_noise, utterances
+from .speech import LEAD_S, RATES, Utterance, mix, ordinary_sentences, room_noise, utterances
 
 TARGETS = {"algorithmic_p95_ms": 250, "compute_ms_per_command": 30, "accuracy_clean": 0.97,
            "accuracy_6db": 0.90, "false_accepts_per_hour": 0, "idle_cpu_percent": 3.0, "peak_rss_mb": 400}
@@ -53,7 +53,7 @@ class Bench:
     def listen(self, audio: np.ndarray, in_context: Context, speech_end: int = 0) -> list[Heard]:
         """Every decision a fresh listener makes over `audio`, accepted or rejected."""
         listener = Listener(self.matcher, self.recognizer)
-        listener.set_context(in_context)
+        listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         for index, frame in enumerate(split_frames(audio)):
             started = time.perf_counter()
@@ -63,6 +63,12 @@ class Bench:
             if match is not None:
                 decisions.append(Heard(match, index, compute * 1000))
         return decisions
+
+    def spoken_commands(self, quick: bool) -> tuple[list[Utterance], dict[str, str]]:
+        """Every command phrase (a few when `quick`) in each voice and rate, and each phrase's intent."""
+        commands = self.commands(limit=6 if quick else None)
+        voices, rates = (1, (150,)) if quick else (3, RATES)
+        return utterances([phrase for phrase, _ in commands], self.locale.code, voices, rates), dict(commands)
 
     def hear(self, utterance: Utterance, noise: np.ndarray, snr: float | None, in_context: Context) -> Heard:
         """The first accepted intent of one utterance in room sound, else its last rejection."""
@@ -76,10 +82,7 @@ class Bench:
 def latency(settings: Settings, quick: bool = False) -> dict:
     """Frames from the end of each spoken command to the frame that answers it, and the compute spent."""
     bench = Bench(settings)
-    commands = bench.commands(limit=6 if quick else None)
-    said = utterances([p for p, _ in commands], settings.locale, voices=1 if quick else 3,
-                      rates=(150,) if quick else (150, 175))
-    intent_of = dict(commands)
+    said, intent_of = bench.spoken_commands(quick)
     noise = room_noise(30, bench.rng)
     algorithmic, compute, per_command = [], [], {}
     for snr in (None, NOISY_SNR):  # in silence, in room noise
@@ -109,10 +112,7 @@ def latency(settings: Settings, quick: bool = False) -> dict:
 def accuracy(settings: Settings, quick: bool = False) -> dict:
     """Commands right at each noise level; false accepts per hour on ordinary talk and on room noise."""
     bench = Bench(settings)
-    commands = bench.commands(limit=6 if quick else None)
-    voices, rates = (1, (150,)) if quick else (3, (150, 175))
-    said = utterances([p for p, _ in commands], settings.locale, voices, rates)
-    intent_of = dict(commands)
+    said, intent_of = bench.spoken_commands(quick)
     noise = room_noise(30, bench.rng)
     by_condition, confused, rejected = {}, Counter(), Counter()
     for condition, snr in SNRS.items():
@@ -127,7 +127,8 @@ def accuracy(settings: Settings, quick: bool = False) -> dict:
             elif got != intent:
                 confused[f"{intent} -> {got}"] += 1
         by_condition[condition] = round(right / len(said), 3)
-    talk = utterances(ordinary_sentences(settings.locale)[: 5 if quick else None], settings.locale, voices, rates)
+    talk = utterances(ordinary_sentences(settings.locale)[: 5 if quick else None], settings.locale,
+                      *((1, (150,)) if quick else (3, RATES)))
     false_accepts = {}
     for name, listening in (("idle", context.idle(frozenset(bench.locale.intents))),
                             ("session", context.session(frozenset())), ("turn", context.turn())):
@@ -138,8 +139,9 @@ def accuracy(settings: Settings, quick: bool = False) -> dict:
         false_accepts[name]["per_hour"] = round(false_accepts[name]["accepts"] / hours, 1)
     noise_fa = _noise_false_accepts(bench, minutes=1 if quick else 10)
     result = {
-        "benchmark": "accuracy", "locale": settings.locale, "commands": len(commands),
-        "utterances_per_condition": len(said), "voices": sorted({u.voice for u in said}), "rates": list(rates),
+        "benchmark": "accuracy", "locale": settings.locale, "commands": len(intent_of),
+        "utterances_per_condition": len(said), "voices": sorted({u.voice for u in said}),
+        "rates": sorted({u.rate for u in said}),
         "accuracy": by_condition, "false_accepts_speech": false_accepts, "false_accepts_noise": noise_fa,
         "most_confused": confused.most_common(8), "rejections": dict(rejected.most_common()),
         "targets": {k: TARGETS[k] for k in ("accuracy_clean", "accuracy_6db", "false_accepts_per_hour")},

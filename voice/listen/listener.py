@@ -9,12 +9,13 @@ then matched and checked (`IntentMatcher.match`); the end of speech is the fallb
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
-from .context import Context
 from ..audio.frames import FRAME_MS
+from .context import Context
 from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer
 from .intents import IntentMatcher, Match, normalize
 from .recognizer import GrammarRecognizer
@@ -37,7 +38,7 @@ class Listener:
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
                  stable_frames: int = STABLE_FRAMES) -> None:
         self.matcher = matcher
-        self.context: Context | None = None  # what to listen for from the next utterance on
+        self._context: Callable[[], Context | None] = lambda: None  # every phrase, until told
         self.stable_frames = stable_frames
         self._recognizer = recognizer
         self._endpointer = Endpointer()
@@ -54,9 +55,9 @@ class Listener:
         """Consecutive frames without voice, for silence timeouts."""
         return self._endpointer.quiet_frames
 
-    def set_context(self, context: Context | None) -> None:
-        """The command set for the next utterance (one already started keeps its own)."""
-        self.context = context
+    def follow(self, context: Callable[[], Context | None]) -> None:
+        """Where to ask for the command set; asked as each utterance starts (not every frame)."""
+        self._context = context
 
     def feed(self, frame: np.ndarray) -> Match | None:
         segment = self._endpointer.feed(frame)
@@ -84,7 +85,7 @@ class Listener:
             self._recognizer.forget()
 
     def hear_text(self, text: str) -> Match:
-        return self.matcher.match([text], context=self.context)
+        return self.matcher.match([text], context=self._context())
 
     def reset(self) -> None:
         """Drop any utterance in progress: it overlapped the speaker's own voice."""
@@ -94,7 +95,7 @@ class Listener:
         self._collecting = self._answered = False
 
     def _start(self) -> None:
-        self._hearing = self.context
+        self._hearing = self._context()
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._recognizer.use(self._grammar(self._hearing)[0])
 

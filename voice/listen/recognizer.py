@@ -43,17 +43,15 @@ class GrammarRecognizer:
     """One utterance at a time, in the grammar chosen before it starts: `use`, `accept`, then
     `partial` while it is spoken and `finish` for the n-best texts and scores."""
 
-    def __init__(self, model: vosk.Model, phrases: list[str]) -> None:
+    def __init__(self, model: vosk.Model) -> None:
         self._model = model
         self._warm: OrderedDict[tuple[str, ...], vosk.KaldiRecognizer] = OrderedDict()
-        self._known: dict[str, bool] = {}
-        self.use(phrases)
 
     def use(self, phrases: list[str]) -> None:
         """Listen for these phrases from the next utterance on; recognizers stay warm per phrase set."""
         key = tuple(phrases)
         if key not in self._warm:
-            grammar = [phrase for phrase in phrases if all(map(self._knows, phrase.split()))]
+            grammar = [phrase for phrase in phrases if not missing_words(self._model, set(phrase.split()))]
             self._warm[key] = self._compile(grammar) if grammar else NothingToHear()
             if len(self._warm) > WARM:
                 self._warm.popitem(last=False)
@@ -83,11 +81,6 @@ class GrammarRecognizer:
         recognizer = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
         recognizer.SetMaxAlternatives(N_BEST)
         return recognizer
-
-    def _knows(self, word: str) -> bool:
-        if word not in self._known:
-            self._known[word] = self._model.vosk_model_find_word(word) >= 0
-        return self._known[word]
 
 
 class NothingToHear:
