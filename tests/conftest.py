@@ -70,11 +70,13 @@ class ToneVoice:
     Real synthesis is tested with pyttsx3 in test_speak.py and through the CLI tests.
     """
 
+    engine = "tone"
+
     def __init__(self, speed: float = 1.0) -> None:
         self.speed = speed
         self.cache_key = f"tone|{speed}"
 
-    def render(self, text: str) -> np.ndarray:
+    def sentence(self, text: str) -> np.ndarray:
         t = np.arange(int(len(text) * RATE / 20 / self.speed)) / RATE
         return (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
 

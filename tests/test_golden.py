@@ -20,7 +20,7 @@ from voice.listen.listener import Listener
 from voice.locale import Locale
 from voice.simulate import run_simulation
 from voice.speak.cache import PromptCache
-from voice.speak.tts import Pyttsx3Voice
+from voice.speak.pyttsx3_voice import Pyttsx3Voice
 
 GOLDEN = Path(__file__).parent / "golden"
 RUNS = sorted(GOLDEN.glob("*/*.commands"))

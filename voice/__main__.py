@@ -1,4 +1,4 @@
-"""The `voice` command: run, simulate, validate, history, models, devices."""
+"""The `voice` command: run, simulate, say, voices, prepare, validate, history, models, devices, bench."""
 
 import argparse
 import logging
@@ -79,6 +79,22 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--minutes", type=float, default=60.0, help="idle: minutes of room sound (default 60)")
     bench.set_defaults(command=_bench)
 
+    say = commands.add_parser("say", help="speak a line through the configured voice and speaker")
+    say.add_argument("text")
+    say.add_argument("--output", type=Path, help="write a WAV file instead of playing")
+    voices = commands.add_parser("voices", help="list the voices of both engines")
+    voices.set_defaults(command=_voices)
+    prepare = commands.add_parser("prepare", help="render every line of every script into the prompt cache")
+    for command in (say, prepare):
+        command.add_argument("--locale", help="en or ko (default: en, or the config file's)")
+        command.add_argument("--partners", help='the two partner names, e.g. "Alex,Sam"')
+        command.add_argument("--scripts", dest="scripts_dir", help="a folder of your own scripts")
+        command.add_argument("--config", type=Path, help="a config.yaml other than the user's")
+        command.add_argument("--engine", dest="tts_engine", choices=("auto", "piper", "pyttsx3"))
+        command.add_argument("--voice", dest="tts_voice", help="a voice id from 'voice voices'")
+    say.set_defaults(command=_say)
+    prepare.set_defaults(command=_prepare)
+
     devices = commands.add_parser("devices", help="list audio devices")
     devices.set_defaults(command=_devices)
     return parser
@@ -88,7 +104,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(
         args.config, locale=args.locale, partners=args.partners, scripts_dir=args.scripts_dir,
         model=getattr(args, "model", None), input_device=getattr(args, "input_device", None),
-        output_device=getattr(args, "output_device", None),
+        output_device=getattr(args, "output_device", None), tts_engine=getattr(args, "tts_engine", None),
+        tts_voice=getattr(args, "tts_voice", None),
     )
 
 
@@ -144,6 +161,50 @@ def _simulate(args: argparse.Namespace) -> int:
     finally:
         engine.close()
         events.close()
+    return 0
+
+
+def _say(args: argparse.Namespace) -> int:
+    from .audio.devices import play
+    from .audio.frames import RATE
+    from .audio.wavfile import write_wav
+    from .locale import Locale
+    from .speak.cache import PromptCache
+    from .speak.voices import delivery_for, open_voice
+
+    settings = _settings(args)
+    voice = open_voice(settings, Locale.load(settings.locale))
+    cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
+    started = time.perf_counter()
+    audio = cache.audio(args.text)
+    log.info("%s: %.1f s of speech in %.2f s", voice.engine, len(audio) / RATE, time.perf_counter() - started)
+    cache.close()
+    if args.output is not None:
+        write_wav(args.output, audio)
+    else:
+        play(audio, settings.output_device)
+    return 0
+
+
+def _voices(args: argparse.Namespace) -> int:
+    from .speak.voices import list_voices
+
+    for engine, voice_id, description in list_voices():
+        print(f"{engine:8s} {voice_id:28s} {description}")
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from .assemble import build_engine
+
+    started = time.perf_counter()
+    engine = build_engine(_settings(args), recognize=False)
+    cache = engine.speech
+    cache.wait_prepared()
+    files = list(cache.folder.glob("*.wav"))
+    print(f"{len(engine.lines())} lines ready ({cache.voice.engine}) in {time.perf_counter() - started:.1f} s; "
+          f"the cache holds {len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB")
+    engine.close()
     return 0
 
 

@@ -12,7 +12,7 @@ from .listen.intents import IntentMatcher
 from .listen.listener import Listener
 from .locale import Locale
 from .speak.cache import PromptCache
-from .speak.tts import Pyttsx3Voice
+from .speak.voices import delivery_for, open_voice
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +33,14 @@ def build_engine(settings: Settings, recognize: bool) -> Engine:
     partners = settings.partners or locale.default_partners
     matcher = IntentMatcher({**locale.intents, **library.options})  # commands and the scripts' choices
     listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None)
-    voice = Pyttsx3Voice(locale.tts_voice, rate=settings.tts_rate)
-    cache = PromptCache(voice, settings.cache_dir / "prompts")
+    voice = open_voice(settings, locale)
+    cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
     history = SessionLog(settings.data_dir / "sessions.db")
     engine = Engine(locale, library, cache, listener, partners, history)
     lines = engine.lines()
-    log.info("%d scripts and %d prompt decks ready; %d lines to prepare", len(library.scripts),
-             len(library.decks), len(lines))
-
-    # Synchronous: issue 5 asks for this in the background, but pyttsx3 2.99's espeak driver cancels
-    # or truncates lines when its renders overlap a busy engine thread (see the issue 3 note).
-    started = time.perf_counter()
-    cache.prepare(lines)
-    log.info("%d lines prepared (%d rendered) in %.2f s", len(lines), cache.misses, time.perf_counter() - started)
+    cache.prepare(lines)  # in the background: listening starts now, a line asked for early goes first
+    log.info("%d scripts and %d prompt decks ready; %s voice %s; %d lines to prepare", len(library.scripts),
+             len(library.decks), voice.engine, voice.cache_key, len(lines))
     return engine
 
 

@@ -22,7 +22,13 @@ class Settings:
     partners: tuple[str, str] | None = None  # names; None means the locale's defaults
     input_device: str | None = None  # index or name substring; None is the system default
     output_device: str | None = None
-    tts_rate: int = 150  # words per minute for espeak-ng
+    tts_engine: str = "auto"  # auto (Piper when installed and it has a voice for the locale), piper, pyttsx3
+    tts_voice: str | None = None  # an espeak-ng voice id, a Piper voice name or .onnx path; None: the locale's
+    tts_rate: int = 150  # words per minute for espeak-ng (Piper scales its own pace by rate / 150)
+    volume: float = 1.0  # 0..1, on top of the loudness every line is normalized to
+    sentence_pause_ms: int = 350  # silence between the sentences of a line
+    question_pause_ms: int = 700  # ... and after a question
+    barge_in: bool = True  # "stop" and "pause" heard while the speaker talks (echo cancellation)
     cache_dir: Path = field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
     scripts_dir: Path | None = None  # the user's own scripts; None means the config folder's scripts/
     data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir(APP)))  # session log
@@ -34,7 +40,9 @@ class Settings:
 
 
 _FILE_KEYS = {"locale": str, "model": str, "partners": list, "input_device": (str, int),
-              "output_device": (str, int), "tts_rate": int}
+              "output_device": (str, int), "tts_engine": str, "tts_voice": str, "tts_rate": int,
+              "volume": (int, float), "sentence_pause_ms": int, "question_pause_ms": int, "barge_in": bool}
+TTS_ENGINES = ("auto", "piper", "pyttsx3")
 
 
 def load_settings(path: Path | None = None, **flags: object) -> Settings:
@@ -65,11 +73,15 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
     for key, value in data.items():
         if key not in _FILE_KEYS:
             raise ConfigError(f"{where(data, key)}: unknown setting '{key}'; known: {', '.join(_FILE_KEYS)}")
-        if isinstance(value, bool) or not isinstance(value, _FILE_KEYS[key]):
+        if isinstance(value, bool) != (_FILE_KEYS[key] is bool) or not isinstance(value, _FILE_KEYS[key]):
             raise ConfigError(f"{where(data, key)}: '{key}' has the wrong type ({value!r}); see the README")
         values[key] = value
     if "partners" in values:
         values["partners"] = _partners(values["partners"], where(data, "partners"))
+    if values.get("tts_engine", "auto") not in TTS_ENGINES:
+        raise ConfigError(f"{where(data, 'tts_engine')}: tts_engine must be one of {', '.join(TTS_ENGINES)}")
+    if not 0 <= values.get("volume", 1.0) <= 1:
+        raise ConfigError(f"{where(data, 'volume')}: volume must be between 0 and 1, like 0.8")
     if "model" in values:
         values["model"] = Path(str(values["model"])).expanduser()
     for key in ("input_device", "output_device"):

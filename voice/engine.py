@@ -14,7 +14,6 @@ import numpy as np
 
 from .audio.frames import frames_for
 from .audio.tones import earcons
-from .errors import VoiceError
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
@@ -45,7 +44,7 @@ class Engine:
         self.frame = 0
         self.session: Session | None = None
         self.suspended: Session | None = None  # the exercise waiting while the couple takes a break
-        self.player = Player()
+        self.player = Player(wait=True)  # the live driver sets wait=False: never block the audio thread
         self._speech = {0: speech}  # speaking-rate step -> prompt cache at that rate
         self._rate_step = 0
         self._earcons = earcons()
@@ -100,6 +99,9 @@ class Engine:
         out, started = self.player.next_frame()
         for text in started:
             self._emit("said", text=text)
+        for error in self.player.errors:
+            self._emit("error", message=str(error))
+        self.player.errors.clear()
         if sounding:
             self._gate_until = self.frame + 1 + ECHO_TAIL_FRAMES
         self.frame += 1
@@ -130,6 +132,8 @@ class Engine:
         if self.history is not None:
             self.history.interrupt_open(self.clock())
             self.history.close()
+        for cache in self._speech.values():
+            cache.close()
 
     def _listen(self, mic: np.ndarray) -> None:
         if not self.listening:
@@ -154,7 +158,7 @@ class Engine:
             return
         if any(output.stop_audio for output in outputs):
             self.player.stop()
-        self.player.play(self._earcons["understood"])
+        self.player.chime(self._earcons["understood"])
         self._apply(outputs, self.session)
 
     def _dispatch(self, intent: str) -> list[Output] | None:
@@ -188,6 +192,8 @@ class Engine:
             return [Output(stop_audio=True), *stopped]
         if intent in ("slower", "faster"):
             return self._speaking_rate(intent)
+        if intent == "repeat" and self.player.last_line is not None:
+            return [Output(stop_audio=True), Output(say=self.player.last_line)]  # from the cache
         if intent in IDLE_COMMANDS:
             return [Output(say=self.locale.lines["not_running"])]
         return None
@@ -259,7 +265,8 @@ class Engine:
             return []
         if step not in self._speech:
             base = self._speech[0]
-            self._speech[step] = PromptCache(base.voice.scaled(1 + SPEECH_RATE_STEP * step), base.folder)
+            self._speech[step] = PromptCache(base.voice.scaled(1 + SPEECH_RATE_STEP * step), base.folder,
+                                             base.delivery)
         self._rate_step = step
         self._emit("pace", speech=round(1 + SPEECH_RATE_STEP * step, 2))
         return [Output(say=self.locale.lines["speech_slower" if intent == "slower" else "speech_faster"])]
@@ -338,11 +345,7 @@ class Engine:
             self._apply(suspended.end(self.frame, "stopped"), suspended)
 
     def _say(self, text: str) -> None:
-        try:
-            self.player.play(self.speech.audio(text), label=text)
-        except VoiceError as error:
-            self._emit("error", message=str(error))
-            log.error("%s", error)
+        self.player.play(self.speech.line(text), label=text)  # never waits: uncached lines stream
 
     def _emit(self, kind: str, **data: object) -> None:
         self._events.append(Event(self.frame, kind, data))

@@ -46,3 +46,19 @@ def supported_rate(device: dict, kind: str, preferred: int) -> int:
         return preferred
     except (sd.PortAudioError, ValueError):
         return int(device["default_samplerate"])
+
+
+def play(samples, spec: str | None) -> None:
+    """Play 16 kHz int16 audio on the output device and wait for it to end (`voice say`, the doctor)."""
+    import soxr
+
+    from .frames import RATE
+
+    device = find_device(spec, "output")
+    rate = supported_rate(device, "output", RATE)
+    if rate != RATE:
+        samples = soxr.resample(samples, RATE, rate)
+    try:
+        sd.play(samples, rate, device=device["index"], blocking=True)
+    except (sd.PortAudioError, ValueError) as error:
+        raise AudioError(f"cannot play on '{device['name']}' ({error}); check it with 'voice devices'") from None

@@ -88,6 +88,7 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
     except (sd.PortAudioError, ValueError) as error:
         raise AudioError(f"cannot open the audio devices ({error}); check them with 'voice devices'") from None
     pending = np.zeros(0, dtype=np.int16)
+    engine.player.wait = False  # a line still rendering streams in; the audio thread never waits for it
     try:
         with stream:
             latency = stream.latency

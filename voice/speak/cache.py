@@ -1,62 +1,213 @@
-"""Rendered lines, kept on disk by a hash of (engine, voice, rate, volume, text) and reused across runs."""
+"""Rendered lines: kept on disk by a hash of (voice, delivery, text), rendered by one background thread.
+
+Asking for a line never blocks. A cached line comes back whole; an uncached one comes back as a
+`SpokenLine` whose sentences arrive as they render, ahead of any line being prepared in the
+background (preparation yields to a spoken line between sentences).
+"""
 
 import hashlib
+import heapq
+import itertools
 import logging
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from ..audio.wavfile import read_wav, write_wav
-from ..errors import VoiceError
+from ..errors import SpeechError, VoiceError
+from .delivery import Delivery, Voice
 
 log = logging.getLogger(__name__)
+MEMORY_LINES = 48  # recently spoken lines kept in memory; the rest are read from disk when asked
+SPEAK, PREPARE = 0, 1  # render priorities: a line the couple is waiting for goes first
 
 
-class Voice(Protocol):
-    cache_key: str
+class SpokenLine:
+    """A line's audio as it renders; thread-safe, written by the render thread, read by the player."""
 
-    def render(self, text: str) -> np.ndarray: ...
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._audio = np.zeros(0, np.int16)
+        self._complete = False
+        self.error: VoiceError | None = None
+        self._changed = threading.Condition()
 
-    def scaled(self, factor: float) -> "Voice": ...
+    @classmethod
+    def ready(cls, text: str, audio: np.ndarray) -> "SpokenLine":
+        line = cls(text)
+        line._audio, line._complete = audio, True
+        return line
+
+    @property
+    def complete(self) -> bool:
+        return self._complete
+
+    @property
+    def rendered(self) -> int:
+        """Samples rendered so far (all of them once `complete`)."""
+        return len(self._audio)
+
+    def add(self, audio: np.ndarray) -> None:
+        with self._changed:
+            self._audio = np.concatenate([self._audio, audio])
+            self._changed.notify_all()
+
+    def finish(self, error: VoiceError | None = None) -> None:
+        with self._changed:
+            self.error, self._complete = error, True
+            self._changed.notify_all()
+
+    def read(self, start: int, count: int, wait: bool) -> np.ndarray:
+        """Up to `count` samples from `start`: what has rendered, or (`wait`) all once they have."""
+        with self._changed:
+            while wait and not self._complete and len(self._audio) < start + count:
+                self._changed.wait()
+            return self._audio[start : start + count]
+
+    def audio(self) -> np.ndarray:
+        """The whole line, waiting for it to finish rendering."""
+        with self._changed:
+            while not self._complete:
+                self._changed.wait()
+            if self.error is not None:
+                raise self.error
+            return self._audio
+
+
+class _Job:
+    def __init__(self, line: SpokenLine, path: Path, sentences: Iterator[np.ndarray]) -> None:
+        self.line, self.path, self.sentences = line, path, sentences
 
 
 class PromptCache:
-    """Audio for a line of text: from memory, from disk, or rendered once and stored."""
+    """Audio for a line of text: from memory, from disk, or rendered once (in the background) and stored."""
 
-    def __init__(self, voice: Voice, folder: Path) -> None:
-        self.voice = voice
-        self.folder = folder
-        self._memory: dict[str, np.ndarray] = {}
+    def __init__(self, voice: Voice, folder: Path, delivery: Delivery | None = None) -> None:
+        self.voice, self.folder = voice, folder
+        self.delivery = delivery or Delivery()
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._jobs: dict[str, _Job] = {}  # text -> the job rendering it
+        self._queue: list[tuple[int, int, str]] = []  # (priority, order, text)
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._closed = False
+        self._thread: threading.Thread | None = None
         self.hits = self.misses = 0
 
     def path_for(self, text: str) -> Path:
-        digest = hashlib.sha256(f"{self.voice.cache_key}|{text}".encode()).hexdigest()
-        return self.folder / f"{digest[:32]}.wav"
+        key = f"{self.voice.cache_key}|{self.delivery.cache_key}|{text}"
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.wav"
+
+    def line(self, text: str) -> SpokenLine:
+        """The line to play now: whole when cached, else streaming as its sentences render."""
+        with self._wake:
+            if text in self._memory:
+                self._memory.move_to_end(text)
+                self.hits += 1
+                return SpokenLine.ready(text, self._memory[text])
+            job = self._jobs.get(text)
+        if job is None:
+            stored = self._read(self.path_for(text))
+            if stored is not None:
+                self.hits += 1
+                self._remember(text, stored)
+                return SpokenLine.ready(text, stored)
+        self.misses += 1
+        return self._enqueue(text, SPEAK).line
 
     def audio(self, text: str) -> np.ndarray:
-        if text in self._memory:
-            self.hits += 1
-            return self._memory[text]
-        path = self.path_for(text)
-        samples = self._read(path)
-        if samples is None:
-            self.misses += 1
-            samples = self.voice.render(text)
-            self._store(path, samples)
-        else:
-            self.hits += 1
-        self._memory[text] = samples
-        return samples
+        """The whole line (rendered now if need be): `voice say`, tests."""
+        return self.line(text).audio()
 
     def prepare(self, lines: list[str]) -> None:
-        """Render every line not yet cached (at start-up, so speaking starts within a frame)."""
-        for line in dict.fromkeys(lines):
-            try:
-                self.audio(line)
-            except VoiceError as error:  # one line that cannot be spoken must not stop the others
-                log.error("%s", error)
+        """Render every line not yet on disk, in the background: speaking starts within a frame."""
+        for text in dict.fromkeys(lines):
+            if text not in self._memory and not self.path_for(text).exists():
+                self._enqueue(text, PREPARE)
+
+    def wait_prepared(self) -> None:
+        """Block until nothing is left to render (`voice prepare`, tests)."""
+        with self._wake:
+            while self._jobs:
+                self._wake.wait()
+
+    def close(self) -> None:
+        """Stop rendering (after the sentence in hand) and wait for the thread: an exit while
+        onnxruntime is mid-sentence would abort the process."""
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _enqueue(self, text: str, priority: int) -> _Job:
+        with self._wake:
+            job = self._jobs.get(text)
+            if job is None:
+                line = SpokenLine(text)
+                job = _Job(line, self.path_for(text), self.delivery.sentences(self.voice, text))
+                self._jobs[text] = job
+            heapq.heappush(self._queue, (priority, next(self._order), text))  # a repeat raises priority
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._render_loop, name="prompt-cache", daemon=True)
+                self._thread.start()
+            self._wake.notify_all()
+            return job
+
+    def _render_loop(self) -> None:
+        """Render one sentence of the most urgent job at a time, so a spoken line overtakes preparation."""
+        while True:
+            with self._wake:
+                while not self._closed and not self._queue:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                priority, order, text = heapq.heappop(self._queue)
+                job = self._jobs.get(text)
+                if job is None:  # finished under an earlier entry
+                    continue
+            finished = self._render_step(job)
+            with self._wake:
+                if finished:
+                    del self._jobs[text]
+                    self._wake.notify_all()
+                else:
+                    heapq.heappush(self._queue, (priority, order, text))
+
+    def _render_step(self, job: _Job) -> bool:
+        """One more sentence of a job; True when the job is done."""
+        try:
+            if not job.line.read(0, 1, wait=False).size and (stored := self._read(job.path)) is not None:
+                job.line.add(stored)  # another process rendered it meanwhile
+                job.line.finish()
+                return True
+            chunk = next(job.sentences, None)
+        except Exception as error:  # one line that cannot be spoken must not stop the others
+            if not isinstance(error, VoiceError):
+                error = SpeechError(f"the voice could not speak {job.line.text!r} ({error})")
+            log.error("%s", error)
+            job.line.finish(error)
+            return True
+        if chunk is not None:
+            job.line.add(chunk)
+            return False
+        audio = job.line.read(0, 1 << 62, wait=False)
+        self._store(job.path, audio)
+        self._remember(job.line.text, audio)
+        job.line.finish()
+        return True
+
+    def _remember(self, text: str, audio: np.ndarray) -> None:
+        with self._wake:
+            self._memory[text] = audio
+            self._memory.move_to_end(text)
+            while len(self._memory) > MEMORY_LINES:
+                self._memory.popitem(last=False)
 
     def _read(self, path: Path) -> np.ndarray | None:
         if not path.exists():
@@ -70,7 +221,7 @@ class PromptCache:
     def _store(self, path: Path, samples: np.ndarray) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.part")
+            partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
             write_wav(partial, samples)
             partial.replace(path)  # atomic: a crash never leaves a half-written line
         except (OSError, VoiceError) as error:
