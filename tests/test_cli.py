@@ -19,6 +19,7 @@ next
 I'm done
 :wait 5
 done
+:wait 8
 what can I say
 done
 """

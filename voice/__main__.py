@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     models.set_defaults(command=_models)
 
     bench = commands.add_parser("bench", help="measure listening: latency, accuracy, idle cost")
-    bench.add_argument("what", choices=("latency", "accuracy", "idle"))
+    bench.add_argument("what", choices=("latency", "accuracy", "idle", "echo", "bargein", "firstaudio"))
     bench.add_argument("--locale", default="ko", help="ko here (the English model is fetched on the speaker)")
     bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
     bench.add_argument("--quick", action="store_true", help="a small sample: checks the benchmark runs")
@@ -254,11 +254,17 @@ def _bench(args: argparse.Namespace) -> int:
     """One JSON object on stdout (the figures), a one-line summary on stderr."""
     import json
 
-    from .bench import listening
+    from .bench import listening, speaking
 
     settings = Settings(locale=args.locale, model=Path(args.model) if args.model else None)
     if args.what == "idle":
         result = listening.idle(settings, minutes=1 if args.quick else args.minutes)
+    elif args.what == "echo":
+        result = speaking.self_echo(settings, limit=5 if args.quick else None)
+    elif args.what == "bargein":
+        result = speaking.barge_in(settings, trials=1 if args.quick else 10)
+    elif args.what == "firstaudio":
+        result = speaking.first_audio(settings, lines=2 if args.quick else 10)
     else:
         result = getattr(listening, args.what)(settings, quick=args.quick)
     summary = result.pop("summary")

@@ -8,6 +8,7 @@ from .config import Settings
 from .engine import Engine
 from .exercises.history import SessionLog
 from .exercises.library import Library, bundled_scripts_dir
+from .listen.echo import echo_canceller
 from .listen.intents import IntentMatcher
 from .listen.listener import Listener
 from .locale import Locale
@@ -36,7 +37,8 @@ def build_engine(settings: Settings, recognize: bool) -> Engine:
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
     history = SessionLog(settings.data_dir / "sessions.db")
-    engine = Engine(locale, library, cache, listener, partners, history)
+    echo = echo_canceller() if recognize and settings.barge_in else None
+    engine = Engine(locale, library, cache, listener, partners, history, echo=echo)
     lines = engine.lines()
     cache.prepare(lines)  # in the background: listening starts now, a line asked for early goes first
     log.info("%d scripts and %d prompt decks ready; %s voice %s; %d lines to prepare", len(library.scripts),

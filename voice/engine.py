@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .audio.frames import frames_for
+from .audio.frames import SILENT_FRAME, frames_for
 from .audio.tones import earcons
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
@@ -21,6 +21,7 @@ from .exercises.session import DONE, Output, Session, Tick, fill
 from .exercises.steps import Choose, Prompts, Timer
 from .listen import context
 from .listen.context import Context
+from .listen.echo import EchoCanceller
 from .listen.intents import Match, expand
 from .listen.listener import Listener
 from .locale import Locale
@@ -38,8 +39,10 @@ BREAK_INTENTS = {"calming_break", "long_break"}  # mid-exercise, these set the e
 class Engine:
     def __init__(self, locale: Locale, library: Library, speech: PromptCache, listener: Listener,
                  partners: tuple[str, str], history: SessionLog | None = None,
-                 clock: Callable[[], float] = time.time, seed: int | None = None) -> None:
+                 clock: Callable[[], float] = time.time, seed: int | None = None,
+                 echo: EchoCanceller | None = None) -> None:
         self.locale, self.library, self.listener, self.partners = locale, library, listener, partners
+        self.echo = echo  # with it, safety/stop/pause are heard while the speaker talks; without, a gate
         self.history, self.clock = history, clock
         self.frame = 0
         self.session: Session | None = None
@@ -52,6 +55,7 @@ class Engine:
         self._log_ids: dict[int, int | None] = {}  # id(session) -> its row in the session log
         self._gate_until = 0  # listening resumes at this frame
         self._gated = False
+        self._played = SILENT_FRAME  # what the speaker played last frame: the echo canceller's reference
         self._events: list[Event] = [Event(0, "listening")]
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
@@ -64,6 +68,11 @@ class Engine:
     def listening(self) -> bool:
         """Nothing playing and the echo tail over: speech in the room can be heard."""
         return not self.player.playing and self.frame >= self._gate_until
+
+    @property
+    def barge_in(self) -> bool:
+        """Safety, stop and pause are heard while the speaker talks: the echo canceller knows the room."""
+        return self.echo is not None and self.echo.ready
 
     @property
     def idle(self) -> bool:
@@ -104,6 +113,7 @@ class Engine:
         self.player.errors.clear()
         if sounding:
             self._gate_until = self.frame + 1 + ECHO_TAIL_FRAMES
+        self._played = out
         self.frame += 1
         if self._gated and self.listening:
             self._gated = False
@@ -117,6 +127,8 @@ class Engine:
 
     def context(self) -> Context:
         """The commands that mean something right now (see voice/listen/context.py)."""
+        if not self.listening:
+            return context.over_speech()
         running = self._running()
         if running is None:
             commands = frozenset(self.listener.matcher.templates) - frozenset(self.library.options)
@@ -137,10 +149,14 @@ class Engine:
 
     def _listen(self, mic: np.ndarray) -> None:
         if not self.listening:
-            if not self._gated:
-                self.listener.reset()  # what was being said overlaps our own voice
-            self._gated = True
-            return
+            if self.echo is not None:
+                mic = self.echo.clean(mic, self._played)  # learning the room even while gated
+            if not self.barge_in:
+                if not self._gated:
+                    self.listener.reset()  # what was being said overlaps our own voice
+                self._gated = True
+                return
+            self._gated = True  # barge-in: the context is over_speech()
         match = self.listener.feed(mic)
         if match is not None:
             self._on_match(match)

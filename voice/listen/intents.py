@@ -110,7 +110,7 @@ class IntentMatcher:
             if posteriors is None:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
             confidence = sum(p for p, other in zip(posteriors, matches) if other.intent == match.intent)
-            if confidence < (STRICT_CONFIDENCE if strict else MIN_CONFIDENCE):
+            if confidence < _floor(context):
                 return Match(None, match.text, match.phrase, match.cost, f"unsure: {match.intent} at "
                              f"confidence {confidence:.2f}", round(confidence, 3))
             return replace(match, confidence=round(confidence, 3))
@@ -143,6 +143,12 @@ class IntentMatcher:
         if others and others[0].cost == first.cost:
             return Match(None, text, first.phrase, first.cost, f"ambiguous: {first.intent} or {others[0].intent}")
         return first
+
+
+def _floor(context: Context | None) -> float:
+    if context is not None and context.min_confidence is not None:
+        return context.min_confidence
+    return STRICT_CONFIDENCE if context is not None and context.strict else MIN_CONFIDENCE
 
 
 def _posteriors(scores: list[float]) -> list[float]:

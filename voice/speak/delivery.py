@@ -14,6 +14,8 @@ from ..audio.frames import RATE
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…。！？]+[\"'”’)\]]*(?=\s|$)|$)", re.DOTALL)
 FADE_MS = 8  # a raised-cosine fade in and out of every sentence: no clicks at the edges
 PEAK_LIMIT = 0.89  # -1 dBFS
+CLAUSE_PAUSE_MS = 120  # after a first clause given alone (see first_clause)
+LONG_SENTENCE_WORDS = 8
 LEAD_IN_SAMPLES = 160  # keep 10 ms of an engine's leading and trailing silence, drop the rest
 SILENCE_LEVEL = 64  # samples below this count as silence when trimming
 
@@ -46,15 +48,21 @@ class Delivery:
 
     def sentences(self, voice: Voice, text: str) -> Iterator[np.ndarray]:
         """The line's audio, one sentence at a time (each with the pause that follows it), so the
-        first sentence can play while the rest render."""
+        first sentence can play while the rest render. A long first sentence gives its first clause
+        alone, so the first audio of an uncached line comes sooner (Piper renders whole sentences)."""
         parts = split_sentences(text)
+        parts[:1] = first_clause(parts[0]) if parts else []
         for index, part in enumerate(parts):
             audio = self.shape(voice.sentence(part))
             if index < len(parts) - 1:
-                pause = self.question_pause_ms if part.rstrip("\"'”’)] ").endswith(("?", "？")) else \
-                    self.sentence_pause_ms
-                audio = np.concatenate([audio, np.zeros(RATE * pause // 1000, np.int16)])
+                audio = np.concatenate([audio, np.zeros(RATE * self._pause_after(part) // 1000, np.int16)])
             yield audio
+
+    def _pause_after(self, part: str) -> int:
+        ending = part.rstrip("\"'”’)] ")
+        if ending.endswith(("?", "？")):
+            return self.question_pause_ms
+        return CLAUSE_PAUSE_MS if ending.endswith(",") else self.sentence_pause_ms
 
     def render(self, voice: Voice, text: str) -> np.ndarray:
         chunks = list(self.sentences(voice, text))
@@ -77,6 +85,15 @@ class Delivery:
             samples[:fade] *= ramp
             samples[-fade:] *= ramp[::-1]
         return np.round(samples * 32767).astype(np.int16)
+
+
+def first_clause(sentence: str) -> list[str]:
+    """A sentence of more than LONG_SENTENCE_WORDS words split after its first comma (if that clause
+    has at least two words), else the sentence whole."""
+    head, comma, rest = sentence.partition(", ")
+    if comma and len(sentence.split()) > LONG_SENTENCE_WORDS and len(head.split()) >= 2 and rest:
+        return [head + ",", rest]
+    return [sentence]
 
 
 def split_sentences(text: str) -> list[str]:

@@ -1,0 +1,191 @@
+"""Speaking benchmarks in frame time: the speaker's own voice fed back through a simulated room.
+
+- `self_echo`: every line of the library plays while its echo reaches the microphone; any command
+  the engine hears is a false trigger.
+- `barge_in`: "stop" spoken over the speaker's voice at 0 and -6 dB relative to the echo; a hit is
+  the speaker stopping.
+- `first_audio`: wall time from asking for a line to its first audio, cached and uncached, per engine.
+"""
+
+import tempfile
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from ..assemble import build_engine
+from ..audio.frames import FRAME_SAMPLES, RATE, frames_for
+from ..config import Settings
+from ..engine import Engine
+from ..listen.echo import EchoCanceller
+from ..listen.intents import expand
+from ..locale import Locale
+from ..speak.cache import PromptCache
+from ..speak.voices import delivery_for, open_voice
+from .room import Room, impulse_response, to_int16
+from .speech import VOICES, espeak, room_noise
+
+TARGETS = {"echo_false_triggers": 0, "barge_in_hits_of_10": 9, "uncached_first_audio_ms_piper": 150}
+ROOMS = ((5, 6.0), (20, 10.0), (50, 14.0))  # (delay ms, attenuation dB): close, shelf, across the room
+NOISE_DBFS = -55.0
+
+
+def _engine(settings: Settings, folder: Path, barge_in: bool) -> Engine:
+    settings = replace(settings, cache_dir=folder / "cache", data_dir=folder / "data", barge_in=barge_in,
+                       scripts_dir=folder / "scripts")
+    engine = build_engine(settings, recognize=True)
+    engine.speech.wait_prepared()  # the benchmark measures hearing, not rendering
+    return engine
+
+
+def _run(engine: Engine, room: Room, frames: int, noise: np.ndarray, speech: dict[int, np.ndarray] | None = None,
+         until_quiet: bool = False) -> list:
+    """Feed `frames` frames (or until the speaker has been silent and listening for a second):
+    mic = echo + room noise + speech."""
+    events, played, quiet = [], np.zeros(FRAME_SAMPLES, np.int16), 0
+    for index in range(frames):
+        mic = room.echo(played) + noise[(index * FRAME_SAMPLES) % (len(noise) - FRAME_SAMPLES):][:FRAME_SAMPLES]
+        if speech and index in speech:
+            mic = mic + speech[index]
+        played, batch = engine.feed(to_int16(mic))
+        events += batch
+        quiet = quiet + 1 if engine.listening else 0
+        if until_quiet and quiet > frames_for(1.0):
+            break
+    return events
+
+
+def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = None) -> dict:
+    """Every library line (or the first `limit`) through each room: commands heard must be zero."""
+    rng = np.random.default_rng(5)
+    noise = room_noise(30, rng, NOISE_DBFS)
+    with tempfile.TemporaryDirectory(prefix="voice-echo-") as folder:
+        engine = _engine(settings, Path(folder), barge_in)
+        lines = engine.lines()[:limit]
+        triggers = []
+        for delay, attenuation in ROOMS:
+            room = Room(impulse_response(delay, attenuation, rng))
+            for line in lines:
+                engine._say(line)
+                events = _run(engine, room, frames_for(120), noise, until_quiet=True)
+                triggers += [(line, e.data["name"]) for e in events if e.type == "intent"]
+        seconds = engine.frame * FRAME_SAMPLES / RATE
+        engine.close()
+    return {"lines": len(lines), "rooms": len(ROOMS), "barge_in": barge_in, "false_triggers": len(triggers),
+            "triggered_by": triggers[:10], "audio_minutes": round(seconds / 60, 1),
+            "summary": f"{len(triggers)} commands heard from the speaker's own voice over {len(lines)} lines "
+                       f"x {len(ROOMS)} rooms (target 0)"}
+
+
+def barge_in(settings: Settings, trials: int = 10) -> dict:
+    """Every phrase of "stop" (the shortest is the hardest), each through `stop_over_speech`."""
+    locale = Locale.load(settings.locale)
+    phrases = [phrase for template in locale.intents["stop"] for phrase in expand(template)]
+    results = {phrase: stop_over_speech(settings, phrase, trials) for phrase in phrases}
+    summary = "; ".join(f"'{phrase}' {r['summary']}" for phrase, r in results.items())
+    return {**results, "summary": f"stop over the speaker's voice: {summary} (target 9 of 10)"}
+
+
+def stop_over_speech(settings: Settings, phrase: str, trials: int = 10) -> dict:
+    """"stop" said over the speaker's voice, at 0 and -6 dB relative to its echo, `trials` times at
+    each level in each room. Each room starts with a fresh echo canceller, which first hears lines
+    until it has learned the room (`EchoCanceller.ready`), as it would in its first minute on the shelf."""
+    rng = np.random.default_rng(11)
+    voices = VOICES[settings.locale]
+    noise = room_noise(30, rng, NOISE_DBFS)
+    results = {level: {"hits": 0, "trials": 0, "other_commands": 0, "missed_by_room": [0] * len(ROOMS),
+                        "heard_instead": Counter(), "latencies": []} for level in ("+0db", "-6db")}
+    with tempfile.TemporaryDirectory(prefix="voice-bargein-") as folder:
+        engine = _engine(settings, Path(folder), barge_in=True)
+        lines = [line for line in engine.lines() if len(engine.speech.audio(line)) > 4 * RATE]
+        for room_index, (delay, attenuation) in enumerate(ROOMS):
+            room = Room(impulse_response(delay, attenuation, rng))
+            engine.echo = EchoCanceller()
+            for line in lines:
+                if engine.barge_in:
+                    break
+                engine._say(line)
+                _run(engine, room, frames_for(120), noise, until_quiet=True)
+            for trial in range(trials):
+                for level, relative_db in (("+0db", 0.0), ("-6db", -6.0)):
+                    line = lines[int(rng.integers(len(lines)))]
+                    stop = espeak(phrase, voices[trial % len(voices)], 150).astype(np.float64)
+                    stop *= _echo_level(engine, line, room) * 10 ** (relative_db / 20) / np.sqrt(np.mean(stop**2))
+                    at = frames_for(rng.uniform(0.5, 2.5))
+                    speech = {at + i: chunk for i, chunk in enumerate(_frames(stop))}
+                    engine._say(line)
+                    start = engine.frame
+                    events = _run(engine, room, at + frames_for(3), noise, speech)
+                    heard = [e for e in events if e.type == "intent"]
+                    result = results[level]
+                    result["trials"] += 1
+                    result["other_commands"] += sum(e.data["name"] != "stop" for e in heard)
+                    if heard and heard[0].data["name"] == "stop":
+                        result["hits"] += 1
+                        result["latencies"].append((heard[0].frame - start - at - len(speech)) * 20)
+                    else:
+                        result["missed_by_room"][room_index] += 1
+                        rejected = [e.data["reason"].split(" (")[0] for e in events if e.type == "rejected"]
+                        result["heard_instead"].update([e.data["name"] for e in heard] or rejected[-1:] or ["nothing"])
+                    engine.player.stop()
+                    _run(engine, room, frames_for(120), noise, until_quiet=True)
+        engine.close()
+    for result in results.values():
+        latencies = result.pop("latencies")
+        result["ms_after_speech_p50"] = float(np.median(latencies)) if latencies else None
+    summary = ", ".join(f"{k} {v['hits']}/{v['trials']}" for k, v in results.items())
+    return {"rooms": len(ROOMS), **results, "summary": summary}
+
+
+def _echo_level(engine: Engine, line: str, room: Room) -> float:
+    """The RMS of the line's echo where the voice is (what 0 dB is relative to)."""
+    audio = engine.speech.audio(line).astype(np.float64)
+    echo = np.convolve(audio, room.response)[: len(audio)]
+    voiced = echo[np.abs(echo) > np.abs(echo).max() * 0.05]
+    return float(np.sqrt(np.mean(voiced**2)))
+
+
+def _frames(samples: np.ndarray) -> list[np.ndarray]:
+    padded = np.concatenate([samples, np.zeros(-len(samples) % FRAME_SAMPLES)])
+    return list(padded.reshape(-1, FRAME_SAMPLES))
+
+
+def first_audio(settings: Settings, lines: int = 10) -> dict:
+    """Milliseconds from asking for a line to its first audio: cached (from disk) and uncached."""
+    results = {}
+    texts = [f"Take a moment, number {n}, and notice how your body feels. Then say next when you're ready."
+             for n in range(lines)]
+    for engine_name in ("pyttsx3", "piper"):
+        with tempfile.TemporaryDirectory(prefix="voice-first-") as folder:
+            chosen = replace(settings, tts_engine=engine_name, locale="en")
+            try:
+                voice = open_voice(chosen, Locale.load("en"))
+            except Exception as error:  # Piper not installed: report, do not fail the benchmark
+                results[engine_name] = {"error": str(error)}
+                continue
+            cache = PromptCache(voice, Path(folder), delivery_for(chosen))
+            cache.audio("Warming up.")  # model load is start-up, not first audio
+            uncached, cached = [], []
+            for text in texts:
+                started = time.perf_counter()
+                cache.line(text).read(0, FRAME_SAMPLES, wait=True)
+                uncached.append((time.perf_counter() - started) * 1000)
+                cache.audio(text)
+            cache.close()
+            fresh = PromptCache(voice, Path(folder), delivery_for(chosen))  # a restart: from disk
+            for text in texts:
+                started = time.perf_counter()
+                fresh.line(text).read(0, FRAME_SAMPLES, wait=True)
+                cached.append((time.perf_counter() - started) * 1000)
+            fresh.close()
+            files = list(Path(folder).glob("*.wav"))
+            results[engine_name] = {
+                "uncached_ms_p50": round(float(np.median(uncached)), 1),
+                "uncached_ms_max": round(max(uncached), 1),
+                "cached_ms_p50": round(float(np.median(cached)), 2), "cached_ms_max": round(max(cached), 2),
+                "kb_per_line": round(sum(f.stat().st_size for f in files) / len(files) / 1024, 1)}
+    summary = "; ".join(f"{name}: uncached {r['uncached_ms_p50']} ms, cached {r['cached_ms_p50']} ms"
+                        for name, r in results.items() if "error" not in r)
+    return {**results, "summary": f"first audio {summary} (target uncached Piper <= 150 ms)"}
