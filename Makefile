@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := espeak-ng libportaudio2 libasound2-plugins alsa-utils python3-venv libspeexdsp-dev swig
 PIPER ?= 1
-EXTRAS := $(if $(filter 1,$(PIPER)),piper)
+EXTRAS := $(if $(filter 1,$(PIPER)),[piper])
 RUN_ARGS ?=
 
 .PHONY: run test system-packages fetch-model clean
@@ -33,7 +33,7 @@ $(VENV)/bin/python: | system-packages
 	$(BIN)/pip install -q --upgrade pip
 
 $(BIN)/.installed: pyproject.toml | $(VENV)/bin/python system-packages
-	$(BIN)/pip install -q -e ".[$(EXTRAS)]"
+	$(BIN)/pip install -q -e ".$(EXTRAS)"
 	touch $@
 
 $(BIN)/.installed-test: pyproject.toml | $(VENV)/bin/python system-packages

@@ -2,8 +2,11 @@
 
 import re
 
+import numpy as np
 import pytest
 from conftest import run_voice
+
+from voice.audio.wavfile import read_wav
 
 CHECKIN = """start our check-in
 :wait 8
@@ -142,3 +145,20 @@ def test_partner_names_come_from_the_config_file(isolated, tmp_path):
     assert said(result.stdout)[0][1].startswith("Welcome, Robin and Kai.")
     flagged = run_voice("simulate", "--partners", "Alex,Sam", stdin="start our check in\n:wait 1\nstop\n")
     assert said(flagged.stdout)[0][1].startswith("Welcome, Alex and Sam.")  # flags win over the file
+
+
+@pytest.mark.parametrize("engine", ["pyttsx3", pytest.param("piper", marks=pytest.mark.slow)])
+def test_say_writes_the_line_in_the_chosen_voice(isolated, tmp_path, engine):
+    out = tmp_path / "said.wav"
+    result = run_voice("say", "Take your time. There's no rush.", "--engine", engine, "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"{engine}: " in result.stderr
+    audio = read_wav(out)
+    assert 1.5 < len(audio) / 16000 < 5 and np.abs(audio).max() > 3000
+
+
+def test_voices_lists_both_engines(isolated):
+    result = run_voice("voices")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^pyttsx3 +gmw/en-us ", result.stdout, re.MULTILINE) and re.search(r"^pyttsx3 +ko ", result.stdout, re.MULTILINE)
+    assert re.search(r"^piper +en_US-joe-medium ", result.stdout, re.MULTILINE)

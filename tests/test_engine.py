@@ -395,3 +395,25 @@ def test_output_is_one_frame_per_input_frame(engine):
     rec.run(100)
     assert all(len(frame) == FRAME_SAMPLES and frame.dtype == np.int16 for frame in rec.audio)
     assert len(rec.audio) == engine.frame
+
+
+@pytest.mark.parametrize("command, answer", [
+    ("stop", "Okay. We'll stop here. Thank you both."),
+    ("pause", "Paused. Say resume when you're ready."),
+    ("repeat", "Welcome, Alex and Sam. It's time for your weekly check-in. Alex goes first tonight."),
+])
+def test_stop_pause_and_repeat_take_effect_in_the_next_frame(engine, command, answer):
+    """Stop and pause are heard over a line (barge-in), which is cut; repeat after it. The answer
+    starts in the very next frame: the cached line, nothing to wait for."""
+    rec = Recorder(engine)
+    rec.say("start our check in")
+    rec.run(10)
+    assert engine.player.playing
+    if command == "repeat":
+        rec.until_listening()
+    heard_at = engine.frame
+    engine.hear_text(command)
+    rec.run(1)
+    said = rec.of("said")[-1]
+    assert said.frame == heard_at and said.data["text"] == answer
+

@@ -208,8 +208,6 @@ class Engine:
             return [Output(stop_audio=True), *stopped]
         if intent in ("slower", "faster"):
             return self._speaking_rate(intent)
-        if intent == "repeat" and self.player.last_line is not None:
-            return [Output(stop_audio=True), Output(say=self.player.last_line)]  # from the cache
         if intent in IDLE_COMMANDS:
             return [Output(say=self.locale.lines["not_running"])]
         return None

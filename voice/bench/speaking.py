@@ -73,7 +73,7 @@ def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = Non
                 triggers += [(line, e.data["name"]) for e in events if e.type == "intent"]
         seconds = engine.frame * FRAME_SAMPLES / RATE
         engine.close()
-    return {"lines": len(lines), "rooms": len(ROOMS), "barge_in": barge_in, "false_triggers": len(triggers),
+    return {"benchmark": "echo", "targets": TARGETS, "lines": len(lines), "rooms": len(ROOMS), "barge_in": barge_in, "false_triggers": len(triggers),
             "triggered_by": triggers[:10], "audio_minutes": round(seconds / 60, 1),
             "summary": f"{len(triggers)} commands heard from the speaker's own voice over {len(lines)} lines "
                        f"x {len(ROOMS)} rooms (target 0)"}
@@ -85,7 +85,8 @@ def barge_in(settings: Settings, trials: int = 10) -> dict:
     phrases = [phrase for template in locale.intents["stop"] for phrase in expand(template)]
     results = {phrase: stop_over_speech(settings, phrase, trials) for phrase in phrases}
     summary = "; ".join(f"'{phrase}' {r['summary']}" for phrase, r in results.items())
-    return {**results, "summary": f"stop over the speaker's voice: {summary} (target 9 of 10)"}
+    return {"benchmark": "bargein", "targets": TARGETS, **results,
+            "summary": f"stop over the speaker's voice: {summary} (target 9 of 10)"}
 
 
 def stop_over_speech(settings: Settings, phrase: str, trials: int = 10) -> dict:
@@ -188,4 +189,5 @@ def first_audio(settings: Settings, lines: int = 10) -> dict:
                 "kb_per_line": round(sum(f.stat().st_size for f in files) / len(files) / 1024, 1)}
     summary = "; ".join(f"{name}: uncached {r['uncached_ms_p50']} ms, cached {r['cached_ms_p50']} ms"
                         for name, r in results.items() if "error" not in r)
-    return {**results, "summary": f"first audio {summary} (target uncached Piper <= 150 ms)"}
+    return {"benchmark": "firstaudio", "targets": TARGETS, **results,
+            "summary": f"first audio {summary} (target uncached Piper <= 150 ms)"}

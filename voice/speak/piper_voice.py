@@ -7,6 +7,7 @@ on the render thread, so start-up never waits for it.
 
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -37,8 +38,8 @@ def piper_voices() -> dict[str, str]:
 
 class PiperVoice:
     engine = "piper"
-    _models: dict[str, object] = {}  # model path -> loaded piper.PiperVoice, shared by rates
-    _lock = threading.Lock()
+    _models: ClassVar[dict[str, object]] = {}  # model path -> loaded piper.PiperVoice, shared by rates
+    _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, voice: str = DEFAULT_VOICE, speed: float = 1.0, volume: float = 1.0) -> None:
         if not piper_installed():

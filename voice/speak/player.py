@@ -22,7 +22,6 @@ class Player:
         self._clips: deque[tuple[SpokenLine, str | None]] = deque()
         self._position = 0  # samples of the first clip already played
         self._earcon = np.zeros(0, np.int16)
-        self.last_line: str | None = None  # the last line that started: what "repeat" says again
         self.errors: list[Exception] = []  # lines that could not be rendered, for the engine to report
 
     @property
@@ -53,7 +52,6 @@ class Player:
             clip, label = self._clips[0]
             if self._position == 0 and label is not None:
                 started.append(label)
-                self.last_line = label
             samples = clip.read(self._position, FRAME_SAMPLES - filled, self.wait)
             frame[filled : filled + len(samples)] = samples
             filled += len(samples)

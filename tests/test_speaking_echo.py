@@ -1,0 +1,37 @@
+"""Never hearing itself, and hearing "stop" over itself: the speaker's output comes back through a
+simulated room (delay, attenuation, reverb) into real Vosk (the Korean model), through the real engine
+with Speex echo cancellation. The figures are in `voice bench echo|bargein`; these hold the targets."""
+
+import json
+
+import pytest
+from conftest import run_voice
+
+from voice.bench import speaking
+from voice.config import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def test_no_line_of_the_library_triggers_a_command_through_its_own_echo():
+    """Every Korean line (command words included: "계속이라고 말해 주세요") in three rooms, barge-in on."""
+    result = speaking.self_echo(Settings(locale="ko"), barge_in=True)
+    assert result["lines"] >= 50 and result["false_triggers"] == 0, result["triggered_by"]
+
+
+def test_stop_is_heard_over_the_speakers_own_voice():
+    """"그만해" at 0 and -6 dB relative to the echo, 10 trials in each of three rooms. The target is
+    9 in 10; measured 26 to 29 of 30 from run to run (espeak-ng's lengths vary by a few samples, and
+    with them the alignment), so this guards against a regression at 8 in 10, below the target that
+    issue 5's note reports as not yet reliably met."""
+    result = speaking.stop_over_speech(Settings(locale="ko"), "그만해", trials=10)
+    for level in ("+0db", "-6db"):
+        assert result[level]["hits"] >= 0.8 * result[level]["trials"], result
+
+
+def test_the_speaking_benchmarks_print_their_figures(isolated):
+    result = run_voice("bench", "firstaudio", "--quick")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["benchmark"] == "firstaudio" and {"uncached_ms_p50", "cached_ms_p50"} <= set(figures["pyttsx3"])
+    assert "firstaudio: first audio" in result.stderr
