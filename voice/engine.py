@@ -334,7 +334,7 @@ class Engine:
             if output.tone is not None:
                 self.player.play(self._earcons[output.tone])
             if output.say is not None:
-                self._say(output.say)
+                self.say(output.say)
 
     def _record(self, event: Event, session: Session | None) -> None:
         """Keep the session log in step with the session: no words, only what ran and when."""
@@ -353,12 +353,13 @@ class Engine:
         if self.suspended is None:
             return
         if finished.data["reason"] == "completed":
-            self._say(fill(self.locale.lines["break_offer"], {"title": self.suspended.script.title}))
+            self.say(fill(self.locale.lines["break_offer"], {"title": self.suspended.script.title}))
         elif finished.data["reason"] == "stopped":
             suspended, self.suspended = self.suspended, None
             self._apply(suspended.end(self.frame, "stopped"), suspended)
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
+        """Queue a line (the benchmarks play library lines this way)."""
         self.player.play(self.speech.line(text), label=text)  # never waits: uncached lines stream
 
     def _emit(self, kind: str, **data: object) -> None:

@@ -68,7 +68,7 @@ def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = Non
         for delay, attenuation in ROOMS:
             room = Room(impulse_response(delay, attenuation, rng))
             for line in lines:
-                engine._say(line)
+                engine.say(line)
                 events = _run(engine, room, frames_for(120), noise, until_quiet=True)
                 triggers += [(line, e.data["name"]) for e in events if e.type == "intent"]
         seconds = engine.frame * FRAME_SAMPLES / RATE
@@ -107,7 +107,7 @@ def stop_over_speech(settings: Settings, phrase: str, trials: int = 10) -> dict:
             for line in lines:
                 if engine.barge_in:
                     break
-                engine._say(line)
+                engine.say(line)
                 _run(engine, room, frames_for(120), noise, until_quiet=True)
             for trial in range(trials):
                 for level, relative_db in (("+0db", 0.0), ("-6db", -6.0)):
@@ -116,7 +116,7 @@ def stop_over_speech(settings: Settings, phrase: str, trials: int = 10) -> dict:
                     stop *= _echo_level(engine, line, room) * 10 ** (relative_db / 20) / np.sqrt(np.mean(stop**2))
                     at = frames_for(rng.uniform(0.5, 2.5))
                     speech = {at + i: chunk for i, chunk in enumerate(_frames(stop))}
-                    engine._say(line)
+                    engine.say(line)
                     start = engine.frame
                     events = _run(engine, room, at + frames_for(3), noise, speech)
                     heard = [e for e in events if e.type == "intent"]

@@ -64,10 +64,6 @@ class Delivery:
             return self.question_pause_ms
         return CLAUSE_PAUSE_MS if ending.endswith(",") else self.sentence_pause_ms
 
-    def render(self, voice: Voice, text: str) -> np.ndarray:
-        chunks = list(self.sentences(voice, text))
-        return np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
-
     def shape(self, audio: np.ndarray) -> np.ndarray:
         """Loudness to the target (peaks limited), then fades."""
         if len(audio) == 0:
