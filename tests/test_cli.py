@@ -110,12 +110,12 @@ def test_broken_config_yaml(isolated, tmp_path):
 
 def test_wrong_partner_list(isolated):
     result = run_voice("simulate", "--partners", "Alex", stdin="")
-    assert result.returncode == 1 and "give exactly two partner names" in one_sentence(result)
+    assert result.returncode == 1 and "--partners: partners needs exactly two names (got 'Alex'); for example --partners Alex,Sam" in one_sentence(result)
 
 
 def test_unknown_locale(isolated):
     result = run_voice("simulate", "--locale", "fr", stdin="")
-    assert result.returncode == 1 and "there is no locale 'fr'; use one of: en, ko" in one_sentence(result)
+    assert result.returncode == 1 and "--locale: locale must be one of en, ko (got 'fr')" in one_sentence(result)
 
 
 def test_input_without_output_is_a_usage_error(isolated):

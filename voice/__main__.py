@@ -1,4 +1,5 @@
-"""The `voice` command: run, simulate, say, voices, prepare, validate, history, models, devices, bench."""
+"""The `voice` command: run, simulate, say, voices, prepare, validate, history, config, models, devices, doctor,
+status, service, bench."""
 
 import argparse
 import logging
@@ -94,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--voice", dest="tts_voice", help="a voice id from 'voice voices'")
     say.set_defaults(command=_say)
     prepare.set_defaults(command=_prepare)
+
+    config = commands.add_parser("config", help="each setting's effective value and where it came from")
+    config.add_argument("--config", type=Path, help="a config.yaml other than the user's")
+    config.add_argument("--locale")
+    config.add_argument("--partners")
+    config.set_defaults(command=_config)
 
     devices = commands.add_parser("devices", help="list audio devices")
     devices.set_defaults(command=_devices)
@@ -270,6 +277,17 @@ def _bench(args: argparse.Namespace) -> int:
     summary = result.pop("summary")
     print(json.dumps(result, ensure_ascii=False))
     print(f"{args.what}: {summary}", file=sys.stderr)
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    from .config import config_file, describe, system_config_file
+
+    settings = load_settings(args.config, locale=args.locale, partners=args.partners)
+    for path in (system_config_file(), args.config or config_file()):
+        print(f"# {path} ({'read' if path.is_file() else 'not present'})")
+    for key, value, source in describe(settings):
+        print(f"{key:18s} {value:40s} {source}")
     return 0
 
 

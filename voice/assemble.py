@@ -5,7 +5,8 @@ import time
 from pathlib import Path
 
 from .config import Settings
-from .engine import Engine
+from .engine import BREAK_INTENTS, Engine
+from .errors import ConfigError
 from .exercises.history import SessionLog
 from .exercises.library import Library, bundled_scripts_dir
 from .listen.echo import echo_canceller
@@ -24,7 +25,15 @@ def script_folders(settings: Settings) -> list[Path]:
 
 
 def load_library(settings: Settings, locale: Locale) -> Library:
-    return Library(script_folders(settings), locale.code, locale.intents)
+    library = Library(script_folders(settings), locale.code, locale.intents)
+    if settings.scripts is not None:
+        unknown = [name for name in settings.scripts if name not in library.scripts]
+        if unknown:
+            raise ConfigError(f"{settings.source('scripts')}: there is no script '{unknown[0]}' in {locale.code}; "
+                              f"use ids from: {', '.join(sorted(library.scripts))}")
+        breaks = {s.id for s in library.scripts.values() if BREAK_INTENTS & set(s.start_intents)}
+        library.enabled = frozenset(settings.scripts) | breaks  # "I need a break" works in any exercise
+    return library
 
 
 def build_engine(settings: Settings, recognize: bool) -> Engine:

@@ -80,6 +80,7 @@ class Library:
         self.folders, self.locale, self.commands = folders, locale, commands
         self.files = list(files)  # extra script files, validated on top of the folders (`voice validate`)
         self.scripts: dict[str, Script] = {}
+        self.enabled: frozenset[str] | None = None  # ids that can be started by voice; None: every script
         self.decks: dict[str, Deck] = {}
         self.problems: dict[Path, Problems] = {}
         self._signature: tuple = ()
@@ -119,7 +120,8 @@ class Library:
         return True
 
     def for_intent(self, intent: str) -> Script | None:
-        found = [script for script in self.scripts.values() if intent in script.start_intents]
+        found = [script for script in self.scripts.values() if intent in script.start_intents
+                 and (self.enabled is None or script.id in self.enabled)]
         return found[-1] if found else None  # a user's script wins over a bundled one
 
     def texts(self) -> list[str]:
