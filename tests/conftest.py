@@ -44,7 +44,8 @@ def shared_cache(tmp_path_factory) -> Path:
 def isolated(tmp_path, monkeypatch, shared_cache) -> dict:
     """Own config and data folders, so no test reads or writes the user's."""
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(shared_cache),
-           "XDG_DATA_HOME": str(tmp_path / "data"), "VOICE_SYSTEM_CONFIG": str(tmp_path / "etc" / "config.yaml")}
+           "XDG_DATA_HOME": str(tmp_path / "data"), "VOICE_SYSTEM_CONFIG": str(tmp_path / "etc" / "config.yaml"),
+           "XDG_RUNTIME_DIR": str(tmp_path / "run")}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env

@@ -102,6 +102,21 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--partners")
     config.set_defaults(command=_config)
 
+    doctor = commands.add_parser("doctor", help="check everything the speaker needs, with the fix for each")
+    doctor.add_argument("--config", type=Path, help="a config.yaml other than the user's")
+    doctor.add_argument("--locale")
+    doctor.add_argument("--model")
+    doctor.add_argument("--input-device")
+    doctor.add_argument("--output-device")
+    doctor.set_defaults(command=_doctor)
+
+    status = commands.add_parser("status", help="what the running speaker is doing")
+    status.set_defaults(command=_status)
+
+    service = commands.add_parser("service", help="install the speaker as a systemd service (root)")
+    service.add_argument("action", choices=("install", "uninstall", "show"), help="show prints the unit")
+    service.set_defaults(command=_service)
+
     devices = commands.add_parser("devices", help="list audio devices")
     devices.set_defaults(command=_devices)
     return parser
@@ -135,8 +150,15 @@ def _run(args: argparse.Namespace) -> int:
                      time.perf_counter() - started)
         else:
             from .audio.live_driver import run_live
+            from .status import StatusBoard, status_file
 
-            run_live(engine, settings.input_device, settings.output_device, events.write, args.max_seconds)
+            status = StatusBoard(engine, status_file())
+
+            def record(batch: list[Event]) -> None:
+                status.observe(batch)
+                events.write(batch)
+
+            run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds, status)
     finally:
         engine.close()
         events.close()
@@ -288,6 +310,35 @@ def _config(args: argparse.Namespace) -> int:
         print(f"# {path} ({'read' if path.is_file() else 'not present'})")
     for key, value, source in describe(settings):
         print(f"{key:18s} {value:40s} {source}")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor(lambda line: print(line, flush=True), args.config, locale=args.locale, model=args.model,
+                      input_device=args.input_device, output_device=args.output_device)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .status import describe, read_status
+
+    found = read_status()
+    if found is None:
+        print("The speaker is not running (start it with 'voice run' or 'sudo systemctl start voice').")
+        return 1
+    path, status = found
+    print(f"voice (pid {status['pid']}): {describe(status)}")
+    return 0
+
+
+def _service(args: argparse.Namespace) -> int:
+    from . import service
+
+    if args.action == "show":
+        print(service.unit_text(), end="")
+    else:
+        getattr(service, args.action)()
     return 0
 
 

@@ -47,7 +47,8 @@ def build_engine(settings: Settings, recognize: bool) -> Engine:
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
     history = SessionLog(settings.data_dir / "sessions.db")
     echo = echo_canceller() if recognize and settings.barge_in else None
-    engine = Engine(locale, library, cache, listener, partners, history, echo=echo)
+    engine = Engine(locale, library, cache, listener, partners, history, echo=echo, reminder=settings.reminder,
+                    quiet_hours=settings.quiet_hours)
     lines = engine.lines()
     cache.prepare(lines)  # in the background: listening starts now, a line asked for early goes first
     log.info("%d scripts and %d prompt decks ready; %s voice %s; %d lines to prepare", len(library.scripts),

@@ -6,6 +6,7 @@ files, and from typed text. (The wall clock is read only to date entries in the 
 """
 
 import logging
+import queue
 import random
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from .listen.echo import EchoCanceller
 from .listen.intents import Match, expand
 from .listen.listener import Listener
 from .locale import Locale
+from .schedule import QuietHours, Weekly, reminder_due
 from .speak.cache import PromptCache
 from .speak.player import Player
 
@@ -34,13 +36,16 @@ SPEECH_RATE_STEP = 0.15  # "slower" / "faster" outside breathing change the spea
 SPEECH_RATE_STEPS = (-2, 2)
 IDLE_COMMANDS = {"pause", "resume", "next", "done", "back", "repeat"}
 BREAK_INTENTS = {"calming_break", "long_break"}  # mid-exercise, these set the exercise aside
+REMINDER_CHECK_FRAMES = frames_for(1.0)
+REQUESTS = {"mute", "unmute", "toggle_mute", "stop"}  # from other threads (the GPIO button)
 
 
 class Engine:
     def __init__(self, locale: Locale, library: Library, speech: PromptCache, listener: Listener,
                  partners: tuple[str, str], history: SessionLog | None = None,
                  clock: Callable[[], float] = time.time, seed: int | None = None,
-                 echo: EchoCanceller | None = None) -> None:
+                 echo: EchoCanceller | None = None, reminder: Weekly | None = None,
+                 quiet_hours: QuietHours | None = None) -> None:
         self.locale, self.library, self.listener, self.partners = locale, library, listener, partners
         self.echo = echo  # with it, safety/stop/pause are heard while the speaker talks; without, a gate
         self.history, self.clock = history, clock
@@ -56,6 +61,11 @@ class Engine:
         self._gate_until = 0  # listening resumes at this frame
         self._gated = False
         self._played = SILENT_FRAME  # what the speaker played last frame: the echo canceller's reference
+        self.reminder, self.quiet_hours = reminder, quiet_hours
+        self._reminded = history.marked("reminder") if history is not None else 0.0
+        self.muted = False  # the button's mute: the microphone is ignored, the speaker still talks
+        self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._paused_for_audio = False
         self._events: list[Event] = [Event(0, "listening")]
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
@@ -102,6 +112,10 @@ class Engine:
 
     def feed(self, mic: np.ndarray) -> tuple[np.ndarray, list[Event]]:
         """One 20 ms frame in, the speaker's 20 ms for the same moment out, with this frame's events."""
+        while not self._requests.empty():
+            self._handle(self._requests.get())
+        if self.reminder is not None and self.frame % REMINDER_CHECK_FRAMES == 0:
+            self._remind()
         self._listen(mic)
         self._run_session()
         sounding = self.player.playing
@@ -124,6 +138,43 @@ class Engine:
     def hear_text(self, text: str) -> None:
         """A typed utterance (`voice simulate`), matched exactly as recognized speech is."""
         self._on_match(self.listener.hear_text(text))
+
+    def request(self, action: str) -> None:
+        """Thread-safe: `action` (one of REQUESTS) is carried out at the start of the next frame."""
+        assert action in REQUESTS, action
+        self._requests.put(action)
+
+    def audio_lost(self, reason: str) -> None:
+        """The microphone or speaker went away: the session is paused, not lost, and nothing plays."""
+        running = self._running()
+        if running is not None and not running.paused:
+            pause = running.command("pause", self.frame) or []
+            self._apply([output for output in pause if output.say is None], running)  # no one would hear it
+            self._paused_for_audio = True
+        self.player.stop()
+        self.listener.reset()
+        self._emit("audio_lost", reason=reason)
+
+    def audio_back(self) -> None:
+        """The devices work again: a session that the loss paused carries on."""
+        self._emit("audio_back")
+        running = self._running()
+        if self._paused_for_audio and running is not None and running.paused:
+            self.say(self.locale.lines["audio_back"])
+            self._apply(running.command("resume", self.frame) or [], running)
+        self._paused_for_audio = False
+
+    def status(self) -> dict[str, object]:
+        """What the speaker is doing, for `voice status` (never anything anyone said)."""
+        running = self._running()
+        state = "muted" if self.muted else "speaking" if self.player.playing else "listening"
+        out: dict[str, object] = {"state": state, "audio_seconds": round(self.frame / frames_for(1.0), 1)}
+        if running is not None:
+            out.update(script=running.script.id, step=running.index + 1, steps=len(running.script.steps),
+                       paused=running.paused)
+        if self.suspended is not None:
+            out["set_aside"] = self.suspended.script.id
+        return out
 
     def context(self) -> Context:
         """The commands that mean something right now (see voice/listen/context.py)."""
@@ -148,6 +199,8 @@ class Engine:
             cache.close()
 
     def _listen(self, mic: np.ndarray) -> None:
+        if self.muted:
+            return
         if not self.listening:
             if self.echo is not None:
                 mic = self.echo.clean(mic, self._played)  # learning the room even while gated
@@ -160,6 +213,29 @@ class Engine:
         match = self.listener.feed(mic)
         if match is not None:
             self._on_match(match)
+
+    def _handle(self, action: str) -> None:
+        if action == "stop":
+            self._on_match(Match("stop", "", "", 0.0, confidence=1.0))
+            return
+        muted = not self.muted if action == "toggle_mute" else action == "mute"
+        if muted != self.muted:
+            self.muted = muted
+            self.listener.reset()
+            self._emit("muted" if muted else "unmuted")
+
+    def _remind(self) -> None:
+        """The weekly check-in reminder: once, gently, only while nothing else is going on."""
+        now = self.clock()
+        if self._running() is not None or not self.listening or not reminder_due(
+                self.reminder, self.quiet_hours, now, self._reminded):
+            return
+        self._reminded = now
+        if self.history is not None:
+            self.history.mark("reminder", now)
+        self._emit("reminder")
+        self.player.play(self._earcons["return"])
+        self.say(self.locale.lines["reminder"])
 
     def _on_match(self, match: Match) -> None:
         if match.intent is None:

@@ -13,7 +13,7 @@ REQUIRED_LINES = (
     "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
     "speech_faster", "turn_soft", "turn_over", "prompt_first", "prompt_second", "more_time", "no_more_time",
     "break_offer", "continuing", "nothing_to_continue", "forgotten", "help_idle", "help_session",
-    "help_paused", "help_choice", "help_timer", "or",
+    "help_paused", "help_choice", "help_timer", "or", "reminder", "audio_back",
 )
 REQUIRED_INTENTS = (
     "safety", "calming_break", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",

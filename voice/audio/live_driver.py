@@ -19,11 +19,14 @@ import soxr
 from ..engine import Engine
 from ..errors import AudioError
 from ..events import Event
+from ..status import StatusBoard, process_age
 from .devices import find_device, supported_rate
 from .frames import FRAME_MS, FRAME_SAMPLES, RATE, frames_for
 
 log = logging.getLogger(__name__)
-QUEUE_TIMEOUT_S = 2.0  # no microphone block for this long means the stream died
+QUEUE_TIMEOUT_S = 2.0  # no microphone block for this long means the device stalled
+POLL_S = 0.25  # how often a quiet stream is checked for having died
+RETRY_DELAYS_S = (0.2, 0.5, 1.0)  # looking for lost devices again: then once a second until they are back
 DRAIN_TIMEOUT_S = 1.0  # on stopping, let already-produced output play out for at most this long
 
 
@@ -55,67 +58,157 @@ class _OutputBuffer:
         out[filled:] = 0
 
 
-def run_live(engine: Engine, input_device: str | None, output_device: str | None,
-             on_events: Callable[[list[Event]], None], max_seconds: float | None = None) -> None:
-    """Run until interrupted (Ctrl-C, SIGTERM) or `max_seconds` of audio have passed."""
-    mic_device, speaker_device = find_device(input_device, "input"), find_device(output_device, "output")
-    rate = supported_rate(mic_device, "input", RATE)
-    if supported_rate(speaker_device, "output", rate) != rate:
-        raise AudioError(
-            f"the microphone and speaker share no sample rate ({rate} Hz); use a plug device in ALSA "
-            "(see hardware/) so both run at one rate"
-        )
-    block = rate * FRAME_MS // 1000
-    mic_blocks: queue.Queue[np.ndarray] = queue.Queue()
-    output = _OutputBuffer()
-    problems: list[str] = []
+class _Stream:
+    """One open full-duplex stream: the devices, their rate, and the resamplers to and from 16 kHz."""
 
-    def callback(indata: np.ndarray, outdata: np.ndarray, frames: int, time, status) -> None:
+    def __init__(self, input_device: str | None, output_device: str | None) -> None:
+        mic, speaker = find_device(input_device, "input"), find_device(output_device, "output")
+        self.rate = supported_rate(mic, "input", RATE)
+        if supported_rate(speaker, "output", self.rate) != self.rate:
+            raise AudioError(
+                f"the microphone and speaker share no sample rate ({self.rate} Hz); use a plug device in ALSA "
+                "(see hardware/) so both run at one rate"
+            )
+        self.names = mic["name"], speaker["name"]
+        self.blocks: queue.Queue[np.ndarray] = queue.Queue()
+        self.output = _OutputBuffer()
+        self.problems: list[str] = []
+        self.to_engine = soxr.ResampleStream(self.rate, RATE, 1, dtype="int16") if self.rate != RATE else None
+        self.to_device = soxr.ResampleStream(RATE, self.rate, 1, dtype="int16") if self.rate != RATE else None
+        try:
+            self.stream = sd.Stream(device=(mic["index"], speaker["index"]), samplerate=self.rate,
+                                    blocksize=self.rate * FRAME_MS // 1000, dtype="int16", channels=1,
+                                    callback=self._callback)
+            self.stream.start()
+        except (sd.PortAudioError, ValueError) as error:
+            raise AudioError(f"cannot open the audio devices ({error}); check them with 'voice devices'") from None
+
+    def _callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, time, status) -> None:
         if status:
-            problems.append(str(status))
-        mic_blocks.put_nowait(indata[:, 0].copy())
-        output.read_into(outdata[:, 0])
+            self.problems.append(str(status))
+        self.blocks.put_nowait(indata[:, 0].copy())
+        self.output.read_into(outdata[:, 0])
 
-    to_engine = soxr.ResampleStream(rate, RATE, 1, dtype="int16") if rate != RATE else None
-    to_device = soxr.ResampleStream(RATE, rate, 1, dtype="int16") if rate != RATE else None
+    def read(self) -> np.ndarray:
+        """The next microphone block at 16 kHz; AudioError when the stream died or went silent."""
+        waited = 0.0
+        while True:
+            try:
+                samples = self.blocks.get(timeout=POLL_S)
+                break
+            except queue.Empty:
+                waited += POLL_S
+                if not self.stream.active:
+                    raise AudioError("the audio stream stopped (was a device unplugged?)") from None
+                if waited >= QUEUE_TIMEOUT_S:
+                    raise AudioError("the microphone stopped sending audio; check its cable") from None
+        while self.problems:
+            log.debug("audio stream: %s", self.problems.pop())
+        return self.to_engine.resample_chunk(samples) if self.to_engine is not None else samples
+
+    def write(self, speaker: np.ndarray) -> None:
+        self.output.write(self.to_device.resample_chunk(speaker) if self.to_device is not None else speaker)
+
+    def devices(self) -> dict[str, object]:
+        latency = self.stream.latency
+        return {"input": self.names[0], "output": self.names[1], "rate": self.rate,
+                "input_latency_ms": round(latency[0] * 1000), "output_latency_ms": round(latency[1] * 1000)}
+
+    def close(self, drain: bool = False) -> None:
+        """Stop the stream; with `drain`, first let what was already produced reach the speaker."""
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        while drain and not self.output.empty and self.stream.active and time.monotonic() < deadline:
+            time.sleep(FRAME_MS / 1000)
+        try:
+            self.stream.abort()
+            self.stream.close()
+        except sd.PortAudioError as error:  # the device is already gone
+            log.debug("closing the audio stream: %s", error)
+
+
+def _rescan() -> None:
+    """Make PortAudio list devices afresh, so an unplugged one is seen to come back."""
+    try:
+        sd._terminate()
+        sd._initialize()
+    except sd.PortAudioError as error:
+        log.debug("PortAudio re-initialization: %s", error)
+
+
+def run_live(engine: Engine, input_device: str | None, output_device: str | None,
+             on_events: Callable[[list[Event]], None], max_seconds: float | None = None,
+             status: StatusBoard | None = None) -> None:
+    """Run until interrupted (Ctrl-C, SIGTERM) or `max_seconds` of audio have passed.
+
+    Devices that fail to open at start are an AudioError for the person starting it. Once running, a
+    lost device never ends the process: the session pauses, the devices are looked for again with a
+    short backoff, and listening resumes as soon as they are back.
+    """
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if threading.current_thread() is threading.main_thread() else None
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, handler) for sig, handler in
+                ((signal.SIGTERM, lambda *_: stop.set()),
+                 (signal.SIGUSR1, lambda *_: status.log() if status else None))} if in_main else {}
     limit = frames_for(max_seconds) if max_seconds is not None else None
-    log.info("listening on '%s', speaking on '%s' at %d Hz", mic_device["name"], speaker_device["name"], rate)
-    try:
-        stream = sd.Stream(device=(mic_device["index"], speaker_device["index"]), samplerate=rate,
-                           blocksize=block, dtype="int16", channels=1, callback=callback)
-    except (sd.PortAudioError, ValueError) as error:
-        raise AudioError(f"cannot open the audio devices ({error}); check them with 'voice devices'") from None
-    pending = np.zeros(0, dtype=np.int16)
+    done = lambda: stop.is_set() or (limit is not None and engine.frame >= limit)
     engine.player.wait = False  # a line still rendering streams in; the audio thread never waits for it
+    lost_at: float | None = None
+    attempt, first_start = 0, True
     try:
-        with stream:
-            latency = stream.latency
-            log.info("device latency: input %.0f ms, output %.0f ms", latency[0] * 1000, latency[1] * 1000)
-            while not stop.is_set() and (limit is None or engine.frame < limit):
-                try:
-                    samples = mic_blocks.get(timeout=QUEUE_TIMEOUT_S)
-                except queue.Empty:
-                    raise AudioError("the microphone stopped sending audio; check its cable and 'voice devices'") from None
-                if to_engine is not None:
-                    samples = to_engine.resample_chunk(samples)
-                pending = np.concatenate([pending, samples])
-                while len(pending) >= FRAME_SAMPLES and (limit is None or engine.frame < limit):
-                    speaker, events = engine.feed(pending[:FRAME_SAMPLES])
-                    pending = pending[FRAME_SAMPLES:]
-                    output.write(to_device.resample_chunk(speaker) if to_device is not None else speaker)
-                    on_events(events)
-                while problems:
-                    log.warning("audio stream: %s", problems.pop())
-            # Let what was already produced reach the speaker instead of cutting it off mid-sound.
-            deadline = time.monotonic() + DRAIN_TIMEOUT_S
-            while not output.empty and time.monotonic() < deadline:
-                time.sleep(FRAME_MS / 1000)
+        while not done():
+            try:
+                stream = _Stream(input_device, output_device)
+            except AudioError as error:
+                if lost_at is None:
+                    raise
+                log.debug("still waiting for the audio devices: %s", error)
+                stop.wait(RETRY_DELAYS_S[min(attempt, len(RETRY_DELAYS_S) - 1)])
+                attempt += 1
+                _rescan()
+                continue
+            if lost_at is not None:
+                log.info("audio is back after %.1f s", time.monotonic() - lost_at)
+                engine.audio_back()
+                lost_at = None
+            log.info("listening on '%s', speaking on '%s' at %d Hz", *stream.names, stream.rate)
+            if first_start:
+                first_start = False
+                age = process_age()
+                log.info("listening %s after the process started", f"{age:.2f} s" if age is not None else "")
+            if status is not None:
+                status.devices = stream.devices()
+                status.audio = "ok"
+            try:
+                _stream_frames(engine, stream, on_events, done, status)
+                stream.close(drain=True)
+            except AudioError as error:
+                stream.close()
+                log.warning("%s; the session is paused, looking for the devices again", error)
+                engine.audio_lost(str(error))
+                if status is not None:
+                    status.observe([Event(engine.frame, "audio_lost", {"reason": str(error)})])
+                    status.tick()
+                lost_at, attempt = time.monotonic(), 0
+                _rescan()
     except KeyboardInterrupt:
         pass
-    except sd.PortAudioError as error:
-        raise AudioError(f"the audio stream failed ({error}); check the devices with 'voice devices'") from None
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stream_frames(engine: Engine, stream: _Stream, on_events: Callable[[list[Event]], None],
+                   done: Callable[[], bool], status: StatusBoard | None) -> None:
+    pending = np.zeros(0, dtype=np.int16)
+    while not done():
+        try:
+            pending = np.concatenate([pending, stream.read()])
+        except sd.PortAudioError as error:
+            raise AudioError(f"the audio stream failed ({error})") from None
+        while len(pending) >= FRAME_SAMPLES and not done():
+            speaker, events = engine.feed(pending[:FRAME_SAMPLES])
+            pending = pending[FRAME_SAMPLES:]
+            stream.write(speaker)
+            on_events(events)
+        if status is not None:
+            status.tick()

@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS prompts (
     deck TEXT NOT NULL,
     prompt TEXT NOT NULL            -- a short hash of the speaker's own prompt text
 );
+CREATE TABLE IF NOT EXISTS marks (
+    name TEXT PRIMARY KEY,          -- something the speaker did once, like 'reminder'
+    at REAL NOT NULL                -- unix time
+);
 """
 
 
@@ -112,6 +116,14 @@ class SessionLog:
     def interrupt_open(self, now: float) -> None:
         """At shutdown: sessions still running become resumable, not lost."""
         self._write("UPDATE sessions SET ended = ?, reason = 'interrupted' WHERE ended IS NULL", now)
+
+    def mark(self, name: str, now: float) -> None:
+        self._write("INSERT OR REPLACE INTO marks (name, at) VALUES (?, ?)", name, now)
+
+    def marked(self, name: str) -> float:
+        """When `name` was last marked (0 if never): a reminder given is not given again after a restart."""
+        rows = self._read("SELECT at FROM marks WHERE name = ?", name)
+        return rows[0][0] if rows else 0.0
 
     def close(self) -> None:
         if self._db is not None:

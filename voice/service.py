@@ -1,0 +1,94 @@
+"""`voice service install | uninstall | show`: the speaker as a systemd service under its own user.
+
+The unit (hardware/voice.service) is filled in with this checkout's paths. The service user must be
+able to read the checkout: on Raspberry Pi OS home folders are private, so put it in /opt/voice.
+"""
+
+import grp
+import logging
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+CHECKOUT = Path(__file__).resolve().parent.parent
+UNIT_TEMPLATE = CHECKOUT / "hardware" / "voice.service"
+EXAMPLE_CONFIG = CHECKOUT / "hardware" / "config.example.yaml"
+UNIT_PATH = Path("/etc/systemd/system/voice.service")
+SYSTEM_CONFIG = Path("/etc/voice/config.yaml")
+USER = "voice"
+
+
+def unit_text() -> str:
+    """The unit for this checkout: its voice command, and the gpio group where the machine has one."""
+    groups = ["audio"] + [name for name in ("gpio",) if _group_exists(name)]
+    voice = Path(sys.executable).parent / "voice"
+    text = UNIT_TEMPLATE.read_text()
+    return (text.replace("@CHECKOUT@", str(CHECKOUT)).replace("@VOICE@", str(voice))
+            .replace("@GROUPS@", " ".join(groups)))
+
+
+def install(print_line=print) -> None:
+    _need_root("install")
+    if not shutil.which("systemctl"):
+        raise ConfigError("systemd's systemctl is not here; start the speaker with 'voice run' instead")
+    if not _user_exists(USER):
+        subprocess.run(["useradd", "--system", "--home-dir", "/var/lib/voice", "--no-create-home",
+                        "--shell", "/usr/sbin/nologin", "--groups", "audio", USER], check=True)
+        print_line(f"created the system user '{USER}' (in the audio group)")
+    unreadable = _unreadable_by_others(CHECKOUT)
+    if unreadable:
+        raise ConfigError(f"the service user cannot read {unreadable}; move the checkout to /opt/voice "
+                          "(sudo mv) or run 'sudo chmod o+rx " + str(unreadable) + "'")
+    UNIT_PATH.write_text(unit_text())
+    print_line(f"wrote {UNIT_PATH}")
+    if not SYSTEM_CONFIG.exists():
+        SYSTEM_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(EXAMPLE_CONFIG, SYSTEM_CONFIG)
+        print_line(f"wrote {SYSTEM_CONFIG}: set your names and devices there")
+    (SYSTEM_CONFIG.parent / "scripts").mkdir(exist_ok=True)
+    for command in (["daemon-reload"], ["enable", "--now", "voice"]):
+        subprocess.run(["systemctl", *command], check=True)
+    print_line("the speaker starts now and at every boot; 'voice status' and 'journalctl -u voice' show it")
+
+
+def uninstall(print_line=print) -> None:
+    _need_root("uninstall")
+    subprocess.run(["systemctl", "disable", "--now", "voice"], check=False)
+    UNIT_PATH.unlink(missing_ok=True)
+    subprocess.run(["systemctl", "daemon-reload"], check=False)
+    print_line(f"removed {UNIT_PATH}; {SYSTEM_CONFIG} and the session log in /var/lib/voice are kept")
+
+
+def _need_root(action: str) -> None:
+    if os.geteuid() != 0:
+        raise ConfigError(f"installing a service needs root; run 'sudo {sys.argv[0]} service {action}'")
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _unreadable_by_others(path: Path) -> Path | None:
+    """The first folder on the way to `path` that other users cannot enter."""
+    for folder in [*reversed(path.parents), path]:
+        if not os.stat(folder).st_mode & 0o001:
+            return folder
+    return None
