@@ -5,12 +5,11 @@ import os
 import re
 
 import pytest
+from conftest import run_voice
 
 from voice.config import describe, load_settings
 from voice.errors import ConfigError
 from voice.schedule import QuietHours, Weekly, reminder_due
-
-from conftest import run_voice
 
 
 @pytest.fixture
@@ -86,8 +85,7 @@ def test_systemd_directories_are_the_service_defaults(layers, monkeypatch, tmp_p
 
 
 def test_voice_config_shows_each_value_and_its_source(layers):
-    system, user = layers
-    system.write_text("volume: 0.7\n")
+    layers[0].write_text("volume: 0.7\n")
     result = run_voice("config", "--locale", "ko", env={"VOICE_TTS_RATE": "120"})
     assert result.returncode == 0, result.stderr
     rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
@@ -121,7 +119,7 @@ def test_enabled_scripts_limit_what_starts_but_breaks_always_can(layers):
 def test_reminder_rules():
     sunday_7pm = Weekly.parse("Sun 19:00")
     assert str(sunday_7pm) == "sunday 19:00" and str(QuietHours.parse("22:00-07:00")) == "22:00-07:00"
-    at = lambda *a: dt.datetime(*a).timestamp()  # noqa: E731  2026-11-22 is a Sunday
+    at = lambda *a: dt.datetime(*a).timestamp()
     assert not reminder_due(sunday_7pm, None, at(2026, 11, 22, 18, 59), 0)
     assert reminder_due(sunday_7pm, None, at(2026, 11, 22, 19, 0), 0)
     assert not reminder_due(sunday_7pm, None, at(2026, 11, 22, 19, 5), at(2026, 11, 22, 19, 0))  # once

@@ -2,6 +2,7 @@
 the button's mute and stop, and the status it reports."""
 
 import datetime as dt
+import time
 
 from conftest import ToneVoice
 from test_engine import Recorder
@@ -106,3 +107,39 @@ def test_the_button_mutes_and_its_long_press_stops(tmp_path):
     recorder.run(1)
     assert not engine.muted and recorder.of("unmuted")
     assert engine.status()["state"] in ("listening", "speaking") and "script" not in engine.status()
+
+
+def test_the_gpio_button_and_led_through_gpiozero_mock_pins(tmp_path):
+    from gpiozero.pins.mock import MockFactory
+
+    from voice.gpio import Panel
+
+    factory = MockFactory()
+    engine = frame_clock_engine(tmp_path, SUNDAY_6_59_PM - 3600)
+    panel = Panel(engine, button_pin=17, led_pin=27, pin_factory=factory, long_press_s=0.2)
+    recorder = Recorder(engine)
+
+    def run(frames: int) -> None:
+        before = len(recorder.events)
+        recorder.run(frames)
+        panel.observe(recorder.events[before:])
+
+    button, led = factory.pin(17), factory.pin(27)
+    assert led.state  # listening
+    recorder.say("start our check-in")
+    run(frames_for(1.0))
+    button.drive_low()
+    button.drive_high()  # a short press
+    run(1)
+    assert engine.muted and not led.state
+    button.drive_low()
+    time.sleep(0.5)  # held past the long press
+    button.drive_high()
+    run(frames_for(5.0))
+    assert any(e.data.get("reason") == "stopped" for e in recorder.of("script_finished"))
+    assert engine.muted  # a long press stops; it does not also toggle the mute
+    button.drive_low()
+    button.drive_high()
+    run(1)
+    assert not engine.muted and led.state
+    panel.close()

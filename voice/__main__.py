@@ -3,6 +3,7 @@ status, service, bench."""
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ log = logging.getLogger("voice")
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.debug = args.debug or os.environ.get("VOICE_DEBUG", "").lower() in ("1", "true", "yes")
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
@@ -153,12 +155,23 @@ def _run(args: argparse.Namespace) -> int:
             from .status import StatusBoard, status_file
 
             status = StatusBoard(engine, status_file())
+            panel = None
+            if settings.button_pin is not None or settings.led_pin is not None:
+                from .gpio import Panel
+
+                panel = Panel(engine, settings.button_pin, settings.led_pin)
 
             def record(batch: list[Event]) -> None:
                 status.observe(batch)
+                if panel is not None:
+                    panel.observe(batch)
                 events.write(batch)
 
-            run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds, status)
+            try:
+                run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds, status)
+            finally:
+                if panel is not None:
+                    panel.close()
     finally:
         engine.close()
         events.close()
@@ -327,7 +340,7 @@ def _status(args: argparse.Namespace) -> int:
     if found is None:
         print("The speaker is not running (start it with 'voice run' or 'sudo systemctl start voice').")
         return 1
-    path, status = found
+    _, status = found
     print(f"voice (pid {status['pid']}): {describe(status)}")
     return 0
 

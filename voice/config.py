@@ -215,7 +215,7 @@ def _file_layer(path: Path) -> dict[str, tuple[object, str]]:
 def _env_layer() -> dict[str, tuple[object, str]]:
     layer = {}
     for name, value in os.environ.items():
-        if not name.startswith("VOICE_") or name in ("VOICE_CONFIG", "VOICE_SYSTEM_CONFIG"):
+        if not name.startswith("VOICE_") or name in ("VOICE_CONFIG", "VOICE_SYSTEM_CONFIG", "VOICE_DEBUG"):
             continue
         key = name.removeprefix("VOICE_").lower()
         if key in _PARSERS:
