@@ -16,6 +16,7 @@ from voice.listen.listener import Listener
 from voice.locale import Locale
 from voice.schedule import QuietHours, Weekly
 from voice.speak.cache import PromptCache
+from voice.status import engine_state
 
 SUNDAY_6_59_PM = dt.datetime(2026, 11, 22, 18, 59).timestamp()
 
@@ -72,14 +73,14 @@ def test_a_lost_device_pauses_the_session_silently_and_it_carries_on_when_back(t
     recorder.run(frames_for(3.0))
     said_before = len(recorder.of("said"))
     engine.audio_lost("the microphone stopped sending audio")
-    assert engine.status()["paused"] is True and not engine.player.playing
+    assert engine_state(engine)["paused"] is True and not engine.player.playing
     # No frames while the device is gone: the engine's time stands still.
     engine.audio_back()
     recorder.run(frames_for(5.0))
     assert [e.type for e in recorder.events if e.type.startswith("audio")] == ["audio_lost", "audio_back"]
     said = [e.data["text"] for e in recorder.of("said")[said_before:]]
     assert said[0] == "I can hear you again. Let's carry on." and "Paused" not in " ".join(said)
-    assert engine.status()["paused"] is False
+    assert engine_state(engine)["paused"] is False
 
 
 def test_a_session_paused_by_the_couple_stays_paused_when_the_device_comes_back(tmp_path):
@@ -90,7 +91,7 @@ def test_a_session_paused_by_the_couple_stays_paused_when_the_device_comes_back(
     engine.audio_lost("unplugged")
     engine.audio_back()
     recorder.run(frames_for(3.0))
-    assert engine.status()["paused"] is True
+    assert engine_state(engine)["paused"] is True
 
 
 def test_the_button_mutes_and_its_long_press_stops(tmp_path):
@@ -99,14 +100,14 @@ def test_the_button_mutes_and_its_long_press_stops(tmp_path):
     recorder.say("start our check-in")
     engine.request("toggle_mute")
     recorder.run(1)
-    assert engine.muted and engine.status()["state"] == "muted" and recorder.of("muted")
+    assert engine.muted and engine_state(engine)["state"] == "muted" and recorder.of("muted")
     engine.request("stop")
     recorder.run(frames_for(5.0))
     assert any(e.data.get("reason") == "stopped" for e in recorder.of("script_finished"))
     engine.request("toggle_mute")
     recorder.run(1)
     assert not engine.muted and recorder.of("unmuted")
-    assert engine.status()["state"] in ("listening", "speaking") and "script" not in engine.status()
+    assert engine_state(engine)["state"] in ("listening", "speaking") and "script" not in engine_state(engine)
 
 
 def test_the_gpio_button_and_led_through_gpiozero_mock_pins(tmp_path):

@@ -15,7 +15,7 @@ from test_engine import make_engine
 
 from voice.audio import live_driver
 from voice.audio.frames import RATE
-from voice.status import StatusBoard, describe
+from voice.status import StatusBoard, describe, engine_state
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_an_unplugged_microphone_pauses_the_session_and_listening_resumes_soon_a
     wait_for(lambda: status.audio.startswith("lost"))
     paused_at = engine.frame
     time.sleep(2.0)
-    assert engine.frame == paused_at and engine.status()["paused"] is True  # time stands still, nothing lost
+    assert engine.frame == paused_at and engine_state(engine)["paused"] is True  # time stands still, nothing lost
     assert "lost: the audio stream stopped" in describe(status.snapshot())
     Unpluggable.unplugged.clear()
     mic.write_bytes(np.zeros(120 * RATE, "<i2").tobytes())
@@ -79,7 +79,7 @@ def test_an_unplugged_microphone_pauses_the_session_and_listening_resumes_soon_a
     assert back_after < 5.0, f"listening again {back_after:.1f} s after the microphone returned"
     said = [e.data["text"] for e in events if e.type == "said"]
     assert "I can hear you again. Let's carry on." in said
-    assert engine.status().get("paused") is False and engine.session is not None
+    assert engine_state(engine).get("paused") is False and engine.session is not None
     print(f"listening again {back_after:.2f} s after the microphone returned")
 
 

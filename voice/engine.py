@@ -18,12 +18,13 @@ from .audio.tones import earcons
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
+from .exercises.lines import every_line, help_line, names
 from .exercises.session import DONE, Output, Session, Tick, fill
-from .exercises.steps import Choose, Prompts, Timer
+from .exercises.steps import Prompts
 from .listen import context
 from .listen.context import Context
 from .listen.echo import EchoCanceller
-from .listen.intents import Match, expand
+from .listen.intents import Match
 from .listen.listener import Listener
 from .locale import Locale
 from .schedule import QuietHours, Weekly, reminder_due
@@ -92,23 +93,7 @@ class Engine:
 
     def lines(self) -> list[str]:
         """Every fixed line the speaker can say, names filled in: what the prompt cache pre-renders."""
-        a, b = self.partners
-        texts = self.library.texts() + [text for key, text in self.locale.lines.items() if key != "help_choice"]
-        scripts = self.library.scripts.values()
-        for script in scripts:
-            texts += [self._choice_help(step) for step in script.steps if isinstance(step, Choose)]
-        variants = [{"title": script.title} for script in scripts]
-        variants += [{"minutes": f"{step.more_minutes:g}"} for script in scripts for step in script.steps
-                     if isinstance(step, Timer)]
-        out: dict[str, None] = {}
-        for text in texts:
-            for first, second in ((a, b), (b, a)):
-                filled = fill(text, self._names(first) | {"speaker": first, "listener": second})
-                for variant in variants if "{" in filled else [{}]:
-                    line = fill(filled, variant)
-                    if "{" not in line:
-                        out[line] = None
-        return list(out)
+        return every_line(self.library, self.locale, self.partners)
 
     def feed(self, mic: np.ndarray) -> tuple[np.ndarray, list[Event]]:
         """One 20 ms frame in, the speaker's 20 ms for the same moment out, with this frame's events."""
@@ -163,18 +148,6 @@ class Engine:
             self.say(self.locale.lines["audio_back"])
             self._apply(running.command("resume", self.frame) or [], running)
         self._paused_for_audio = False
-
-    def status(self) -> dict[str, object]:
-        """What the speaker is doing, for `voice status` (never anything anyone said)."""
-        running = self._running()
-        state = "muted" if self.muted else "speaking" if self.player.playing else "listening"
-        out: dict[str, object] = {"state": state, "audio_seconds": round(self.frame / frames_for(1.0), 1)}
-        if running is not None:
-            out.update(script=running.script.id, step=running.index + 1, steps=len(running.script.steps),
-                       paused=running.paused)
-        if self.suspended is not None:
-            out["set_aside"] = self.suspended.script.id
-        return out
 
     def context(self) -> Context:
         """The commands that mean something right now (see voice/listen/context.py)."""
@@ -260,7 +233,7 @@ class Engine:
         if running is not None and intent in running.accepts:
             return running.command(intent, self.frame)  # a spoken choice, "done", "I need more time"
         if intent == "help":
-            return [Output(say=self._help())]
+            return [Output(say=help_line(self._running(), self.locale))]
         if intent in BREAK_INTENTS and running is not None and not BREAK_INTENTS & set(running.script.start_intents):
             return self._take_break(running, intent)
         if intent == "continue_session" or (self.suspended and running is None and intent in ("resume", "next")):
@@ -296,16 +269,12 @@ class Engine:
         if first is None:
             last = self.history.last_first() if self.history else None
             first = self.partners[1] if last == self.partners[0] else self.partners[0]
-        session = Session(script, self._names(first), self.locale.lines, self.frame, self._draw, at_step)
+        session = Session(script, names(self.partners, first), self.locale.lines, self.frame, self._draw, at_step)
         if row is None and self.history is not None:
             row = self.history.start(script.id, script.title, first, self.clock())
         self._log_ids[id(session)] = row
         self.session = session
         return [Output(stop_audio=True)]
-
-    def _names(self, first: str) -> dict[str, str]:
-        a, b = self.partners
-        return {"partner_a": a, "partner_b": b, "first": first, "second": b if first == a else a}
 
     def _safety(self) -> list[Output]:
         outputs = [Output(stop_audio=True)]
@@ -360,25 +329,6 @@ class Engine:
         self._rate_step = step
         self._emit("pace", speech=round(1 + SPEECH_RATE_STEP * step, 2))
         return [Output(say=self.locale.lines["speech_slower" if intent == "slower" else "speech_faster"])]
-
-    def _help(self) -> str:
-        lines = self.locale.lines
-        running = self._running()
-        if running is None:
-            return lines["help_idle"]
-        if running.paused:
-            return lines["help_paused"]
-        step = running.script.steps[running.index]
-        if isinstance(step, Choose):
-            return self._choice_help(step)
-        if isinstance(step, Timer):
-            return lines["help_timer"]
-        return lines["help_session"]  # not in a turn: the couple is talking, "help" is not listened for
-
-    def _choice_help(self, step: Choose) -> str:
-        said = [min(expand(option.phrases[0]), key=len) for option in step.options]
-        options = ", ".join(said[:-1]) + f", {self.locale.lines['or']} " + said[-1]
-        return self.locale.lines["help_choice"].replace("{options}", options)
 
     def _draw(self, step: Prompts) -> list[str]:
         deck = self.library.decks[step.deck]

@@ -19,6 +19,19 @@ SERVICE_RUNTIME_DIR = Path("/run/voice")  # RuntimeDirectory=voice in hardware/v
 WRITE_EVERY_S = 1.0
 
 
+def engine_state(engine) -> dict[str, object]:
+    """What the engine is doing: listening, speaking or muted, and the exercise's step (never any words)."""
+    state = "muted" if engine.muted else "speaking" if engine.player.playing else "listening"
+    out: dict[str, object] = {"state": state, "audio_seconds": round(engine.frame * 0.02, 1)}
+    session = engine.session
+    if session is not None and not session.finished:
+        out.update(script=session.script.id, step=session.index + 1, steps=len(session.script.steps),
+                   paused=session.paused)
+    if engine.suspended is not None:
+        out["set_aside"] = engine.suspended.script.id
+    return out
+
+
 def status_file() -> Path:
     """The runtime folder: systemd's RuntimeDirectory= for the service, else the user's runtime folder."""
     given = os.environ.get("RUNTIME_DIRECTORY")
@@ -58,7 +71,7 @@ class StatusBoard:
     def snapshot(self) -> dict[str, object]:
         now = time.time()
         return {"pid": os.getpid(), "updated": now, "uptime_s": round(now - self.started, 1), "audio": self.audio,
-                **self.engine.status(), "last_intent": self.last_intent, "devices": self.devices}
+                **engine_state(self.engine), "last_intent": self.last_intent, "devices": self.devices}
 
     def tick(self) -> None:
         """Write the file at most once a second; a failing write is logged once and never stops the speaker."""

@@ -1,0 +1,55 @@
+"""What the speaker can say, as text: every fixed line with names filled in (for the prompt cache),
+and "what can I say" for the moment."""
+
+from ..listen.intents import expand
+from ..locale import Locale
+from .library import Library
+from .session import Session, fill
+from .steps import Choose, Timer
+
+
+def names(partners: tuple[str, str], first: str) -> dict[str, str]:
+    a, b = partners
+    return {"partner_a": a, "partner_b": b, "first": first, "second": b if first == a else a}
+
+
+def every_line(library: Library, locale: Locale, partners: tuple[str, str]) -> list[str]:
+    """Every fixed line the speaker can say, in either order of turns: what the prompt cache pre-renders."""
+    a, b = partners
+    texts = library.texts() + [text for key, text in locale.lines.items() if key != "help_choice"]
+    scripts = library.scripts.values()
+    for script in scripts:
+        texts += [choice_help(step, locale) for step in script.steps if isinstance(step, Choose)]
+    variants = [{"title": script.title} for script in scripts]
+    variants += [{"minutes": f"{step.more_minutes:g}"} for script in scripts for step in script.steps
+                 if isinstance(step, Timer)]
+    out: dict[str, None] = {}
+    for text in texts:
+        for first, second in ((a, b), (b, a)):
+            filled = fill(text, names(partners, first) | {"speaker": first, "listener": second})
+            for variant in variants if "{" in filled else [{}]:
+                line = fill(filled, variant)
+                if "{" not in line:
+                    out[line] = None
+    return list(out)
+
+
+def help_line(running: Session | None, locale: Locale) -> str:
+    """"What can I say": the commands that mean something right now."""
+    lines = locale.lines
+    if running is None:
+        return lines["help_idle"]
+    if running.paused:
+        return lines["help_paused"]
+    step = running.script.steps[running.index]
+    if isinstance(step, Choose):
+        return choice_help(step, locale)
+    if isinstance(step, Timer):
+        return lines["help_timer"]
+    return lines["help_session"]  # not in a turn: the couple is talking, "help" is not listened for
+
+
+def choice_help(step: Choose, locale: Locale) -> str:
+    said = [min(expand(option.phrases[0]), key=len) for option in step.options]
+    options = ", ".join(said[:-1]) + f", {locale.lines['or']} " + said[-1]
+    return locale.lines["help_choice"].replace("{options}", options)
