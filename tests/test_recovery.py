@@ -57,7 +57,8 @@ def test_an_unplugged_microphone_pauses_the_session_and_listening_resumes_soon_a
         status.observe(batch)
         events.extend(batch)
 
-    driver = threading.Thread(target=live_driver.run_live, args=(engine, "testmic", "testspk", record, 60.0, status))
+    driver = threading.Thread(target=live_driver.run_live, args=(engine, "testmic", "testspk", record, 60.0, status),
+                              daemon=True)
     driver.start()
     wait_for(lambda: engine.frame > 500)  # the check-in is under way
     Unpluggable.unplugged.set()
@@ -88,3 +89,21 @@ def wait_for(condition, timeout: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_the_service_waits_for_a_microphone_that_is_not_there_yet_at_boot(portaudio_on_alsa_files, tmp_path):
+    mic = portaudio_on_alsa_files["mic"]
+    mic.unlink(missing_ok=True)
+    engine = make_engine(tmp_path)
+    status = StatusBoard(engine, tmp_path / "status.json")
+    events: list = []
+    driver = threading.Thread(target=live_driver.run_live, args=(engine, "testmic", "testspk", events.extend, 5.0,
+                                                                 status), kwargs={"wait_for_devices": True}, daemon=True)
+    driver.start()
+    time.sleep(1.5)
+    assert engine.frame == 0 and status.audio.startswith("waiting: there is no input device 'testmic'")
+    mic.write_bytes(np.zeros(10 * RATE, "<i2").tobytes())
+    driver.join(timeout=30)
+    assert not driver.is_alive() and engine.frame >= 250
+    assert [e.type for e in events].count("audio_back") == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .config import Settings, load_settings
 from .errors import VoiceError
-from .events import Event, EventFile
+from .events import Event, EventFile, log_events
 
 log = logging.getLogger("voice")
 
@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--input", type=Path, help="a WAV file to use as the microphone")
     run.add_argument("--output", type=Path, help="with --input: write what the speaker plays to this WAV")
     run.add_argument("--max-seconds", type=float, help="live: stop after this many seconds of audio")
+    run.add_argument("--wait-for-devices", action=argparse.BooleanOptionalAction, default="INVOCATION_ID" in os.environ,
+                     help="live: if a device is missing at start, wait for it (the default under systemd)")
     run.set_defaults(command=_run)
 
     simulate = commands.add_parser("simulate", help="type utterances, read what the speaker says")
@@ -147,7 +149,7 @@ def _run(args: argparse.Namespace) -> int:
             from .audio.file_driver import run_files
 
             started = time.perf_counter()
-            frames = run_files(engine, args.input, args.output, events.write)
+            frames = run_files(engine, args.input, args.output, lambda batch: (log_events(batch), events.write(batch)))
             log.info("wrote %d frames (%.1f s of audio) in %.2f s", frames, frames * 0.02,
                      time.perf_counter() - started)
         else:
@@ -162,13 +164,15 @@ def _run(args: argparse.Namespace) -> int:
                 panel = Panel(engine, settings.button_pin, settings.led_pin)
 
             def record(batch: list[Event]) -> None:
+                log_events(batch)
                 status.observe(batch)
                 if panel is not None:
                     panel.observe(batch)
                 events.write(batch)
 
             try:
-                run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds, status)
+                run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds, status,
+                         wait_for_devices=args.wait_for_devices)
             finally:
                 if panel is not None:
                     panel.close()

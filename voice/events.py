@@ -1,12 +1,28 @@
 """Events the engine emits for logs, tests and the simulate printout; written as JSON lines."""
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from .audio.frames import seconds_of
 from .errors import ConfigError
+
+log = logging.getLogger("voice.state")
+STATES = {"script_started", "script_finished", "paused", "resumed", "reminder", "audio_lost", "audio_back",
+          "muted", "unmuted"}  # logged at INFO; intents are logged by the engine, by name only
+DETAILS = {"step_started", "rejected", "ignored", "pace", "listening", "said", "error"}  # at DEBUG
+PRIVATE = {"text"}  # what was recognized is never logged, even with --debug
+
+
+def log_events(events: list["Event"]) -> None:
+    """States at INFO for journald; with --debug also steps, rejections and the speaker's own lines."""
+    for event in events:
+        if event.type in STATES or (event.type in DETAILS and log.isEnabledFor(logging.DEBUG)):
+            shown = {key: value for key, value in event.data.items() if key not in PRIVATE or event.type == "said"}
+            level = logging.INFO if event.type in STATES else logging.DEBUG
+            log.log(level, "%s %s", event.type, " ".join(f"{key}={value}" for key, value in shown.items()))
 
 
 @dataclass(frozen=True)

@@ -137,11 +137,12 @@ def _rescan() -> None:
 
 def run_live(engine: Engine, input_device: str | None, output_device: str | None,
              on_events: Callable[[list[Event]], None], max_seconds: float | None = None,
-             status: StatusBoard | None = None) -> None:
+             status: StatusBoard | None = None, wait_for_devices: bool = False) -> None:
     """Run until interrupted (Ctrl-C, SIGTERM) or `max_seconds` of audio have passed.
 
-    Devices that fail to open at start are an AudioError for the person starting it. Once running, a
-    lost device never ends the process: the session pauses, the devices are looked for again with a
+    Devices that fail to open at start are an AudioError for the person starting it, unless
+    `wait_for_devices` (the service at boot, before a USB device is ready). Once running, a lost
+    device never ends the process: the session pauses, the devices are looked for again with a
     short backoff, and listening resumes as soon as they are back.
     """
     stop = threading.Event()
@@ -159,8 +160,15 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
             try:
                 stream = _Stream(input_device, output_device)
             except AudioError as error:
-                if lost_at is None:
+                if lost_at is None and not wait_for_devices:
                     raise
+                if lost_at is None:
+                    log.warning("%s; waiting for it", error)
+                    lost_at = time.monotonic()
+                if status is not None and not status.audio.startswith("lost"):
+                    status.audio = f"waiting: {error}"
+                if status is not None:
+                    status.tick()
                 log.debug("still waiting for the audio devices: %s", error)
                 stop.wait(RETRY_DELAYS_S[min(attempt, len(RETRY_DELAYS_S) - 1)])
                 attempt += 1
