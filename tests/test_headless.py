@@ -107,3 +107,17 @@ def test_the_unit_file_passes_systemd_analyze_verify(tmp_path):
         assert line in result.stdout.splitlines()
     verify = subprocess.run(["systemd-analyze", "verify", str(unit)], check=False, capture_output=True, text=True)
     assert verify.returncode == 0, verify.stderr
+
+
+def test_the_installer_names_a_folder_the_service_user_cannot_enter(tmp_path):
+    from voice.service import _unreadable_by_others
+
+    private = tmp_path / "home" / "pi"
+    checkout = private / "voice"
+    checkout.mkdir(parents=True)
+    for folder in (tmp_path, tmp_path / "home", checkout):
+        folder.chmod(0o755)
+    private.chmod(0o700)  # Raspberry Pi OS home folders
+    assert _unreadable_by_others(checkout, tmp_path) == private
+    private.chmod(0o755)
+    assert _unreadable_by_others(checkout, tmp_path) is None

@@ -86,9 +86,9 @@ def _group_exists(name: str) -> bool:
     return True
 
 
-def _unreadable_by_others(path: Path) -> Path | None:
-    """The first folder on the way to `path` that other users cannot enter."""
+def _unreadable_by_others(path: Path, root: Path = Path("/")) -> Path | None:
+    """The first folder from `root` down to `path` that other users cannot enter."""
     for folder in [*reversed(path.parents), path]:
-        if not os.stat(folder).st_mode & 0o001:
+        if folder.is_relative_to(root) and not os.stat(folder).st_mode & 0o001:
             return folder
     return None
