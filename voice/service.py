@@ -38,13 +38,15 @@ def install(print_line=print) -> None:
     if not shutil.which("systemctl"):
         raise ConfigError("systemd's systemctl is not here; start the speaker with 'voice run' instead")
     if not _user_exists(USER):
-        subprocess.run(["useradd", "--system", "--home-dir", "/var/lib/voice", "--no-create-home",
-                        "--shell", "/usr/sbin/nologin", "--groups", "audio", USER], check=True)
+        group = ["--gid", USER] if _group_exists(USER) else ["--user-group"]
+        _run(["useradd", "--system", *group, "--home-dir", "/var/lib/voice", "--no-create-home",
+              "--shell", "/usr/sbin/nologin", "--groups", "audio", USER])
         print_line(f"created the system user '{USER}' (in the audio group)")
-    unreadable = _unreadable_by_others(CHECKOUT)
-    if unreadable:
-        raise ConfigError(f"the service user cannot read {unreadable}; move the checkout to /opt/voice "
-                          "(sudo mv) or run 'sudo chmod o+rx " + str(unreadable) + "'")
+    for needed in (CHECKOUT, Path(sys.executable).resolve()):  # the checkout, and the venv's own Python
+        unreadable = _unreadable_by_others(needed)
+        if unreadable:
+            raise ConfigError(f"the service user cannot enter {unreadable}, which holds {needed}; put the checkout "
+                              f"in /opt/voice with the system's python3, or run 'sudo chmod o+rx {unreadable}'")
     UNIT_PATH.write_text(unit_text())
     print_line(f"wrote {UNIT_PATH}")
     if not SYSTEM_CONFIG.exists():
@@ -53,7 +55,7 @@ def install(print_line=print) -> None:
         print_line(f"wrote {SYSTEM_CONFIG}: set your names and devices there")
     (SYSTEM_CONFIG.parent / "scripts").mkdir(exist_ok=True)
     for command in (["daemon-reload"], ["enable", "--now", "voice"]):
-        subprocess.run(["systemctl", *command], check=True)
+        _run(["systemctl", *command])
     print_line("the speaker starts now and at every boot; 'voice status' and 'journalctl -u voice' show it")
 
 
@@ -63,6 +65,14 @@ def uninstall(print_line=print) -> None:
     UNIT_PATH.unlink(missing_ok=True)
     subprocess.run(["systemctl", "daemon-reload"], check=False)
     print_line(f"removed {UNIT_PATH}; {SYSTEM_CONFIG} and the session log in /var/lib/voice are kept")
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        problem = (result.stderr or result.stdout).strip().splitlines()
+        raise ConfigError(f"'{' '.join(command)}' failed ({problem[-1] if problem else result.returncode}); "
+                          "fix that and run 'voice service install' again (it can be run twice)")
 
 
 def _need_root(action: str) -> None:

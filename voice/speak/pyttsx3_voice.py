@@ -80,18 +80,23 @@ class _Worker:
             finished.set()
 
         engine.connect("finished-utterance", on_finished)
+        current_voice = None
         with tempfile.TemporaryDirectory(prefix="voice-tts-") as folder:
             path = Path(folder) / "line.wav"
             while True:
                 job = self._jobs.get()
                 try:
-                    engine.setProperty("voice", job.voice)
-                    engine.setProperty("rate", job.rate)
-                    engine.setProperty("volume", job.volume)
+                    if job.voice != current_voice:
+                        engine.setProperty("voice", job.voice)
+                        current_voice = job.voice
+                    # Rate and volume travel inside the text as espeak-ng embedded commands (Ctrl-A, value,
+                    # letter): set as properties, they went through espeak's asynchronous command queue and
+                    # often missed the line, which then came out at the previous line's rate.
+                    text = f"\x01{job.rate}S\x01{round(job.volume * 100)}A {job.text}"
                     for _ in range(RENDER_ATTEMPTS):
                         finished.clear()
                         outcomes.clear()
-                        audio = _render(engine, job.text, path, finished, outcomes)
+                        audio = _render(engine, text, path, finished, outcomes)
                         if audio is not None:
                             job.result.set_result(audio)
                             break
@@ -153,7 +158,7 @@ class Pyttsx3Voice:
 
     @property
     def cache_key(self) -> str:
-        return f"{self.engine}|{self.voice}|{self.rate}|{self.volume}"
+        return f"{self.engine}|{self.voice}|{self.rate}|{self.volume}|embedded"  # renders before that: wrong rates
 
     def sentence(self, text: str) -> np.ndarray:
         return self._worker.render(text, self.voice, self.rate, self.volume)
