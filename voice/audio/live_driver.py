@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 QUEUE_TIMEOUT_S = 2.0  # no microphone block for this long means the device stalled
 POLL_S = 0.25  # how often a quiet stream is checked for having died
 RETRY_DELAYS_S = (0.2, 0.5, 1.0)  # looking for lost devices again: then once a second until they are back
+FLAP_S = 5.0  # a stream that dies sooner than this after opening is failing, not unplugged: back off
+FLAP_MAX_S = 30.0
 DRAIN_TIMEOUT_S = 1.0  # on stopping, let already-produced output play out for at most this long
 
 
@@ -154,7 +156,7 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
     done = lambda: stop.is_set() or (limit is not None and engine.frame >= limit)
     engine.player.wait = False  # a line still rendering streams in; the audio thread never waits for it
     lost_at: float | None = None
-    attempt, first_start = 0, True
+    attempt, flaps, first_start = 0, 0, True
     try:
         while not done():
             try:
@@ -186,17 +188,21 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
             if status is not None:
                 status.devices = stream.devices()
                 status.audio = "ok"
+            opened = time.monotonic()
             try:
                 _stream_frames(engine, stream, on_events, done, status)
                 stream.close(drain=True)
             except AudioError as error:
                 stream.close()
-                log.warning("%s; the session is paused, looking for the devices again", error)
+                flaps = flaps + 1 if time.monotonic() - opened < FLAP_S else 0
+                (log.warning if flaps <= 3 else log.debug)(
+                    "%s; the session is paused, looking for the devices again", error)
                 engine.audio_lost(str(error))
                 if status is not None:
                     status.observe([Event(engine.frame, "audio_lost", {"reason": str(error)})])
                     status.tick()
                 lost_at, attempt = time.monotonic(), 0
+                stop.wait(min(FLAP_MAX_S, 2.0 ** flaps) if flaps else 0)  # a device that opens, then fails
                 _rescan()
     except KeyboardInterrupt:
         pass
