@@ -162,3 +162,19 @@ def test_voices_lists_both_engines(isolated):
     assert result.returncode == 0, result.stderr
     assert re.search(r"^pyttsx3 +gmw/en-us ", result.stdout, re.MULTILINE) and re.search(r"^pyttsx3 +ko ", result.stdout, re.MULTILINE)
     assert re.search(r"^piper +en_US-joe-medium ", result.stdout, re.MULTILINE)
+
+
+def test_history_lists_sessions_without_words_and_forget_tonight_empties_it(isolated, monkeypatch):
+    monkeypatch.setenv("VOICE_TTS_ENGINE", "pyttsx3")  # what is said does not matter here; quicker to load
+    assert run_voice("history").stdout.strip() == "No sessions yet."
+    run_voice("simulate", "--partners", "Alex,Sam", stdin="start a calming break\nstop\n")
+    run_voice("simulate", "--partners", "Alex,Sam", stdin="start our check-in\n:wait 3\n")
+    result = run_voice("history")
+    assert result.returncode == 0
+    newest, older = result.stdout.splitlines()
+    # simulate runs a session to its end when the input ends; the times are wall-clock, so a few seconds
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d\s+\d+\.\d min\s+weekly check-in\s+steps\s+\d+\s+pauses 0\s+Sam first"
+                    r"\s+completed$", newest), newest
+    assert re.search(r"calming break\s.* Alex first\s+stopped$", older, re.IGNORECASE), older
+    run_voice("simulate", stdin="forget tonight\n")
+    assert run_voice("history").stdout.strip() == "No sessions yet."

@@ -1,26 +1,24 @@
-"""Golden runs: every shipped script through the simulate driver in frame time, with the real voice.
+"""Golden runs: every shipped script through `voice simulate` in frame time, with the real voice.
 
 Each `tests/golden/LOCALE/ID.commands` is what the couple says; `ID.said` is what the speaker must say,
 in order. Timings are checked from first principles: breathing phases exact to the frame, pauses after
 lines exact, and every script ends. Set VOICE_UPDATE_GOLDEN=1 to rewrite the .said files (then read them).
 """
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from conftest import run_voice
 
 from voice.audio.frames import frames_for
-from voice.engine import ECHO_TAIL_FRAMES, Engine
-from voice.exercises.history import SessionLog
+from voice.engine import ECHO_TAIL_FRAMES
+from voice.events import Event
 from voice.exercises.library import Library, bundled_scripts_dir
 from voice.exercises.steps import Breathe, Say
-from voice.listen.intents import IntentMatcher
-from voice.listen.listener import Listener
 from voice.locale import Locale
-from voice.simulate import run_simulation
-from voice.speak.cache import PromptCache
-from voice.speak.pyttsx3_voice import Pyttsx3Voice
+from voice.simulate import format_said
 
 GOLDEN = Path(__file__).parent / "golden"
 RUNS = sorted(GOLDEN.glob("*/*.commands"))
@@ -33,17 +31,16 @@ def test_every_shipped_script_has_a_golden_run():
 
 
 @pytest.mark.parametrize("commands", RUNS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_golden_run(commands: Path, tmp_path, shared_cache):
-    locale = Locale.load(commands.parent.name)
-    library = Library([bundled_scripts_dir()], locale.code, locale.intents)
-    cache = PromptCache(Pyttsx3Voice(locale.tts_voice), shared_cache / "golden")
-    engine = Engine(locale, library, cache, Listener(IntentMatcher(locale.intents)), ("Alex", "Sam"),
-                    SessionLog(tmp_path / "sessions.db"), clock=lambda: 1_790_000_000.0, seed=7)
-    events = []
-    run_simulation(engine, commands.read_text(encoding="utf-8").splitlines(), events.extend)
-    engine.close()
+def test_golden_run(commands: Path, isolated, tmp_path):
+    locale = commands.parent.name
+    result = run_voice("simulate", "--locale", locale, "--partners", "Alex,Sam", "--seed", "7", "--events",
+                       str(tmp_path / "events.jsonl"), stdin=commands.read_text(encoding="utf-8"),
+                       env={"VOICE_TTS_ENGINE": "pyttsx3"})  # the same voice as the rest of the tests
+    assert result.returncode == 0, result.stderr
+    events = read_events(tmp_path / "events.jsonl")
 
     said = [e.data["text"] for e in events if e.type == "said"]
+    assert result.stdout.splitlines() == [format_said(e) for e in events if e.type == "said"]
     expected = commands.with_suffix(".said")
     if os.environ.get("VOICE_UPDATE_GOLDEN"):
         expected.write_text("\n".join(said) + "\n", encoding="utf-8")
@@ -53,9 +50,17 @@ def test_golden_run(commands: Path, tmp_path, shared_cache):
     finished = [e for e in events if e.type == "script_finished"]
     assert [e.data["script"] for e in started] == [commands.stem] and finished[-1].data["reason"] == "completed"
     assert not [e for e in events if e.type in ("error", "ignored", "rejected")]
-    script = library.scripts[commands.stem]
+    script = Library([bundled_scripts_dir()], locale, Locale.load(locale).intents).scripts[commands.stem]
     check_breathing_frames(events, script)
     check_pauses(events, script)
+
+
+def read_events(path: Path) -> list[Event]:
+    events = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        data = json.loads(line)
+        events.append(Event(data.pop("frame"), data.pop("type"), {k: v for k, v in data.items() if k != "t"}))
+    return events
 
 
 def check_breathing_frames(events: list, script) -> None:

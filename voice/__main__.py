@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
     simulate = commands.add_parser("simulate", help="type utterances, read what the speaker says")
     session_options(simulate)
+    simulate.add_argument("--seed", type=int, help="draw prompts repeatably (for golden runs)")
     simulate.set_defaults(command=_simulate)
 
     validate = commands.add_parser("validate", help="check exercise scripts before they run")
@@ -186,7 +187,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from .assemble import build_engine
     from .simulate import format_said, run_simulation
 
-    engine = build_engine(_settings(args), recognize=False)
+    engine = build_engine(_settings(args), recognize=False, seed=args.seed)
     events = EventFile(args.events)
     interactive = sys.stdin.isatty()
 

@@ -36,8 +36,9 @@ def load_library(settings: Settings, locale: Locale) -> Library:
     return library
 
 
-def build_engine(settings: Settings, recognize: bool) -> Engine:
-    """Everything the engine needs; `recognize=False` (simulate) loads no speech model."""
+def build_engine(settings: Settings, recognize: bool, seed: int | None = None) -> Engine:
+    """Everything the engine needs; `recognize=False` (simulate) loads no speech model; `seed` makes the
+    prompt draws repeatable (golden runs)."""
     locale = Locale.load(settings.locale)
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
@@ -48,7 +49,7 @@ def build_engine(settings: Settings, recognize: bool) -> Engine:
     history = SessionLog(settings.data_dir / "sessions.db")
     echo = echo_canceller() if recognize and settings.barge_in else None
     engine = Engine(locale, library, cache, listener, partners, history, echo=echo, reminder=settings.reminder,
-                    quiet_hours=settings.quiet_hours)
+                    quiet_hours=settings.quiet_hours, seed=seed)
     lines = engine.lines()
     cache.prepare(lines)  # in the background: listening starts now, a line asked for early goes first
     log.info("%d scripts and %d prompt decks ready; %s voice %s; %d lines to prepare", len(library.scripts),
