@@ -274,6 +274,8 @@ class Engine:
             row = self.history.start(script.id, script.title, first, self.clock())
         self._log_ids[id(session)] = row
         self.session = session
+        if session.finished:  # resumed past its last step (the script was edited): end it in the log too
+            self._apply(session.advance(Tick(self.frame, self.player.playing, 0)), session)
         return [Output(stop_audio=True)]
 
     def _safety(self) -> list[Output]:
