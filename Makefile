@@ -13,13 +13,17 @@ PIPER ?= 1
 EXTRAS := $(if $(filter 1,$(PIPER)),[piper])
 RUN_ARGS ?=
 
-.PHONY: run test install-service system-packages fetch-model clean
+.PHONY: run test fuzz install-service system-packages fetch-model clean
 
 run: $(BIN)/.installed fetch-model
 	$(BIN)/voice run $(RUN_ARGS)
 
 test: $(BIN)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --hypothesis-profile=ci $(PYTEST_ARGS)
+
+# The loaders fuzzed for longer: 20,000 examples per property instead of CI's 2,000.
+fuzz: $(BIN)/.installed-test
+	$(BIN)/python -m pytest --hypothesis-profile=fuzz tests/test_script_fuzz.py tests/test_loader_fuzz.py
 
 # The speaker as a service that starts at boot (run from /opt/voice; see hardware/README.md).
 install-service: $(BIN)/.installed fetch-model

@@ -7,12 +7,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 from voice.audio.frames import RATE
 from voice.audio.wavfile import write_wav
 from voice.bench import speech as bench_speech
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Fuzzing depth: "dev" for a quick run, "ci" (make test, so CI) 2,000 examples per test, "fuzz" (make fuzz)
+# 20,000. Choose with pytest --hypothesis-profile NAME.
+for name, examples in (("dev", 300), ("ci", 2000), ("fuzz", 20000)):
+    settings.register_profile(name, max_examples=examples, deadline=None,
+                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.load_profile("dev")
 VOICE = [sys.executable, "-m", "voice"]
 
 

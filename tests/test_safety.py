@@ -96,7 +96,7 @@ def test_stop_ends_every_step_of_every_script(tmp_path, code):
 
 
 def test_a_session_resumed_past_its_last_step_ends_in_the_log_instead_of_hanging_open(tmp_path):
-    locale, library = LOCALES["en"]
+    _, library = LOCALES["en"]
     checkin = library.scripts["checkin"]
     last_jump = max(i for i, step in enumerate(checkin.steps) if isinstance(step, Jump))
     engine, events = engine_at_step(tmp_path, "en", "checkin", last_jump)  # as after an edit moved the steps

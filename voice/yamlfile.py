@@ -15,6 +15,10 @@ class Mapping(dict):
     key_where: dict[str, str]
 
 
+MAX_BYTES = 1_000_000  # scripts, decks, locales and configs are a few kB; anything this big is a mistake
+MAX_NODES = 100_000  # values once aliases are expanded: "billion laughs" is a few lines that expand to billions
+
+
 class _LineLoader(yaml.SafeLoader):
     path = "?"
 
@@ -37,6 +41,10 @@ def _where(path: str, mark: yaml.Mark) -> str:
 def load_yaml(path: Path) -> Any:
     """Load one YAML file; a syntax error becomes a ScriptError naming file:line:column."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScriptError(f"{path}:1:1: the file is {size / 1e6:.1f} MB, far too big for a script or "
+                              f"settings file (the limit is {MAX_BYTES / 1e6:.0f} MB); check it is the right file")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScriptError(f"{path}:1:1: cannot be read ({error}); check the file exists and is UTF-8 text") from None
@@ -49,7 +57,11 @@ def load_yaml(path: Path) -> Any:
                           "delete it") from None
     loader.path = str(path)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_NODES:
+            raise ScriptError(f"{_where(str(path), node.start_mark)}: its YAML aliases (*name) expand to more than "
+                              f"{MAX_NODES:,} values; write the values out instead")
+        return loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = _where(str(path), mark) if mark else f"{path}:1:1"
@@ -61,6 +73,16 @@ def load_yaml(path: Path) -> Any:
         raise ScriptError(f"{path}:1:1: invalid YAML ({type(error).__name__}); fix the file") from None
     finally:
         loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the document holds with every alias expanded; shared nodes are counted once each."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 0  # a node that contains itself counts once (PyYAML allows such recursion)
+        children = [item for pair in node.value for item in pair] if isinstance(node, yaml.MappingNode) else (
+            node.value if isinstance(node, yaml.SequenceNode) else [])
+        sizes[id(node)] = min(1 + sum(_expanded_size(child, sizes) for child in children), MAX_NODES + 1)
+    return sizes[id(node)]
 
 
 def where(value: Any, key: str | None = None) -> str:
