@@ -26,7 +26,7 @@ USER = "voice"
 
 def unit_text() -> str:
     """The unit for this checkout: its voice command, and the gpio group where the machine has one."""
-    groups = ["audio"] + [name for name in ("gpio",) if _group_exists(name)]
+    groups = ["audio"] + [name for name in ("gpio",) if _known(grp.getgrnam, name)]
     voice = Path(sys.executable).parent / "voice"
     text = UNIT_TEMPLATE.read_text()
     return (text.replace("@CHECKOUT@", str(CHECKOUT)).replace("@VOICE@", str(voice))
@@ -37,8 +37,8 @@ def install(print_line=print) -> None:
     _need_root("install")
     if not shutil.which("systemctl"):
         raise ConfigError("systemd's systemctl is not here; start the speaker with 'voice run' instead")
-    if not _user_exists(USER):
-        group = ["--gid", USER] if _group_exists(USER) else ["--user-group"]
+    if not _known(pwd.getpwnam, USER):
+        group = ["--gid", USER] if _known(grp.getgrnam, USER) else ["--user-group"]
         _run(["useradd", "--system", *group, "--home-dir", "/var/lib/voice", "--no-create-home",
               "--shell", "/usr/sbin/nologin", "--groups", "audio", USER])
         print_line(f"created the system user '{USER}' (in the audio group)")
@@ -80,17 +80,10 @@ def _need_root(action: str) -> None:
         raise ConfigError(f"installing a service needs root; run 'sudo {sys.argv[0]} service {action}'")
 
 
-def _user_exists(name: str) -> bool:
+def _known(lookup, name: str) -> bool:
+    """Whether a user (pwd.getpwnam) or group (grp.getgrnam) of this name exists."""
     try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
-
-
-def _group_exists(name: str) -> bool:
-    try:
-        grp.getgrnam(name)
+        lookup(name)
     except KeyError:
         return False
     return True

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
+from .audio.frames import seconds_of
 from .events import Event
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ WRITE_EVERY_S = 1.0
 def engine_state(engine) -> dict[str, object]:
     """What the engine is doing: listening, speaking or muted, and the exercise's step (never any words)."""
     state = "muted" if engine.muted else "speaking" if engine.player.playing else "listening"
-    out: dict[str, object] = {"state": state, "audio_seconds": round(engine.frame * 0.02, 1)}
+    out: dict[str, object] = {"state": state, "audio_seconds": round(seconds_of(engine.frame), 1)}
     session = engine.session
     if session is not None and not session.finished:
         out.update(script=session.script.id, step=session.index + 1, steps=len(session.script.steps),
