@@ -35,6 +35,7 @@ class Doctor:
         self.config_path, self.flags = config_path, flags
         self.settings: Settings | None = None
         self.model = None
+        self.library = None
         self.mic: dict | None = None
         self.speaker: dict | None = None
 
@@ -79,7 +80,7 @@ class Doctor:
         from .assemble import load_library
         from .locale import Locale
 
-        library = load_library(self.settings, Locale.load(self.settings.locale))
+        self.library = library = load_library(self.settings, Locale.load(self.settings.locale))
         broken = [problems.errors[0] for problems in library.problems.values() if problems.errors]
         if broken:
             return False, f"{len(broken)} broken (skipped): {broken[0]}; 'voice validate' lists them all"
@@ -95,20 +96,17 @@ class Doctor:
         return True, f"{path} loads in {time.perf_counter() - started:.1f} s"
 
     def _vocabulary(self) -> tuple[bool, str]:
-        if self.model is None:
-            return False, "not checked: the speech model did not load (see above)"
-        from .assemble import load_library
+        if self.model is None or self.library is None:
+            return False, "not checked: the speech model or the scripts did not load (see above)"
         from .listen.intents import IntentMatcher
         from .listen.recognizer import missing_words
-        from .locale import Locale
 
-        locale = Locale.load(self.settings.locale)
-        library = load_library(self.settings, locale)
-        words = IntentMatcher({**locale.intents, **library.options}).words
+        locale = self.library.locale
+        words = IntentMatcher({**self.library.commands, **self.library.options}).words
         missing = missing_words(self.model, words)
         if missing:
             return False, (f"the model does not know {', '.join(missing[:8])}; change those phrases in "
-                           f"voice/locales/{locale.code}.yaml or the scripts that use them")
+                           f"voice/locales/{locale}.yaml or the scripts that use them")
         return True, f"all {len(words)} command words are in the model"
 
     def _voice(self) -> tuple[bool, str]:

@@ -61,13 +61,10 @@ class StatusBoard:
         self._written = 0.0
 
     def observe(self, events: list[Event]) -> None:
+        """The last intent, by name. (`audio` is set by the live driver, which knows it first.)"""
         for event in events:
             if event.type == "intent":
                 self.last_intent = {"name": event.data["name"], "at": time.time()}
-            elif event.type == "audio_lost":
-                self.audio = f"lost: {event.data['reason']}"
-            elif event.type == "audio_back":
-                self.audio = "ok"
 
     def snapshot(self) -> dict[str, object]:
         now = time.time()

@@ -199,7 +199,7 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
                     "%s; the session is paused, looking for the devices again", error)
                 engine.audio_lost(str(error))
                 if status is not None:
-                    status.observe([Event(engine.frame, "audio_lost", {"reason": str(error)})])
+                    status.audio = f"lost: {error}"
                     status.tick()
                 lost_at, attempt = time.monotonic(), 0
                 stop.wait(min(FLAP_MAX_S, 2.0 ** flaps) if flaps else 0)  # a device that opens, then fails
