@@ -45,6 +45,8 @@ $(BIN)/.installed: pyproject.toml | $(VENV)/bin/python system-packages
 	$(BIN)/pip install -q -e ".$(EXTRAS)"
 	touch $@
 
+# strace: the privacy tests watch every socket and every file written at the system-call level.
+$(BIN)/.installed-test: APT_PACKAGES += strace
 $(BIN)/.installed-test: pyproject.toml | $(VENV)/bin/python system-packages
 	$(BIN)/pip install -q -e ".[piper,test]"
 	touch $@ $(BIN)/.installed

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +37,22 @@ def utterance_wav(path: Path, speech: np.ndarray, before_s: float = 1.0, after_s
     return before_s + len(speech) / RATE
 
 
-def run_voice(*args: str, env: dict | None = None, stdin: str | None = None, timeout: float = 300):
-    return subprocess.run([*VOICE, *args], capture_output=True, text=True, input=stdin, timeout=timeout,
-                          cwd=REPO, env={**os.environ, **(env or {})})
+def run_voice(*args: str, env: dict | None = None, stdin: str | None = None, timeout: float = 300,
+              prefix: tuple[str, ...] = ()):
+    return subprocess.run([*prefix, *VOICE, *args], capture_output=True, text=True, input=stdin,
+                          timeout=timeout, cwd=REPO, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def no_network(tmp_path) -> Iterator[dict]:
+    """Environment for `run_voice` in which Python refuses every socket and logs each attempt."""
+    log = tmp_path / "network-attempts.log"
+    yield {"PYTHONPATH": str(REPO / "tests" / "no_network"), "VOICE_TEST_NETWORK_LOG": str(log)}
+    attempts = log.read_text().split("\n\n") if log.exists() else []
+    # vosk imports requests for its model downloader; urllib3 then probes for IPv6 support by
+    # binding a socket to ::1 at import time. It never connects, and fails quietly when refused.
+    unexpected = [a for a in attempts if a.strip() and "in _has_ipv6" not in a]
+    assert not unexpected, "the speaker tried to use the network:\n" + "\n".join(unexpected)
 
 
 @pytest.fixture(scope="session")

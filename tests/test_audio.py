@@ -1,9 +1,10 @@
 """Audio at the edges: WAV inputs of any shape, and the frame-level endpointer."""
 
-import wave
+import io
 
 import numpy as np
 import pytest
+import soundfile
 
 from voice.audio.frames import FRAME_SAMPLES, RATE, frames_for, split_frames
 from voice.audio.wavfile import read_wav, write_wav
@@ -16,22 +17,17 @@ def tone(seconds: float, rate: int = RATE, level: float = 0.3) -> np.ndarray:
     return np.sin(2 * np.pi * 300 * t) * level
 
 
-@pytest.mark.parametrize("rate, channels, width", [(48000, 2, 2), (22050, 1, 3), (8000, 1, 1), (44100, 2, 4)])
-def test_any_pcm_wav_becomes_16k_mono(tmp_path, rate, channels, width):
-    signal = tone(1.0, rate)
-    scaled = {1: (signal * 127 + 128).astype(np.uint8), 2: (signal * 32767).astype("<i2"),
-              4: (signal * 2**31 * 0.99).astype("<i4")}
-    if width == 3:
-        ints = (signal * (2**23 - 1)).astype("<i4")
-        raw = b"".join(int(v).to_bytes(3, "little", signed=True) for v in ints)
-    else:
-        raw = np.repeat(scaled[width], channels).tobytes() if channels > 1 else scaled[width].tobytes()
+# What recorders really write: the wave module's classic PCM, and libsndfile's WAVEX (sox and most
+# tools use it for 24-bit or more than two channels), float, u-law; odd rates from 8 to 96 kHz.
+@pytest.mark.parametrize("rate, channels, form, subtype", [
+    (48000, 2, "WAV", "PCM_16"), (22050, 1, "WAV", "PCM_24"), (8000, 1, "WAV", "PCM_U8"),
+    (44100, 2, "WAV", "PCM_32"), (44100, 8, "WAVEX", "PCM_24"), (96000, 6, "WAVEX", "PCM_16"),
+    (11025, 1, "WAV", "FLOAT"), (8000, 1, "WAV", "ULAW"), (37800, 3, "WAV", "PCM_16"),
+])
+def test_any_wav_becomes_16k_mono(tmp_path, rate, channels, form, subtype):
+    signal = np.repeat(tone(1.0, rate)[:, None], channels, axis=1)
     path = tmp_path / "in.wav"
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(channels)
-        wav.setsampwidth(width)
-        wav.setframerate(rate)
-        wav.writeframes(raw)
+    soundfile.write(path, signal, rate, format=form, subtype=subtype)
     audio = read_wav(path)
     assert audio.dtype == np.int16 and abs(len(audio) - RATE) <= 2
     assert 0.25 < np.abs(audio[1000:-1000]).max() / 32768 < 0.35
@@ -43,15 +39,43 @@ def test_wav_round_trip_is_lossless(tmp_path):
     assert np.array_equal(read_wav(tmp_path / "x.wav"), samples)
 
 
+def _wav_bytes(seconds: float = 1.0, rate: int = RATE) -> bytes:
+    buffer = io.BytesIO()
+    soundfile.write(buffer, tone(seconds, rate), rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize("content, message", [
-    (b"", "is not a readable PCM WAV file"),
-    (b"RIFF\x00\x00\x00\x00WAVEfmt ", "is not a readable PCM WAV file"),
-    (b"hello, this is text", "is not a readable PCM WAV file"),
+    (b"", r"bad.wav is not a sound file that can be read \(Format not recognised\); convert it"),
+    (_wav_bytes()[:30], r"bad.wav is not a sound file that can be read \(.*data.*\); convert it"),
+    (b"hello, this is text", r"is not a sound file that can be read .*; convert it with: sox"),
+    (bytes(range(256)) * 40, r"is not a sound file that can be read .*; convert it with: sox"),
+    (_wav_bytes()[:44], r"bad.wav holds no audio \(0 samples\); record or choose another file"),
+    (_wav_bytes(rate=4000), r"bad.wav has a sample rate of 4000 Hz, too low for speech; convert"),
 ])
 def test_broken_wavs_get_one_clear_error(tmp_path, content, message):
     (tmp_path / "bad.wav").write_bytes(content)
     with pytest.raises(AudioError, match=message):
         read_wav(tmp_path / "bad.wav")
+
+
+def test_missing_or_unreadable_paths_get_one_clear_error(tmp_path):
+    with pytest.raises(AudioError, match=r"the input file .*nothing.wav does not exist"):
+        read_wav(tmp_path / "nothing.wav")
+    with pytest.raises(AudioError, match=r"cannot read .* \(Is a directory\)"):
+        read_wav(tmp_path)
+    with pytest.raises(AudioError, match=r"cannot write .*x.wav \(No such file or directory\); "
+                                         r"choose a path in a folder you can write to"):
+        write_wav(tmp_path / "no" / "x.wav", np.zeros(10, np.int16))
+
+
+def test_a_truncated_wav_is_used_as_far_as_it_goes_with_a_warning(tmp_path, caplog):
+    """A recorder killed mid-write leaves a header that promises more than the file holds."""
+    (tmp_path / "cut.wav").write_bytes(_wav_bytes(2.0)[:44 + 2 * 8000 + 1])  # 0.5 s and half a sample
+    audio = read_wav(tmp_path / "cut.wav")
+    assert len(audio) == 8000
+    assert "cut.wav ends early (16045 of the 64044 bytes its header promises); using the 0.50 s" \
+        in caplog.text
 
 
 def test_endpointer_finds_speech_in_room_noise_with_pre_roll():

@@ -98,7 +98,7 @@ def test_unreadable_wav(isolated, tmp_path):
     bad = tmp_path / "in.wav"
     bad.write_text("this is not audio")
     result = run_voice("run", "--locale", "ko", "--input", str(bad), "--output", str(tmp_path / "o.wav"))
-    assert result.returncode == 1 and "is not a readable PCM WAV file" in one_sentence(result)
+    assert result.returncode == 1 and "is not a sound file that can be read" in one_sentence(result)
 
 
 def test_broken_config_yaml(isolated, tmp_path):

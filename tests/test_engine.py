@@ -1,12 +1,15 @@
 """The pure engine over frames: script flow, frame-exact timings, commands, turns, choices, breaks,
 safety, the session log, and the listening gate."""
 
+import logging
+
 import numpy as np
 import pytest
 from conftest import ToneVoice
 
 from voice.audio.frames import FRAME_SAMPLES, SILENT_FRAME, frames_for
 from voice.engine import ECHO_TAIL_FRAMES, Engine
+from voice.events import EventFile, log_events
 from voice.exercises.history import SessionLog
 from voice.exercises.library import Library, bundled_scripts_dir
 from voice.listen.intents import IntentMatcher
@@ -369,17 +372,29 @@ def test_listening_is_gated_while_speaking_and_for_an_echo_tail(engine):
     assert opened - last_sound == ECHO_TAIL_FRAMES + 1
 
 
-def test_unknown_speech_is_rejected_without_keeping_its_text(engine):
+def test_unknown_speech_is_rejected_and_its_text_never_leaves_without_a_debug_recording(engine, tmp_path,
+                                                                                      caplog):
     rec = Recorder(engine)
     rec.say("what should we have for dinner")
     rejected = rec.of("rejected")
-    assert rejected and set(rejected[0].data) == {"reason"} and not rec.of("intent")
+    assert rejected and rejected[0].data["text"] == "what should we have for dinner" and not rec.of("intent")
+    rec.say("start our check-in")
+    for keep in (False, True):
+        events = EventFile(tmp_path / "events.jsonl", keep_recognized=keep)
+        events.write(rec.events)
+        events.close()
+        written = (tmp_path / "events.jsonl").read_text()
+        assert ("dinner" in written and "start our check-in" in written) is keep
+        assert '"name": "start_checkin"' in written and "It's time for your weekly check-in" in written
+    with caplog.at_level(logging.DEBUG, logger="voice.state"):
+        log_events(rec.events)
+    assert "rejected reason=" in caplog.text and "dinner" not in caplog.text
 
 
 def test_a_command_that_means_nothing_now_is_ignored_quietly(engine):
     rec = Recorder(engine)
     rec.say("I need more time")  # no timer is running: not even listened for
-    assert rec.of("rejected")[0].data == {"reason": "more_time is not listened for now (idle)"}
+    assert rec.of("rejected")[0].data["reason"] == "more_time is not listened for now (idle)"
     rec.say("start our check in")
     rec.until_step("breathe")
     rec.say("pause")

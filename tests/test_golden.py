@@ -31,11 +31,12 @@ def test_every_shipped_script_has_a_golden_run():
 
 
 @pytest.mark.parametrize("commands", RUNS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_golden_run(commands: Path, isolated, tmp_path):
+def test_golden_run(commands: Path, isolated, no_network, tmp_path):
+    """Also the no-network proof for every script: each run's Python refuses any socket."""
     locale = commands.parent.name
     result = run_voice("simulate", "--locale", locale, "--partners", "Alex,Sam", "--seed", "7", "--events",
                        str(tmp_path / "events.jsonl"), stdin=commands.read_text(encoding="utf-8"),
-                       env={"VOICE_TTS_ENGINE": "pyttsx3"})  # the same voice as the rest of the tests
+                       env={"VOICE_TTS_ENGINE": "pyttsx3", **no_network})  # the tests' usual voice
     assert result.returncode == 0, result.stderr
     events = read_events(tmp_path / "events.jsonl")
 

@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output-device", help="speaker: index or part of its name")
     run.add_argument("--input", type=Path, help="a WAV file to use as the microphone")
     run.add_argument("--output", type=Path, help="with --input: write what the speaker plays to this WAV")
+    run.add_argument("--record", type=Path, metavar="FOLDER",
+                     help="debug recording: keep the microphone audio and recognized phrases in FOLDER")
     run.add_argument("--max-seconds", type=float, help="live: stop after this many seconds of audio")
     run.add_argument("--wait-for-devices", action=argparse.BooleanOptionalAction, default="INVOCATION_ID" in os.environ,
                      help="live: if a device is missing at start, wait for it (the default under systemd)")
@@ -145,12 +147,25 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = build_engine(settings, recognize=True)
     events = EventFile(args.events)
+    recording = None
+
+    def write(batch: list[Event]) -> None:
+        log_events(batch)
+        events.write(batch)
+        if recording is not None:
+            recording.events(batch)
+
     try:
+        if args.record is not None:
+            from .recording import DebugRecording
+
+            recording = DebugRecording(args.record)
+            engine.microphone_tap = recording.microphone
         if args.input is not None:
             from .audio.file_driver import run_files
 
             started = time.perf_counter()
-            frames = run_files(engine, args.input, args.output, lambda batch: (log_events(batch), events.write(batch)))
+            frames = run_files(engine, args.input, args.output, write)
             log.info("wrote %d frames (%.1f s of audio) in %.2f s", frames, frames * 0.02,
                      time.perf_counter() - started)
         else:
@@ -165,11 +180,10 @@ def _run(args: argparse.Namespace) -> int:
                 panel = Panel(engine, settings.button_pin, settings.led_pin)
 
             def record(batch: list[Event]) -> None:
-                log_events(batch)
+                write(batch)
                 status.observe(batch)
                 if panel is not None:
                     panel.observe(batch)
-                events.write(batch)
 
             try:
                 run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds, status,
@@ -180,6 +194,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         engine.close()
         events.close()
+        if recording is not None:
+            recording.close()
     return 0
 
 
@@ -212,7 +228,6 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _say(args: argparse.Namespace) -> int:
-    from .audio.devices import play
     from .audio.frames import RATE
     from .audio.wavfile import write_wav
     from .locale import Locale
@@ -229,6 +244,8 @@ def _say(args: argparse.Namespace) -> int:
     if args.output is not None:
         write_wav(args.output, audio)
     else:
+        from .audio.devices import play
+
         play(audio, settings.output_device)
     return 0
 

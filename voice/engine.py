@@ -68,6 +68,7 @@ class Engine:
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._paused_for_audio = False
         self._events: list[Event] = [Event(0, "listening")]
+        self.microphone_tap: Callable[[np.ndarray], None] | None = None  # the debug recording only
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
 
@@ -101,6 +102,8 @@ class Engine:
             self._handle(self._requests.get())
         if self.reminder is not None and self.frame % REMINDER_CHECK_FRAMES == 0:
             self._remind()
+        if self.microphone_tap is not None:
+            self.microphone_tap(mic)
         self._listen(mic)
         self._run_session()
         sounding = self.player.playing
@@ -212,8 +215,9 @@ class Engine:
 
     def _on_match(self, match: Match) -> None:
         if match.intent is None:
-            # The reason only: rejected speech may be the couple's own conversation.
-            self._emit("rejected", reason=match.reason)
+            # The text may be the couple's own conversation: it leaves the process only in a debug
+            # recording (events.PRIVATE is dropped from logs, status and the events file).
+            self._emit("rejected", reason=match.reason, text=match.text)
             return
         self._emit("intent", name=match.intent, text=match.text, confidence=match.confidence)
         log.info("intent %s (confidence %.2f)", match.intent, match.confidence)

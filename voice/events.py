@@ -45,8 +45,10 @@ class Event:
 class EventFile:
     """Appends events to a JSON-lines file, flushed per event so a crash loses nothing."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, keep_recognized: bool = False) -> None:
+        """Recognized text is left out unless `keep_recognized` (only the debug recording sets it)."""
         self._file: IO[str] | None = None
+        self._keep_recognized = keep_recognized
         if path is not None:
             try:
                 self._file = open(path, "w", encoding="utf-8")
@@ -60,6 +62,8 @@ class EventFile:
         if self._file is None:
             return
         for event in events:
+            if not self._keep_recognized and event.type != "said" and PRIVATE & event.data.keys():
+                event = Event(event.frame, event.type, {k: v for k, v in event.data.items() if k not in PRIVATE})
             self._file.write(event.to_json() + "\n")
         if events:
             self._file.flush()
