@@ -60,6 +60,19 @@ def test_out_of_grammar_speech_starts_nothing(isolated, tmp_path):
     assert any(e["type"] == "rejected" for e in log)
 
 
+def test_the_first_live_start_introduces_the_speaker_and_later_starts_do_not(isolated, alsa_devices, tmp_path):
+    fresh = {"HOME": alsa_devices["HOME"], "XDG_DATA_HOME": str(tmp_path / "fresh")}  # never started before
+    scripts = []
+    for run in (1, 2):
+        result = run_voice("run", "--locale", "ko", "--input-device", "testmic", "--output-device", "testspk",
+                           "--max-seconds", "12", "--events", str(tmp_path / f"{run}.jsonl"), env=fresh)
+        assert result.returncode == 0, result.stderr
+        scripts.append([e["script"] for e in events(tmp_path / f"{run}.jsonl") if e["type"] == "script_started"])
+        played = np.frombuffer(alsa_devices["speaker"].read_bytes(), "<i2")
+        assert bool(np.count_nonzero(played) / RATE > 2.0) is (run == 1)  # the introduction reached the speaker
+    assert scripts == [["introduction"], []]
+
+
 def test_korean_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_devices, tmp_path):
     said = espeak(START)  # twice, as in the break test below: recognition margins are thin (issue 4)
     utterance_wav(tmp_path / "in.wav", np.concatenate([said, np.zeros(3 * RATE, np.int16), said]))

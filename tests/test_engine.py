@@ -432,3 +432,21 @@ def test_stop_pause_and_repeat_take_effect_in_the_next_frame(engine, command, an
     said = rec.of("said")[-1]
     assert said.frame == heard_at and said.data["text"] == answer
 
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_the_first_start_introduces_the_speaker_once_and_says_plainly_what_it_is_not(tmp_path, code):
+    engine = make_engine(tmp_path, code)
+    engine.introduce_once()
+    rec = Recorder(engine)
+    rec.run(frames_for(120))
+    assert [e.data["script"] for e in rec.of("script_started")] == ["introduction"]
+    said = " ".join(e.data["text"] for e in rec.of("said"))
+    plainly = {"en": ["I'm not a therapist", "not an emergency service", "violence or fear at home",
+                      "I never record or keep what you say"],
+               "ko": ["상담사가 아니고", "긴급 구조 서비스도 아니에요", "폭력이나 두려움", "녹음하거나 남기지 않아요"]}
+    assert all(words in said for words in plainly[code]), said
+    engine.close()
+    again = make_engine(tmp_path, code)
+    again.introduce_once()
+    assert again.session is None  # once: the session log remembers

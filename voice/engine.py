@@ -68,7 +68,7 @@ class Engine:
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._paused_for_audio = False
         self._events: list[Event] = [Event(0, "listening")]
-        self.microphone_tap: Callable[[np.ndarray], None] | None = None  # the debug recording only
+        self.microphone_tap: Callable[[np.ndarray], None] | None = None  # only `voice run --record`
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
 
@@ -126,6 +126,13 @@ class Engine:
     def hear_text(self, text: str) -> None:
         """A typed utterance (`voice simulate`), matched exactly as recognized speech is."""
         self._on_match(self.listener.hear_text(text))
+
+    def introduce_once(self) -> None:
+        """The first live start: the introduction says what the speaker is and is not, and how it keeps privacy."""
+        script = self.library.for_intent("introduction")
+        if script is not None and self.history is not None and not self.history.marked("introduced"):
+            self.history.mark("introduced", self.clock())
+            self._apply(self._start(script), None)
 
     def request(self, action: str) -> None:
         """Thread-safe: `action` (one of REQUESTS) is carried out at the start of the next frame."""
@@ -215,8 +222,7 @@ class Engine:
 
     def _on_match(self, match: Match) -> None:
         if match.intent is None:
-            # The text may be the couple's own conversation: it leaves the process only in a debug
-            # recording (events.PRIVATE is dropped from logs, status and the events file).
+            # The text may be the couple's talk: only a debug recording keeps it (see events.PRIVATE).
             self._emit("rejected", reason=match.reason, text=match.text)
             return
         self._emit("intent", name=match.intent, text=match.text, confidence=match.confidence)
@@ -331,7 +337,7 @@ class Engine:
         if step not in self._speech:
             base = self._speech[0]
             self._speech[step] = PromptCache(base.voice.scaled(1 + SPEECH_RATE_STEP * step), base.folder,
-                                             base.delivery)
+                                             base.delivery, base.memory)
         self._rate_step = step
         self._emit("pace", speech=round(1 + SPEECH_RATE_STEP * step, 2))
         return [Output(say=self.locale.lines["speech_slower" if intent == "slower" else "speech_faster"])]

@@ -1,5 +1,7 @@
 """The engine's one audio format: 16 kHz mono int16, in frames of 20 ms. Frames are the clock."""
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 
 RATE = 16_000  # Hz
@@ -25,6 +27,18 @@ def split_frames(samples: np.ndarray) -> list[np.ndarray]:
     if remainder:
         samples = np.concatenate([samples, np.zeros(FRAME_SAMPLES - remainder, dtype=np.int16)])
     return list(samples.reshape(-1, FRAME_SAMPLES))
+
+
+def stream_frames(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """20 ms frames from chunks of any length, the last one padded: hours of audio in constant memory."""
+    carry = np.zeros(0, np.int16)
+    for chunk in chunks:
+        samples = np.concatenate([carry, np.asarray(chunk, np.int16)])
+        whole = len(samples) // FRAME_SAMPLES * FRAME_SAMPLES
+        yield from samples[:whole].reshape(-1, FRAME_SAMPLES)
+        carry = samples[whole:]
+    if len(carry):
+        yield from split_frames(carry)
 
 
 def rms_dbfs(frame: np.ndarray) -> float:

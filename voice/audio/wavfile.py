@@ -2,11 +2,13 @@
 
 libsndfile (through soundfile) reads what a recorder may hand us: 8- to 32-bit and float PCM,
 WAVE_FORMAT_EXTENSIBLE (what sox and most tools write for 24-bit or more than two channels),
-A-law and u-law, FLAC. We only mix to mono, resample, and explain what cannot be used.
+A-law and u-law, FLAC. We only mix to mono, resample, and explain what cannot be used. Both
+directions stream, so an 8-hour file costs the same memory as a short one.
 """
 
 import logging
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,40 +21,64 @@ from .frames import RATE
 log = logging.getLogger(__name__)
 _HOW_TO_CONVERT = "convert it with: sox IN -r 16000 -c 1 -b 16 OUT.wav"
 MIN_RATE = 8000  # below this, speech loses the formants the recognizer needs
+BLOCK_S = 10.0  # seconds read at a time
 
 
 def to_engine_rate(samples: np.ndarray, rate: int) -> np.ndarray:
     """Resample mono audio (any dtype soxr takes) to 16 kHz int16."""
     if rate != RATE:
         samples = soxr.resample(samples.astype(np.float32), rate, RATE)
-    return np.clip(np.round(samples), -32768, 32767).astype(np.int16)
+    return _int16(samples)
 
 
 def read_wav(path: Path) -> np.ndarray:
     """Any sound file libsndfile reads, any rate and channel count, mixed to 16 kHz mono int16."""
+    return np.concatenate(list(read_blocks(path)))
+
+
+def read_blocks(path: Path, seconds: float = BLOCK_S) -> Iterator[np.ndarray]:
+    """The file as engine audio, `seconds` at a time. Opening problems raise here, at once."""
     try:
-        with open(path, "rb") as file, soundfile.SoundFile(file) as sound:
-            rate, channels = sound.samplerate, sound.channels
-            if rate < MIN_RATE:
-                raise AudioError(f"{path} has a sample rate of {rate} Hz, too low for speech; "
-                                 f"{_HOW_TO_CONVERT}")
-            samples = sound.read(dtype="float32", always_2d=True)
+        file = open(path, "rb")
     except FileNotFoundError:
         raise AudioError(f"the input file {path} does not exist; check the path") from None
-    except soundfile.LibsndfileError as error:
-        reason = error.error_string.rstrip(".")
-        raise AudioError(f"{path} is not a sound file that can be read ({reason}); "
-                         f"{_HOW_TO_CONVERT}") from None
     except OSError as error:
-        raise AudioError(f"cannot read {path} ({error.strerror}); check the path and its "
-                         f"permissions") from None
-    if len(samples) == 0:
+        raise AudioError(f"cannot read {path} ({error.strerror}); check the path and its permissions") from None
+    try:
+        sound = soundfile.SoundFile(file)
+    except soundfile.LibsndfileError as error:
+        file.close()
+        raise AudioError(f"{path} is not a sound file that can be read ({error.error_string.rstrip('.')}); "
+                         f"{_HOW_TO_CONVERT}") from None
+    if sound.samplerate < MIN_RATE:
+        sound.close()
+        file.close()
+        raise AudioError(f"{path} has a sample rate of {sound.samplerate} Hz, too low for speech; "
+                         f"{_HOW_TO_CONVERT}")
+    if sound.frames == 0:
+        sound.close()
+        file.close()
         raise AudioError(f"{path} holds no audio (0 samples); record or choose another file")
-    _warn_if_truncated(path, len(samples), channels, rate)
-    return to_engine_rate(samples.mean(axis=1) * 32768.0, rate)
+    _warn_if_truncated(path, sound)
+    return _blocks(file, sound, seconds)
 
 
-def _warn_if_truncated(path: Path, frames: int, channels: int, rate: int) -> None:
+def _blocks(file, sound: soundfile.SoundFile, seconds: float) -> Iterator[np.ndarray]:
+    rate = sound.samplerate
+    resampler = soxr.ResampleStream(rate, RATE, 1, dtype="float32") if rate != RATE else None
+    with file, sound:
+        for block in sound.blocks(blocksize=max(1, int(seconds * rate)), dtype="float32", always_2d=True):
+            mono = block.mean(axis=1) * 32768.0
+            yield _int16(resampler.resample_chunk(mono) if resampler else mono)
+        if resampler is not None:
+            yield _int16(resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+
+
+def _int16(samples: np.ndarray) -> np.ndarray:
+    return np.clip(np.round(samples), -32768, 32767).astype(np.int16)
+
+
+def _warn_if_truncated(path: Path, sound: soundfile.SoundFile) -> None:
     """A WAV whose RIFF header promises more bytes than the file has was cut short (a recorder
     killed mid-write); libsndfile reads what is there, and the user should know."""
     with open(path, "rb") as file:
@@ -63,15 +89,33 @@ def _warn_if_truncated(path: Path, frames: int, channels: int, rate: int) -> Non
     declared = struct.unpack("<I", head[4:8])[0] + 8
     if size < declared < 0xFFFFFFFF:  # 0xFFFFFFFF: written as a stream that never knew its length
         log.warning("%s ends early (%d of the %d bytes its header promises); using the %.2f s "
-                    "it holds", path, size, declared, frames / rate)
+                    "it holds", path, size, declared, sound.frames / sound.samplerate)
+
+
+class WavWriter:
+    """Engine audio appended to a 16-bit PCM WAV as it is made (whatever the file name's suffix)."""
+
+    def __init__(self, path: Path, rate: int = RATE) -> None:
+        self.path = path
+        try:
+            self._file = open(path, "wb")
+        except OSError as error:
+            raise AudioError(f"cannot write {path} ({error.strerror}); choose a path in a folder "
+                             f"you can write to") from None
+        self._sound = soundfile.SoundFile(self._file, "w", rate, 1, "PCM_16", format="WAV")
+
+    def write(self, samples: np.ndarray) -> None:
+        self._sound.write(np.asarray(samples, dtype=np.int16))
+
+    def close(self) -> None:
+        self._sound.close()
+        self._file.close()
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
-    """Write mono int16 samples as a 16-bit PCM WAV (whatever the file name's suffix)."""
+    """Write mono int16 samples."""
+    writer = WavWriter(path, rate)
     try:
-        with open(path, "wb") as file:
-            soundfile.write(file, np.asarray(samples, dtype=np.int16), rate,
-                            format="WAV", subtype="PCM_16")
-    except OSError as error:
-        raise AudioError(f"cannot write {path} ({error.strerror}); choose a path in a folder "
-                         f"you can write to") from None
+        writer.write(samples)
+    finally:
+        writer.close()

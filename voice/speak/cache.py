@@ -22,7 +22,7 @@ from ..errors import SpeechError, VoiceError
 from .delivery import Delivery, Voice
 
 log = logging.getLogger(__name__)
-MEMORY_LINES = 48  # recently spoken lines kept in memory; the rest are read from disk when asked
+MEMORY_BYTES = 2_000_000  # about a minute of recent speech in memory; the rest is read from disk
 SPEAK, PREPARE = 0, 1  # render priorities: a line the couple is waiting for goes first
 
 
@@ -83,13 +83,38 @@ class _Job:
         self.line, self.path, self.sentences = line, path, sentences
 
 
+class LineMemory:
+    """Recently spoken lines, bounded in bytes and shared by the caches at each speaking rate, so
+    "slower" and "faster" cannot make the speaker's memory grow over the months on a shelf."""
+
+    def __init__(self, budget: int = MEMORY_BYTES) -> None:
+        self.budget, self.size = budget, 0
+        self._lines: OrderedDict[Path, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Path) -> np.ndarray | None:
+        with self._lock:
+            if key in self._lines:
+                self._lines.move_to_end(key)
+            return self._lines.get(key)
+
+    def put(self, key: Path, audio: np.ndarray) -> None:
+        with self._lock:
+            self.size += audio.nbytes - (self._lines[key].nbytes if key in self._lines else 0)
+            self._lines[key] = audio
+            self._lines.move_to_end(key)
+            while self.size > self.budget and len(self._lines) > 1:
+                self.size -= self._lines.popitem(last=False)[1].nbytes
+
+
 class PromptCache:
     """Audio for a line of text: from memory, from disk, or rendered once (in the background) and stored."""
 
-    def __init__(self, voice: Voice, folder: Path, delivery: Delivery | None = None) -> None:
+    def __init__(self, voice: Voice, folder: Path, delivery: Delivery | None = None,
+                 memory: LineMemory | None = None) -> None:
         self.voice, self.folder = voice, folder
         self.delivery = delivery or Delivery()
-        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.memory = memory or LineMemory()
         self._jobs: dict[str, _Job] = {}  # text -> the job rendering it
         self._queue: list[tuple[int, int, str]] = []  # (priority, order, text)
         self._order = itertools.count()
@@ -104,11 +129,11 @@ class PromptCache:
 
     def line(self, text: str) -> SpokenLine:
         """The line to play now: whole when cached, else streaming as its sentences render."""
+        remembered = self.memory.get(self.path_for(text))
+        if remembered is not None:
+            self.hits += 1
+            return SpokenLine.ready(text, remembered)
         with self._wake:
-            if text in self._memory:
-                self._memory.move_to_end(text)
-                self.hits += 1
-                return SpokenLine.ready(text, self._memory[text])
             job = self._jobs.get(text)
         if job is None:
             stored = self._read(self.path_for(text))
@@ -126,7 +151,7 @@ class PromptCache:
     def prepare(self, lines: list[str]) -> None:
         """Render every line not yet on disk, in the background: speaking starts within a frame."""
         for text in dict.fromkeys(lines):
-            if text not in self._memory and not self.path_for(text).exists():
+            if not self.path_for(text).exists():
                 self._enqueue(text, PREPARE)
 
     def wait_prepared(self) -> None:
@@ -203,11 +228,7 @@ class PromptCache:
         return True
 
     def _remember(self, text: str, audio: np.ndarray) -> None:
-        with self._wake:
-            self._memory[text] = audio
-            self._memory.move_to_end(text)
-            while len(self._memory) > MEMORY_LINES:
-                self._memory.popitem(last=False)
+        self.memory.put(self.path_for(text), audio)
 
     def _read(self, path: Path) -> np.ndarray | None:
         if not path.exists():

@@ -1,0 +1,204 @@
+"""`voice bench soak`: hours of a living room through the file driver, in frame time.
+
+The input is written as a real WAV and read back by `run_files`, exactly as `voice run --input` does:
+room noise, the couple's ordinary talk, and commands at random moments that start every script and
+interrupt it (stop, pause, a break, slower, ...), or let it run out. The speaker must never raise,
+never stay stuck (each session ends or waits for input), and keep its memory and cache bounded.
+"""
+
+import gc
+import itertools
+import os
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ..assemble import build_engine
+from ..audio.file_driver import run_files
+from ..audio.frames import RATE, frames_for, seconds_of
+from ..audio.wavfile import WavWriter
+from ..config import Settings
+from ..engine import SPEECH_RATE_STEPS
+from ..events import Event
+from ..listen.intents import expand
+from .listening import Bench
+from .speech import Utterance, espeak, ordinary_sentences, room_noise
+
+TARGETS = {"rss_growth_mb": 10.0, "wall_minutes_for_8_hours": 15.0}
+STARTS = ("start_checkin", "start_short_checkin", "calming_break", "long_break", "breathing", "introduction")
+INTERRUPTIONS = ("stop", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",
+                 "more_time", "help", "calming_break", "continue_session", "safety")
+VOICES = ("ko+f2", "ko+m3")
+STUCK_S = 15 * 60  # never this long without listening: a speaker that talks on and on is stuck
+
+
+class Room:
+    """The soak's audio, minute by minute: a noise bed, talk, and spoken commands, seeded."""
+
+    def __init__(self, settings: Settings, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.noise = [room_noise(60, self.rng) for _ in range(4)]
+        self.talk = [espeak(text, voice) for text in ordinary_sentences(settings.locale)[:12] for voice in VOICES]
+        self.commands = spoken_commands(settings, self.noise[0])
+        self.schedule: Counter = Counter()
+
+    def bed(self, seconds: float) -> np.ndarray:
+        """Room noise of any length, cut from the pre-made minutes at random offsets."""
+        minute = self.noise[int(self.rng.integers(len(self.noise)))]
+        out = np.resize(np.roll(minute, int(self.rng.integers(len(minute)))), int(seconds * RATE))
+        return out.astype(np.int32)
+
+    def say(self, audio: np.ndarray, gap_s: tuple[float, float]) -> np.ndarray:
+        """An utterance over the room, then a pause drawn from `gap_s`."""
+        seconds = len(audio) / RATE + float(self.rng.uniform(*gap_s))
+        out = self.bed(seconds)
+        out[: len(audio)] += audio
+        return out
+
+    def episode(self) -> np.ndarray:
+        """A few quiet minutes, a stretch of talk, or a session: started, interrupted or left to run."""
+        kind = self.rng.choice(["quiet", "talk", "session", "session"])
+        self.schedule[kind] += 1
+        if kind == "quiet":
+            return self.bed(float(self.rng.uniform(60, 600)))
+        if kind == "talk":
+            return np.concatenate([self.say(self.talk[int(self.rng.integers(len(self.talk)))], (2, 8))
+                                   for _ in range(int(self.rng.integers(5, 25)))])
+        starts = [intent for intent in STARTS if intent in self.commands]
+        start = starts[self.schedule["session"] % len(starts)]
+        parts = [self.say(self.spoken(start), (5, 40))]
+        for _ in range(int(self.rng.integers(0, 8))):
+            if self.rng.random() < 0.5:
+                parts.append(self.say(self.talk[int(self.rng.integers(len(self.talk)))], (1, 30)))
+            said = [intent for intent in INTERRUPTIONS if intent in self.commands]
+            intent = said[int(self.rng.integers(len(said)))]
+            self.schedule[intent] += 1
+            parts.append(self.say(self.spoken(intent), (2, 90)))
+        if self.rng.random() < 0.5:  # cut short: "stop", said again as a person would if unheard
+            self.schedule["stop"] += 2
+            parts += [self.say(self.spoken("stop"), (3, 8)), self.say(self.spoken("stop"), (10, 60))]
+        return np.concatenate(parts)
+
+    def spoken(self, intent: str) -> np.ndarray:
+        choices = self.commands[intent]
+        return choices[int(self.rng.integers(len(choices)))]
+
+    def write(self, path: Path, hours: float) -> float:
+        """Episodes until `hours` are written; returns the seconds written."""
+        writer = WavWriter(path)
+        written = 0
+        try:
+            while written < hours * 3600 * RATE:
+                audio = np.clip(self.episode(), -32768, 32767).astype(np.int16)
+                writer.write(audio)
+                written += len(audio)
+        finally:
+            writer.close()
+        return written / RATE
+
+
+def spoken_commands(settings: Settings, noise: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """Each command as espeak-ng says it, in the phrasings and voices the recognizer takes for that
+    command on their own: the soak is about running for hours, accuracy is `voice bench accuracy`'s."""
+    bench = Bench(settings)
+    commands: dict[str, list[np.ndarray]] = {}
+    for intent in (*STARTS, *INTERRUPTIONS):
+        for template in bench.locale.intents[intent]:
+            for phrase, voice in itertools.product(expand(template), VOICES):
+                utterance = Utterance(phrase, voice, 150, espeak(phrase, voice))
+                heard = bench.hear(utterance, noise, None, bench.context_of[intent])
+                if heard.match is not None and heard.match.intent == intent:
+                    commands.setdefault(intent, []).append(utterance.audio)
+    return commands
+
+
+class Watch:
+    """What the soak checks as it runs: events, listening gaps, memory and cache, per audio hour."""
+
+    def __init__(self, engine, cache: Path) -> None:
+        self.engine, self.cache = engine, cache
+        self.counts: Counter = Counter()
+        self.started: Counter = Counter()
+        self.finished: Counter = Counter()
+        self.errors: list[str] = []
+        self.last_listening = 0
+        self.longest_not_listening = 0
+        self.hours: list[dict] = []
+        self._wall = time.perf_counter()
+
+    def __call__(self, events: list[Event]) -> None:
+        engine = self.engine
+        for event in events:
+            self.counts[event.type] += 1
+            if event.type == "script_started":
+                self.started[event.data["script"]] += 1
+            elif event.type == "script_finished":
+                self.finished[f"{event.data['script']}: {event.data['reason']}"] += 1
+            elif event.type == "error":
+                self.errors.append(event.data["message"])
+        if engine.listening:
+            self.last_listening = engine.frame
+        self.longest_not_listening = max(self.longest_not_listening, engine.frame - self.last_listening)
+        if engine.frame % frames_for(3600) == 0:
+            self.sample()
+
+    def sample(self) -> None:
+        files = [p for p in self.cache.rglob("*") if p.is_file()]
+        self.hours.append({"hour": round(seconds_of(self.engine.frame) / 3600, 2), "rss_mb": round(rss_mb(), 1),
+                           "cache_files": len(files), "cache_mb": round(sum(p.stat().st_size for p in files) / 1e6, 2),
+                           "wall_s": round(time.perf_counter() - self._wall, 1)})
+
+
+def rss_mb() -> float:
+    """Resident memory now (not the peak): what would grow if something leaked."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def soak(settings: Settings, hours: float = 8.0, seed: int = 5) -> dict:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="voice-soak-") as folder:
+        room = Room(settings, seed)
+        gc.collect()  # the calibration's recognizer is gone before memory is measured
+        audio_s = room.write(Path(folder) / "room.wav", hours)
+        generated_s = time.perf_counter() - started
+        engine = build_engine(settings, recognize=True)
+        engine.speech.wait_prepared()  # the library rendered: later cache growth is what the soak adds
+        watch = Watch(engine, engine.speech.folder)
+        rates = SPEECH_RATE_STEPS[1] - SPEECH_RATE_STEPS[0] + 1
+        cache_bound = rates * len(set(engine.lines()))  # every line at every speaking rate, at most
+        watch.sample()
+        running = time.perf_counter()
+        try:
+            frames = run_files(engine, Path(folder) / "room.wav", Path(folder) / "speaker.wav", watch)
+        finally:
+            engine.close()
+        watch.sample()
+    wall_s = time.perf_counter() - running
+    first, last = watch.hours[0], watch.hours[-1]
+    warm = watch.hours[1] if len(watch.hours) > 2 else first  # after an hour: every script has run once
+    result = {
+        "benchmark": "soak", "locale": settings.locale, "audio_hours": round(audio_s / 3600, 2),
+        "frames": frames, "wall_minutes": round(wall_s / 60, 2), "input_generation_s": round(generated_s, 1),
+        "episodes": dict(room.schedule), "commands_spoken": sorted(room.commands),
+        "commands_never_recognized": sorted({*STARTS, *INTERRUPTIONS} - set(room.commands)), "events": dict(watch.counts), "scripts_started": dict(watch.started),
+        "scripts_finished": dict(watch.finished), "errors": watch.errors[:10],
+        "idle_at_end": engine.idle, "longest_not_listening_s": round(seconds_of(watch.longest_not_listening), 1),
+        "rss_mb_start": first["rss_mb"], "rss_mb_after_first_hour": warm["rss_mb"], "rss_mb_end": last["rss_mb"],
+        "rss_growth_mb": round(last["rss_mb"] - warm["rss_mb"], 1),
+        "cache_files": last["cache_files"], "cache_mb": last["cache_mb"],
+        "cache_files_added": last["cache_files"] - first["cache_files"], "cache_bound_files": cache_bound,
+        "per_hour": watch.hours,
+        "targets": TARGETS,
+    }
+    result["stuck"] = not result["idle_at_end"] or result["longest_not_listening_s"] > STUCK_S
+    summary = (f"{result['audio_hours']} h of room audio in {result['wall_minutes']} min "
+               f"(target < {TARGETS['wall_minutes_for_8_hours']} for 8 h); {sum(watch.started.values())} sessions "
+               f"started, {watch.counts['intent']} commands heard, {len(watch.errors)} errors; RSS "
+               f"{result['rss_mb_after_first_hour']} -> {result['rss_mb_end']} MB after the first hour "
+               f"(growth {result['rss_growth_mb']} MB, target < {TARGETS['rss_growth_mb']}); cache "
+               f"{result['cache_files']} files, {result['cache_mb']} MB; stuck: {result['stuck']}")
+    return {**result, "summary": summary}
