@@ -62,6 +62,8 @@ def test_out_of_grammar_speech_starts_nothing(isolated, tmp_path):
 
 def test_the_first_live_start_introduces_the_speaker_and_later_starts_do_not(isolated, alsa_devices, tmp_path):
     fresh = {"HOME": alsa_devices["HOME"], "XDG_DATA_HOME": str(tmp_path / "fresh")}  # never started before
+    # As set-up does: the lines rendered first, since the file-plugin devices run faster than real time.
+    assert run_voice("prepare", "--locale", "ko", env=fresh).returncode == 0
     scripts = []
     for run in (1, 2):
         result = run_voice("run", "--locale", "ko", "--input-device", "testmic", "--output-device", "testspk",

@@ -22,7 +22,7 @@ from .recognizer import GrammarRecognizer
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
 STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent ...
-QUIET_TO_COMMIT = 2  # ... once the voice has stopped for 40 ms: a phrase heard mid-sentence is no command
+QUIET_TO_COMMIT = 5  # ... once the voice has stopped for 100 ms: a phrase heard mid-sentence is no command
 
 
 def longest_saying(phrase: str) -> float:
