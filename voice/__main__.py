@@ -37,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _bound_malloc_arenas() -> None:
     """glibc gives threads their own malloc arenas, up to 8 per core, and keeps what they touch: with the
-    render, audio and button threads the speaker's memory crept up for hours (`voice bench soak`:
-    15.6 MB after the first hour; 5.7 MB with two arenas). Set before any thread starts."""
+    render, audio and button threads the speaker's memory crept up for hours (`voice bench soak`: 15.6 MB
+    after the first hour; with two arenas and the line memory bounded in bytes, 4.7-6.3 MB). Set before
+    any thread starts."""
     try:
         ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
     except (OSError, AttributeError):

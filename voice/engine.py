@@ -43,9 +43,8 @@ REQUESTS = {"mute", "unmute", "toggle_mute", "stop"}  # from other threads (the 
 
 class Engine:
     def __init__(self, locale: Locale, library: Library, speech: PromptCache, listener: Listener,
-                 partners: tuple[str, str], history: SessionLog | None = None,
-                 clock: Callable[[], float] = time.time, seed: int | None = None,
-                 echo: EchoCanceller | None = None, reminder: Weekly | None = None,
+                 partners: tuple[str, str], history: SessionLog | None = None, clock: Callable[[], float] = time.time,
+                 seed: int | None = None, echo: EchoCanceller | None = None, reminder: Weekly | None = None,
                  quiet_hours: QuietHours | None = None) -> None:
         self.locale, self.library, self.listener, self.partners = locale, library, listener, partners
         self.echo = echo  # with it, safety/stop/pause are heard while the speaker talks; without, a gate
@@ -68,7 +67,7 @@ class Engine:
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._paused_for_audio = False
         self._events: list[Event] = [Event(0, "listening")]
-        self.microphone_tap: Callable[[np.ndarray], None] | None = None  # only `voice run --record`
+        self.microphone_tap: Callable[[np.ndarray], None] = lambda frame: None  # `voice run --record`
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
 
@@ -102,8 +101,7 @@ class Engine:
             self._handle(self._requests.get())
         if self.reminder is not None and self.frame % REMINDER_CHECK_FRAMES == 0:
             self._remind()
-        if self.microphone_tap is not None:
-            self.microphone_tap(mic)
+        self.microphone_tap(mic)
         self._listen(mic)
         self._run_session()
         sounding = self.player.playing
@@ -128,7 +126,7 @@ class Engine:
         self._on_match(self.listener.hear_text(text))
 
     def introduce_once(self) -> None:
-        """The first live start: the introduction says what the speaker is and is not, and how it keeps privacy."""
+        """The first live start plays the introduction: what the speaker is and is not, and privacy."""
         script = self.library.for_intent("introduction")
         if script is not None and self.history is not None and not self.history.marked("introduced"):
             self.history.mark("introduced", self.clock())
@@ -357,8 +355,7 @@ class Engine:
         return self.session if self.session is not None and not self.session.finished else None
 
     def _run_session(self) -> None:
-        running = self._running()
-        if running is not None:
+        if (running := self._running()) is not None:
             tick = Tick(self.frame, self.player.playing, self.listener.quiet_frames)
             self._apply(running.advance(tick), running)
 
@@ -388,11 +385,10 @@ class Engine:
 
     def _after_break(self, finished: Event) -> None:
         """A break that set an exercise aside has ended: offer to go back, or stop both."""
-        if self.suspended is None:
-            return
-        if finished.data["reason"] == "completed":
+        reason = finished.data["reason"] if self.suspended is not None else None
+        if reason == "completed":
             self.say(fill(self.locale.lines["break_offer"], {"title": self.suspended.script.title}))
-        elif finished.data["reason"] == "stopped":
+        elif reason == "stopped":
             suspended, self.suspended = self.suspended, None
             self._apply(suspended.end(self.frame, "stopped"), suspended)
 

@@ -50,15 +50,13 @@ def read_blocks(path: Path, seconds: float = BLOCK_S) -> Iterator[np.ndarray]:
         file.close()
         raise AudioError(f"{path} is not a sound file that can be read ({error.error_string.rstrip('.')}); "
                          f"{_HOW_TO_CONVERT}") from None
-    if sound.samplerate < MIN_RATE:
+    problem = (f"has a sample rate of {sound.samplerate} Hz, too low for speech; {_HOW_TO_CONVERT}"
+               if sound.samplerate < MIN_RATE else
+               "holds no audio (0 samples); record or choose another file" if sound.frames == 0 else None)
+    if problem is not None:
         sound.close()
         file.close()
-        raise AudioError(f"{path} has a sample rate of {sound.samplerate} Hz, too low for speech; "
-                         f"{_HOW_TO_CONVERT}")
-    if sound.frames == 0:
-        sound.close()
-        file.close()
-        raise AudioError(f"{path} holds no audio (0 samples); record or choose another file")
+        raise AudioError(f"{path} {problem}")
     _warn_if_truncated(path, sound)
     return _blocks(file, sound, seconds)
 
