@@ -8,6 +8,7 @@ import pytest
 from conftest import ToneVoice
 
 from voice.audio.frames import FRAME_SAMPLES, SILENT_FRAME, frames_for
+from voice.audio.tones import earcons
 from voice.engine import ECHO_TAIL_FRAMES, Engine
 from voice.events import EventFile, log_events
 from voice.exercises.history import SessionLog
@@ -450,3 +451,26 @@ def test_the_first_start_introduces_the_speaker_once_and_says_plainly_what_it_is
     again = make_engine(tmp_path, code)
     again.introduce_once()
     assert again.session is None  # once: the session log remembers
+
+
+def plays(audio: list[np.ndarray], sound: np.ndarray) -> bool:
+    """The earcon's exact samples are somewhere in what the speaker played."""
+    at = np.concatenate(audio).tobytes().find(sound.tobytes())
+    return at >= 0 and at % 2 == 0
+
+
+def test_a_choice_ends_with_the_listening_tone_and_an_unclear_answer_gets_not_understood(engine):
+    tones = earcons()
+    rec = Recorder(engine)
+    rec.say("what should we have for dinner")  # no question asked: the couple's talk, no sound
+    rec.say("start our check in")
+    rec.until_step("choose")
+    rec.until_listening()
+    assert plays(rec.audio, tones["listening"]) and not plays(rec.audio, tones["not_understood"])
+    rec.say("the purple one")  # an answer, but none of the options
+    rec.run(frames_for(1))
+    assert rec.of("rejected")[-1].data["text"] == "the purple one"
+    assert plays(rec.audio, tones["not_understood"])
+    rec.say("the short one")
+    rec.run(frames_for(3))
+    assert rec.of("said")[-1].data["text"] == "Let's start with one minute of slow breathing together."

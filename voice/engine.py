@@ -222,6 +222,8 @@ class Engine:
         if match.intent is None:
             # The text may be the couple's talk: only a debug recording keeps it (see events.PRIVATE).
             self._emit("rejected", reason=match.reason, text=match.text)
+            if match.could_be_a_command and (running := self._running()) is not None and running.awaiting_answer:
+                self.player.chime(self._earcons["not_understood"])
             return
         self._emit("intent", name=match.intent, text=match.text, confidence=match.confidence)
         log.info("intent %s (confidence %.2f)", match.intent, match.confidence)
@@ -374,14 +376,8 @@ class Engine:
     def _record(self, event: Event, session: Session | None) -> None:
         """Keep the session log in step with the session: no words, only what ran and when."""
         row = self._log_ids.get(id(session)) if session is not None else None
-        if self.history is None or row is None:
-            return
-        if event.type == "step_started":
-            self.history.step(row, event.data["index"], session.completed)
-        elif event.type == "paused":
-            self.history.pause(row)
-        elif event.type == "script_finished":
-            self.history.end(row, event.data["reason"], session.completed, self.clock())
+        if self.history is not None and row is not None:
+            self.history.record(row, event.type, event.data, session.completed, self.clock())
 
     def _after_break(self, finished: Event) -> None:
         """A break that set an exercise aside has ended: offer to go back, or stop both."""

@@ -37,6 +37,8 @@ def earcons() -> dict[str, np.ndarray]:
     """Every earcon by name: soft, short, and never in the speech band's loudest range."""
     return {
         "understood": understood_chime(),
+        "listening": tone([523.3, 784.0], note_ms=80, gap_ms=10, level=0.10),  # "your answer?": C5, G5
+        "not_understood": tone([587.3, 440.0], note_ms=90, gap_ms=20, level=0.10),  # falling D5, A4
         "turn": tone([659.3, 784.0], note_ms=110, gap_ms=30, level=0.12),  # "your turn": E5, G5
         "return": tone([523.3, 659.3, 784.0], note_ms=220, gap_ms=60, level=0.14),  # break over
         "inhale": glide(330, 440, 400),

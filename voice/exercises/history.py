@@ -82,6 +82,15 @@ class SessionLog:
     def pause(self, session: int | None) -> None:
         self._write("UPDATE sessions SET pauses = pauses + 1 WHERE id = ?", session)
 
+    def record(self, session: int, kind: str, data: dict, completed: int, now: float) -> None:
+        """One of a session's events, as far as the log keeps it: the step reached, a pause, the end."""
+        if kind == "step_started":
+            self.step(session, data["index"], completed)
+        elif kind == "paused":
+            self.pause(session)
+        elif kind == "script_finished":
+            self.end(session, data["reason"], completed, now)
+
     def prompts(self, session: int | None, deck: str, keys: list[str]) -> None:
         for key in keys:
             self._write("INSERT INTO prompts (session, deck, prompt) VALUES (?, ?, ?)", session, deck, key)

@@ -118,6 +118,13 @@ class Session:
         return options | (self._request.accepts if isinstance(self._request, Listen) else frozenset())
 
     @property
+    def awaiting_answer(self) -> bool:
+        """A choice was just asked: short unclear speech now was most likely meant for the speaker.
+        (Not while paused: a couple often pauses to talk to each other.)"""
+        return (not self.paused and isinstance(self._request, Listen)
+                and isinstance(self.script.steps[self.index], Choose))
+
+    @property
     def breathing(self) -> bool:
         return 0 <= self.index < len(self.script.steps) and isinstance(self.script.steps[self.index], Breathe)
 
@@ -323,6 +330,7 @@ class Session:
         accepts = frozenset(option.intent for option in step.options)
         for _ in range(2):  # ask, and ask once more if nobody answered
             asked = (yield Speak(fill(step.ask, self.names))).frame
+            yield Tone("listening")  # the question is over: the answer is awaited now
             heard = yield Listen(accepts, asked, frames_for(step.silence), asked + frames_for(step.silence))
             chosen = next((o for o in step.options if o.intent == heard.heard), None)
             if chosen is not None:

@@ -70,6 +70,14 @@ class Match:
     confidence: float = 0.0  # the n-best posterior of the intent, or 1 - cost for typed text
     early: bool = False  # committed on a stable partial result, before the end of speech
 
+    @property
+    def could_be_a_command(self) -> bool:
+        """Rejected, yet short and worded: more likely said to the speaker than to each other."""
+        return bool(self.text) and not self.reason.startswith(TOO_LONG)
+
+
+TOO_LONG = "speech too long"  # the listener's reason for speech longer than any command
+
 
 class IntentMatcher:
     """Maps recognized or typed text to the nearest intent phrase, or rejects it."""

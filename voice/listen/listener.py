@@ -17,7 +17,7 @@ import numpy as np
 from ..audio.frames import FRAME_MS
 from .context import Context
 from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer
-from .intents import IntentMatcher, Match, normalize
+from .intents import TOO_LONG, IntentMatcher, Match, normalize
 from .recognizer import GrammarRecognizer
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
@@ -119,7 +119,7 @@ class Listener:
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.quiet_frames) * FRAME_MS / 1000
         if match.intent is not None and spoken_s > longest_saying(match.phrase):
             # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
-            return replace(match, intent=None, reason=f"speech too long for {match.intent} ({spoken_s:.1f} s)")
+            return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
         return match
 
     def _grammar(self, context: Context | None) -> tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]:
