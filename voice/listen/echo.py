@@ -12,7 +12,12 @@ would come through: barge-in waits for that (`ready`), and until then the engine
 Without the package the engine always gates, and says so once.
 """
 
+import importlib
+import importlib.machinery
+import importlib.util
 import logging
+import sys
+import types
 
 import numpy as np
 
@@ -26,9 +31,7 @@ VOICED_LEVEL = 100  # a played frame louder than this (peak) teaches the cancell
 
 class EchoCanceller:
     def __init__(self, rate: int = RATE) -> None:
-        from speexdsp import EchoCanceller as Speex
-
-        self._speex = Speex.create(FRAME_SAMPLES, FILTER_SAMPLES, rate)
+        self._speex = _speex().EchoCanceller.create(FRAME_SAMPLES, FILTER_SAMPLES, rate)
         self._learned = 0  # frames of the speaker's voice heard so far
 
     @property
@@ -41,6 +44,34 @@ class EchoCanceller:
             self._learned += 1
         out = self._speex.process(mic.astype(np.int16).tobytes(), played.astype(np.int16).tobytes())
         return np.frombuffer(out, np.int16)
+
+
+def _speex() -> types.ModuleType:
+    """speexdsp 0.1.1's SWIG 2 wrapper loads its compiled part with `imp`, which Python 3.12 removed
+    (Debian trixie has 3.13). It is given the two calls it makes, through importlib, for the length of
+    its own import only."""
+    if sys.version_info < (3, 12) or "speexdsp" in sys.modules:
+        return importlib.import_module("speexdsp")
+
+    def find_module(name: str, paths: list[str]) -> tuple:
+        spec = importlib.machinery.PathFinder.find_spec(name, paths)
+        if spec is None or spec.origin is None:
+            raise ImportError(f"no module named {name}")
+        return open(spec.origin, "rb"), spec.origin, None  # the wrapper closes it
+
+    def load_module(name: str, file: object, path: str, description: object) -> types.ModuleType:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    shim = types.ModuleType("imp")
+    shim.find_module, shim.load_module = find_module, load_module
+    sys.modules["imp"] = shim
+    try:
+        return importlib.import_module("speexdsp")
+    finally:
+        del sys.modules["imp"]
 
 
 def echo_canceller() -> EchoCanceller | None:
