@@ -333,23 +333,10 @@ def _bench(args: argparse.Namespace) -> int:
     """One JSON object on stdout (the figures), a one-line summary on stderr."""
     import json
 
-    from .bench import listening, speaking
+    from .bench import run
 
     settings = Settings(locale=args.locale, model=Path(args.model) if args.model else None)
-    if args.what == "soak":
-        from .bench.soak import soak
-
-        result = soak(settings, hours=0.25 if args.quick else args.hours)
-    elif args.what == "idle":
-        result = listening.idle(settings, minutes=1 if args.quick else args.minutes)
-    elif args.what == "echo":
-        result = speaking.self_echo(settings, limit=5 if args.quick else None)
-    elif args.what == "bargein":
-        result = speaking.barge_in(settings, trials=1 if args.quick else 10)
-    elif args.what == "firstaudio":
-        result = speaking.first_audio(settings, lines=2 if args.quick else 10)
-    else:
-        result = getattr(listening, args.what)(settings, quick=args.quick)
+    result = run(args.what, settings, args.quick, args.minutes, args.hours)
     summary = result.pop("summary")
     print(json.dumps(result, ensure_ascii=False))
     print(f"{args.what}: {summary}", file=sys.stderr)

@@ -1,4 +1,25 @@
-"""`voice bench latency | accuracy | idle`: listening measured on synthesized speech, in frame time.
-
-Each prints one JSON object (the figures) and a short human summary. Targets live here, not in tests.
+"""`voice bench ...`: listening, speaking and hours-long running, measured on synthesized speech in
+frame time. Each prints one JSON object (the figures) and a short human summary. Targets live here
+(in each benchmark's module), not in tests.
 """
+
+from ..config import Settings
+
+
+def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float) -> dict:
+    """The figures of one benchmark, with a one-line "summary"; `quick` runs a small sample."""
+    from . import listening, speaking
+
+    if what == "soak":
+        from .soak import soak
+
+        return soak(settings, hours=0.25 if quick else hours)
+    if what == "idle":
+        return listening.idle(settings, minutes=1 if quick else minutes)
+    if what == "echo":
+        return speaking.self_echo(settings, limit=5 if quick else None)
+    if what == "bargein":
+        return speaking.barge_in(settings, trials=1 if quick else 10)
+    if what == "firstaudio":
+        return speaking.first_audio(settings, lines=2 if quick else 10)
+    return getattr(listening, what)(settings, quick=quick)

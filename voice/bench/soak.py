@@ -198,7 +198,8 @@ def soak(settings: Settings, hours: float = 8.0, seed: int = 5) -> dict:
     summary = (f"{result['audio_hours']} h of room audio in {result['wall_minutes']} min "
                f"(target < {TARGETS['wall_minutes_for_8_hours']} for 8 h); {sum(watch.started.values())} sessions "
                f"started, {watch.counts['intent']} commands heard, {len(watch.errors)} errors; RSS "
-               f"{result['rss_mb_after_first_hour']} -> {result['rss_mb_end']} MB after the first hour "
+               f"{result['rss_mb_after_first_hour']} -> {result['rss_mb_end']} MB "
+               f"{'after the first hour' if warm is not first else 'from the start (under 2 h)'} "
                f"(growth {result['rss_growth_mb']} MB, target < {TARGETS['rss_growth_mb']}); cache "
                f"{result['cache_files']} files, {result['cache_mb']} MB; stuck: {result['stuck']}")
     return {**result, "summary": summary}
