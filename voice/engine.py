@@ -130,7 +130,7 @@ class Engine:
         script = self.library.for_intent("introduction")
         if script is not None and self.history is not None and not self.history.marked("introduced"):
             self.history.mark("introduced", self.clock())
-            self._apply(self._start(script), None)
+            self._start(script)  # it begins on the next frame, as a spoken start would
 
     def request(self, action: str) -> None:
         """Thread-safe: `action` (one of REQUESTS) is carried out at the start of the next frame."""

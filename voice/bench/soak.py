@@ -21,7 +21,7 @@ from ..audio.file_driver import run_files
 from ..audio.frames import RATE, frames_for, seconds_of
 from ..audio.wavfile import WavWriter
 from ..config import Settings
-from ..engine import SPEECH_RATE_STEPS
+from ..engine import SPEECH_RATE_STEPS, Engine
 from ..events import Event
 from ..listen.intents import expand
 from .listening import Bench
@@ -43,6 +43,8 @@ class Room:
         self.noise = [room_noise(60, self.rng) for _ in range(4)]
         self.talk = [espeak(text, voice) for text in ordinary_sentences(settings.locale)[:12] for voice in VOICES]
         self.commands = spoken_commands(settings, self.noise[0])
+        self.starts = [intent for intent in STARTS if intent in self.commands]
+        self.interruptions = [intent for intent in INTERRUPTIONS if intent in self.commands]
         self.schedule: Counter = Counter()
 
     def bed(self, seconds: float) -> np.ndarray:
@@ -67,14 +69,12 @@ class Room:
         if kind == "talk":
             return np.concatenate([self.say(self.talk[int(self.rng.integers(len(self.talk)))], (2, 8))
                                    for _ in range(int(self.rng.integers(5, 25)))])
-        starts = [intent for intent in STARTS if intent in self.commands]
-        start = starts[self.schedule["session"] % len(starts)]
+        start = self.starts[self.schedule["session"] % len(self.starts)]
         parts = [self.say(self.spoken(start), (5, 40))]
         for _ in range(int(self.rng.integers(0, 8))):
             if self.rng.random() < 0.5:
                 parts.append(self.say(self.talk[int(self.rng.integers(len(self.talk)))], (1, 30)))
-            said = [intent for intent in INTERRUPTIONS if intent in self.commands]
-            intent = said[int(self.rng.integers(len(said)))]
+            intent = self.interruptions[int(self.rng.integers(len(self.interruptions)))]
             self.schedule[intent] += 1
             parts.append(self.say(self.spoken(intent), (2, 90)))
         if self.rng.random() < 0.5:  # cut short: "stop", said again as a person would if unheard
@@ -118,7 +118,7 @@ def spoken_commands(settings: Settings, noise: np.ndarray) -> dict[str, list[np.
 class Watch:
     """What the soak checks as it runs: events, listening gaps, memory and cache, per audio hour."""
 
-    def __init__(self, engine, cache: Path) -> None:
+    def __init__(self, engine: Engine, cache: Path) -> None:
         self.engine, self.cache = engine, cache
         self.counts: Counter = Counter()
         self.started: Counter = Counter()
@@ -184,7 +184,8 @@ def soak(settings: Settings, hours: float = 8.0, seed: int = 5) -> dict:
         "benchmark": "soak", "locale": settings.locale, "audio_hours": round(audio_s / 3600, 2),
         "frames": frames, "wall_minutes": round(wall_s / 60, 2), "input_generation_s": round(generated_s, 1),
         "episodes": dict(room.schedule), "commands_spoken": sorted(room.commands),
-        "commands_never_recognized": sorted({*STARTS, *INTERRUPTIONS} - set(room.commands)), "events": dict(watch.counts), "scripts_started": dict(watch.started),
+        "commands_never_recognized": sorted({*STARTS, *INTERRUPTIONS} - set(room.commands)),
+        "events": dict(watch.counts), "scripts_started": dict(watch.started),
         "scripts_finished": dict(watch.finished), "errors": watch.errors[:10],
         "idle_at_end": engine.idle, "longest_not_listening_s": round(seconds_of(watch.longest_not_listening), 1),
         "rss_mb_start": first["rss_mb"], "rss_mb_after_first_hour": warm["rss_mb"], "rss_mb_end": last["rss_mb"],
