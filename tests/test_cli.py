@@ -72,7 +72,7 @@ def test_simulate_stop_ends_the_checkin(isolated):
 
 
 def test_simulate_in_korean(isolated):
-    result = run_voice("simulate", "--locale", "ko", "--partners", "민준,서연", stdin="체크인 시작\n:wait 3\n그만\n")
+    result = run_voice("simulate", "--locale", "ko", "--partners", "민준,서연", stdin="체크인 하자\n:wait 3\n그만\n")
     texts = [text for _, text in said(result.stdout)]
     assert texts[0].startswith("어서 오세요, 민준 님, 서연 님.") and texts[-1].startswith("네. 여기서 마칠게요.")
 

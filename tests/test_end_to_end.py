@@ -12,7 +12,7 @@ from voice.audio.frames import FRAME_SAMPLES, RATE
 from voice.audio.wavfile import read_wav
 
 pytestmark = pytest.mark.slow
-START = "우리 체크인 시작"
+START = "체크인 하자"
 
 
 def events(path) -> list[dict]:
@@ -113,7 +113,7 @@ def test_the_twenty_minute_break_runs_through_the_file_driver_in_seconds(isolate
 
     engine = build_engine(load_settings(None, locale="ko"), recognize=False)
     utterance_wav(tmp_path / "in.wav", np.zeros(RATE, np.int16), 0, 0)
-    engine.hear_text("긴 휴식 시작")
+    engine.hear_text("오래 쉬자")
     log = []
     started = time.perf_counter()
     frames = run_files(engine, tmp_path / "in.wav", tmp_path / "out.wav", log.extend)

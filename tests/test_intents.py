@@ -2,6 +2,8 @@
 
 import pytest
 
+from voice.listen import context
+from voice.listen.context import Context
 from voice.listen.intents import IntentMatcher, expand, normalize
 from voice.locale import Locale
 
@@ -34,9 +36,9 @@ def korean() -> IntentMatcher:
 
 
 def test_exact_and_near_phrases_match(korean):
-    assert korean.match(["우리 체크인 시작"]).intent == "start_checkin"
+    assert korean.match(["우리 체크인 하자"]).intent == "start_checkin"
     # Vosk's grammar mode returns any sequence of grammar words; one word in four may be off.
-    near = korean.match(["우리 체크인 시작 쉬자"])
+    near = korean.match(["우리 체크인 하자 쉬자"])
     assert near.intent == "start_checkin" and near.confidence == pytest.approx(0.75)
     assert korean.match(["우리 체크인 쉬자"]).intent is None  # one word in three is too many
 
@@ -50,6 +52,19 @@ def test_far_or_empty_hypotheses_are_rejected(korean, heard):
 def test_n_best_is_read_in_rank_order(korean):
     assert korean.match(["다음", "다시"]).intent == "next"
     assert korean.match(["쉬자 체크인 쉬자", "다시"]).intent == "repeat"
+
+
+def test_alternatives_holding_the_phrase_with_a_stray_word_count_for_it(korean):
+    # Vosk's real n-best for espeak-ng's "체크인 하자": a grammar word put on the onset, four ways.
+    texts = ["쉬기 체크인 하자", "쉬자 체크인 하자", "지워 체크인 하자", "쉬고 체크인 하자", "체크인 하자"]
+    scores = [82.4, 82.4, 82.2, 81.9, 81.2]
+    heard = korean.match(texts, scores, context.idle(frozenset(korean.templates)))
+    assert heard.intent == "start_checkin" and heard.confidence == pytest.approx(1.0)
+    # During a turn only the exact alternative counts: 8 % is too unsure.
+    strict = korean.match(texts, scores, Context("turn", frozenset({"start_checkin"}), strict=True))
+    assert strict.intent is None and strict.reason.startswith("unsure: start_checkin at confidence 0.08")
+    # An alternative that holds another phrase, or only part of this one, is no evidence for it.
+    assert korean.match(["체크인 이어서", "체크인 하자"], [90.0, 80.0]).confidence < 0.01
 
 
 def test_ambiguous_hypothesis_is_rejected():

@@ -36,10 +36,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _bound_malloc_arenas() -> None:
-    """glibc gives threads their own malloc arenas, up to 8 per core, and keeps what they touch: with the
-    render, audio and button threads the speaker's memory crept up for hours (`voice bench soak`: 15.6 MB
-    after the first hour; with two arenas and the line memory bounded in bytes, 4.7-6.3 MB). Set before
-    any thread starts."""
+    """glibc gives each thread its own malloc arena and keeps what it touched: the speaker's memory crept
+    up for hours (`voice bench soak`: 15.6 MB after hour 1, 4.7-6.3 MB with two). Set before any thread."""
     try:
         ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
     except (OSError, AttributeError):
@@ -93,12 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     models.set_defaults(command=_models)
 
     bench = commands.add_parser("bench", help="measure listening, speaking, and hours-long running")
-    bench.add_argument("what", choices=("latency", "accuracy", "idle", "echo", "bargein", "firstaudio", "soak"))
+    bench.add_argument("what", choices=("latency", "accuracy", "phrases", "idle", "echo", "bargein",
+                                        "firstaudio", "soak"))
     bench.add_argument("--locale", default="ko", help="ko here (the English model is fetched on the speaker)")
     bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
     bench.add_argument("--quick", action="store_true", help="a small sample: checks the benchmark runs")
     bench.add_argument("--minutes", type=float, default=60.0, help="idle: minutes of room sound (default 60)")
     bench.add_argument("--hours", type=float, default=8.0, help="soak: hours of frame-time audio (default 8)")
+    bench.add_argument("--candidates", type=Path, help="phrases: a YAML of intents to try")
     bench.set_defaults(command=_bench)
 
     say = commands.add_parser("say", help="speak a line through the configured voice and speaker")
@@ -336,7 +336,7 @@ def _bench(args: argparse.Namespace) -> int:
     from .bench import run
 
     settings = Settings(locale=args.locale, model=Path(args.model) if args.model else None)
-    result = run(args.what, settings, args.quick, args.minutes, args.hours)
+    result = run(args.what, settings, args.quick, args.minutes, args.hours, args.candidates)
     summary = result.pop("summary")
     print(json.dumps(result, ensure_ascii=False))
     print(f"{args.what}: {summary}", file=sys.stderr)

@@ -3,10 +3,13 @@ frame time. Each prints one JSON object (the figures) and a short human summary.
 (in each benchmark's module), not in tests.
 """
 
+from pathlib import Path
+
 from ..config import Settings
 
 
-def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float) -> dict:
+def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float,
+        candidates: Path | None = None) -> dict:
     """The figures of one benchmark, with a one-line "summary"; `quick` runs a small sample."""
     from . import listening, speaking
 
@@ -14,6 +17,10 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
         from .soak import soak
 
         return soak(settings, hours=0.25 if quick else hours)
+    if what == "phrases":
+        from .phrases import phrases
+
+        return phrases(settings, candidates, quick)
     if what == "idle":
         return listening.idle(settings, minutes=1 if quick else minutes)
     if what == "echo":

@@ -34,11 +34,13 @@ class Heard:
 class Bench:
     """A real Vosk listener for one locale, with the command set each intent is valid in."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, intents: dict[str, list[str]] | None = None) -> None:
+        """`intents`: phrase templates to measure instead of the locale's own."""
         self.locale = Locale.load(settings.locale)
-        self.matcher = IntentMatcher(self.locale.intents)
+        self.matcher = IntentMatcher(intents or self.locale.intents)
         self.recognizer: GrammarRecognizer = recognizer_for(settings, self.locale, self.matcher)
-        commands = frozenset(self.locale.intents)
+        self.unknown_words = self.recognizer.unknown(self.matcher.words)
+        commands = frozenset(self.matcher.templates)
         candidates = [context.idle(commands), context.session(frozenset({"more_time"})), context.paused()]
         self.context_of = {intent: next(c for c in candidates if intent in c.intents) for intent in commands}
         self.rng = np.random.default_rng(7)
@@ -46,8 +48,8 @@ class Bench:
     def commands(self, limit: int | None = None) -> list[tuple[str, str]]:
         """(phrase, intent) for every phrase of every command, or the first phrase of `limit` commands."""
         if limit is not None:
-            return [(expand(templates[0])[0], intent) for intent, templates in self.locale.intents.items()][:limit]
-        return [(phrase, intent) for intent, templates in self.locale.intents.items()
+            return [(expand(templates[0])[0], intent) for intent, templates in self.matcher.templates.items()][:limit]
+        return [(phrase, intent) for intent, templates in self.matcher.templates.items()
                 for template in templates for phrase in expand(template)]
 
     def listen(self, audio: np.ndarray, in_context: Context, speech_end: int = 0) -> list[Heard]:

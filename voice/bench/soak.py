@@ -106,7 +106,7 @@ def spoken_commands(settings: Settings, noise: np.ndarray) -> dict[str, list[np.
     bench = Bench(settings)
     commands: dict[str, list[np.ndarray]] = {}
     for intent in (*STARTS, *INTERRUPTIONS):
-        for template in bench.locale.intents[intent]:
+        for template in bench.locale.intents.get(intent, ()):  # Korean has one check-in
             for phrase, voice in itertools.product(expand(template), VOICES):
                 utterance = Utterance(phrase, voice, 150, espeak(phrase, voice))
                 heard = bench.hear(utterance, noise, None, bench.context_of[intent])

@@ -105,7 +105,8 @@ class IntentMatcher:
         """The first hypothesis, in n-best order, near one allowed intent's phrase and no other's.
 
         With Vosk's n-best `scores`, the intent's confidence is the posterior mass of every
-        alternative that maps to it; a context (the step's command set) limits the intents and may
+        alternative that maps to it, or (not strictly) that holds one of its phrases whole with stray
+        words around it: Vosk puts a grammar word on a breath or an onset ("쉬자 체크인 하자"). A context (the step's command set) limits the intents and may
         be strict: exact phrases only, and a higher confidence.
         """
         strict = context is not None and context.strict
@@ -117,7 +118,8 @@ class IntentMatcher:
                 continue
             if posteriors is None:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
-            confidence = sum(p for p, other in zip(posteriors, matches) if other.intent == match.intent)
+            confidence = sum(p for p, other in zip(posteriors, matches)
+                             if other.intent == match.intent or (not strict and self._holds(other, match.intent)))
             if confidence < _floor(context):
                 return Match(None, match.text, match.phrase, match.cost, f"unsure: {match.intent} at "
                              f"confidence {confidence:.2f}", round(confidence, 3))
@@ -130,6 +132,14 @@ class IntentMatcher:
             if elsewhere.intent is not None:
                 return replace(heard[0], reason=f"{elsewhere.intent} is not listened for now ({context.name})")
         return heard[0]
+
+    def _holds(self, rejected: Match, intent: str) -> bool:
+        """A rejected alternative that contains one of `intent`'s phrases as a run of whole words."""
+        if rejected.intent is not None:
+            return False
+        heard = tuple(normalize(rejected.text))
+        return any(heard[i : i + len(words)] == words for words, other in self.phrases if other == intent
+                   for i in range(len(heard) - len(words) + 1))
 
     def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float) -> Match:
         heard = tuple(normalize(text))

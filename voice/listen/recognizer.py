@@ -58,6 +58,10 @@ class GrammarRecognizer:
         self._warm.move_to_end(key)
         self._recognizer = self._warm[key]
 
+    def unknown(self, words: set[str]) -> list[str]:
+        """Those of `words` the model cannot hear."""
+        return missing_words(self._model, words)
+
     def forget(self) -> None:
         """The phrases changed (a script was edited): compile afresh from now on."""
         self._warm.clear()
