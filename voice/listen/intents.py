@@ -106,8 +106,9 @@ class IntentMatcher:
 
         With Vosk's n-best `scores`, the intent's confidence is the posterior mass of every
         alternative that maps to it, or (not strictly) that holds one of its phrases whole with stray
-        words around it: Vosk puts a grammar word on a breath or an onset ("쉬자 체크인 하자"). A context (the step's command set) limits the intents and may
-        be strict: exact phrases only, and a higher confidence.
+        words around it: Vosk puts a grammar word on a breath or an onset ("쉬자 체크인 하자").
+        A context (the step's command set) limits the intents and may be strict: exact phrases
+        only, and a higher confidence.
         """
         strict = context is not None and context.strict
         allowed = context.intents if context is not None else None
@@ -118,8 +119,8 @@ class IntentMatcher:
                 continue
             if posteriors is None:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
-            confidence = sum(p for p, other in zip(posteriors, matches)
-                             if other.intent == match.intent or (not strict and self._holds(other, match.intent)))
+            confidence = sum(p for p, other in zip(posteriors, matches) if other.intent == match.intent
+                             or (not strict and self._holds(other, match.intent)))
             if confidence < _floor(context):
                 return Match(None, match.text, match.phrase, match.cost, f"unsure: {match.intent} at "
                              f"confidence {confidence:.2f}", round(confidence, 3))
