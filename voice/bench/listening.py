@@ -39,7 +39,6 @@ class Bench:
         self.locale = Locale.load(settings.locale)
         self.matcher = IntentMatcher(intents or self.locale.intents)
         self.recognizer: GrammarRecognizer = recognizer_for(settings, self.locale, self.matcher)
-        self.unknown_words = self.recognizer.unknown(self.matcher.words)
         commands = frozenset(self.matcher.templates)
         candidates = [context.idle(commands), context.session(frozenset({"more_time"})), context.paused()]
         self.context_of = {intent: next(c for c in candidates if intent in c.intents) for intent in commands}

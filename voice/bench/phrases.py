@@ -42,7 +42,7 @@ def phrases(settings: Settings, candidates: Path | None = None, quick: bool = Fa
             heard = bench.hear(utterance, noise, snr, bench.context_of[intent])
             got = heard.match.intent if heard.match else None
             tallies[utterance.text]["right" if got == intent else got or "missed"] += 1
-    unknown = set(bench.unknown_words)
+    unknown = set(bench.recognizer.unknown(bench.matcher.words))
     rows = []
     for phrase, tally in tallies.items():
         trials = sum(tally.values())
