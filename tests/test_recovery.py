@@ -14,7 +14,7 @@ import sounddevice as sd
 from test_engine import make_engine
 
 from voice.audio import live_driver
-from voice.audio.frames import RATE
+from voice.audio.frames import RATE, frames_for
 from voice.status import StatusBoard, describe, engine_state
 
 
@@ -62,6 +62,8 @@ def test_an_unplugged_microphone_pauses_the_session_and_listening_resumes_soon_a
                               daemon=True)
     driver.start()
     wait_for(lambda: engine.frame > 500)  # the check-in is under way
+    latency_s = (status.devices["input_latency_ms"] + status.devices["output_latency_ms"]) / 1000
+    assert engine.device_delay_frames >= 1 and abs(engine.device_delay_frames - frames_for(latency_s + 0.02)) <= 1
     Unpluggable.unplugged.set()
     mic.unlink()  # the device is gone from PortAudio's list, not only silent
     wait_for(lambda: status.audio.startswith("lost"))

@@ -61,6 +61,7 @@ class Engine:
         self._gate_until = 0  # listening resumes at this frame
         self._gated = False
         self._played = SILENT_FRAME  # what the speaker played last frame: the echo canceller's reference
+        self.device_delay_frames = 0  # the sound card's round trip, as the live driver reports it
         self.reminder, self.quiet_hours = reminder, quiet_hours
         self._reminded = history.marked("reminder") if history is not None else 0.0
         self.muted = False  # the button's mute: the microphone is ignored, the speaker still talks
@@ -84,6 +85,11 @@ class Engine:
     def barge_in(self) -> bool:
         """Safety, stop and pause are heard while the speaker talks: the echo canceller knows the room."""
         return self.echo is not None and self.echo.ready
+
+    @property
+    def echo_delay_frames(self) -> int:
+        """Frames the sound card holds what was played before its echo is heard (measured if it can be)."""
+        return self.echo.delay_frames if self.echo is not None else self.device_delay_frames
 
     @property
     def idle(self) -> bool:
@@ -112,7 +118,7 @@ class Engine:
             self._emit("error", message=str(error))
         self.player.errors.clear()
         if sounding:
-            self._gate_until = self.frame + 1 + ECHO_TAIL_FRAMES
+            self._gate_until = self.frame + 1 + ECHO_TAIL_FRAMES + self.echo_delay_frames
         self._played = out
         self.frame += 1
         if self._gated and self.listening:
@@ -258,9 +264,7 @@ class Engine:
                 return self._start(script)
         if running is not None:
             outputs = running.command(intent, self.frame)
-            if outputs is None and intent in ("slower", "faster"):
-                return self._speaking_rate(intent)
-            return outputs
+            return self._speaking_rate(intent) if outputs is None and intent in ("slower", "faster") else outputs
         if intent == "stop":
             stopped = self.suspended.end(self.frame, "stopped") if self.suspended else []
             self.suspended = None
@@ -331,8 +335,7 @@ class Engine:
 
     def _speaking_rate(self, intent: str) -> list[Output]:
         step = self._rate_step + (-1 if intent == "slower" else 1)
-        low, high = SPEECH_RATE_STEPS
-        if not low <= step <= high:
+        if not SPEECH_RATE_STEPS[0] <= step <= SPEECH_RATE_STEPS[1]:
             return []
         if step not in self._speech:
             base = self._speech[0]

@@ -181,6 +181,7 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
                 engine.audio_back()
                 lost_at = None
             log.info("listening on '%s', speaking on '%s' at %d Hz", *stream.names, stream.rate)
+            _expect_echo_delay(engine, stream)
             if first_start:
                 first_start = False
                 age = process_age()
@@ -209,6 +210,15 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _expect_echo_delay(engine: Engine, stream: _Stream) -> None:
+    """The device's reported round trip, plus the block waiting in our output buffer: how late the
+    speaker's echo reaches the microphone, until the echo canceller measures it."""
+    seconds = sum(stream.stream.latency) + FRAME_MS / 1000
+    engine.device_delay_frames = frames_for(seconds)
+    if engine.echo is not None:
+        engine.echo.expect_delay(seconds)
 
 
 def _stream_frames(engine: Engine, stream: _Stream, on_events: Callable[[list[Event]], None],
