@@ -14,19 +14,20 @@ pytestmark = pytest.mark.slow
 
 
 def test_no_line_of_the_library_triggers_a_command_through_its_own_echo():
-    """Every Korean line (command words included: "계속이라고 말해 주세요") in three rooms, barge-in on."""
+    """Every Korean line (command words included: "계속이라고 말해 주세요") in four rooms, one of them
+    behind a sound card that holds the sound 300 ms, barge-in on."""
     result = speaking.self_echo(Settings(locale="ko"), barge_in=True)
     assert result["lines"] >= 50 and result["false_triggers"] == 0, result["triggered_by"]
 
 
 def test_stop_is_heard_over_the_speakers_own_voice():
-    """"그만해" at 0 and -6 dB relative to the echo, 10 trials in each of three rooms. The target is
-    9 in 10; measured 26 to 29 of 30 from run to run (espeak-ng's lengths vary by a few samples, and
-    with them the alignment), so this guards against a regression at 8 in 10, below the target that
-    issue 5's note reports as not yet reliably met."""
+    """"그만해" at 0 and -6 dB relative to the echo, 10 trials in each of four rooms (one behind a
+    300 ms sound card, which the canceller must find). The target is 9 in 10; measured 40 of 40 at
+    both levels, so this holds the target, in every room."""
     result = speaking.stop_over_speech(Settings(locale="ko"), "그만해", trials=10)
     for level in ("+0db", "-6db"):
-        assert result[level]["hits"] >= 0.8 * result[level]["trials"], result
+        assert result[level]["hits"] >= 0.9 * result[level]["trials"], result
+        assert max(result[level]["missed_by_room"]) <= 1, result
 
 
 def test_the_speaking_benchmarks_print_their_figures(isolated):
