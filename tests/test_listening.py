@@ -60,6 +60,24 @@ def test_commands_are_heard_in_room_noise(bench):
     assert heard.match.intent == "safety" and heard.frame < END_FRAMES
 
 
+def test_noise_suppression_hears_more_commands_and_mistakes_fewer_at_6_db(bench):
+    """Every command phrase (ko+f2, 150 wpm) in room noise 6 dB below it, with and without suppression.
+    Measured over four runs: right 25-33 of 40 with, 13-18 without; another command 1-3 with, 16-19
+    without."""
+    said = utterances([phrase for phrase, _ in bench.commands()], "ko", voices=1, rates=(150,))
+    noise = room_noise(5, bench.rng)
+    tally = {}
+    for denoise in (True, False):
+        bench.denoise = denoise
+        got = [(bench.hear(u, noise, 6.0, bench.context_of[intent]).match, intent)
+               for u, (_, intent) in zip(said, bench.commands())]
+        tally[denoise] = (sum(m is not None and m.intent == intent for m, intent in got),
+                          sum(m is not None and m.intent not in (None, intent) for m, intent in got))
+    bench.denoise = True
+    (right, wrong), (right_without, wrong_without) = tally[True], tally[False]
+    assert right >= right_without + 4 and wrong * 3 <= wrong_without, tally
+
+
 @pytest.mark.parametrize("name", sorted(OOV))
 @pytest.mark.parametrize("where", ["idle", "session", "turn"])
 def test_ordinary_talk_is_rejected(bench, name, where):

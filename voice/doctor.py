@@ -57,7 +57,7 @@ class Doctor:
 
     def _packages(self) -> tuple[bool, str]:
         missing = []
-        for module in REQUIRED_MODULES + ("speexdsp",):
+        for module in REQUIRED_MODULES + ("speexdsp", "webrtc_noise_gain"):
             try:
                 importlib.import_module(module)
             except Exception:  # noqa: BLE001 - a broken native library raises OSError, not ImportError

@@ -43,6 +43,7 @@ class Bench:
         candidates = [context.idle(commands), context.session(frozenset({"more_time"})), context.paused()]
         self.context_of = {intent: next(c for c in candidates if intent in c.intents) for intent in commands}
         self.rng = np.random.default_rng(7)
+        self.denoise = True  # noise suppression in noisy rooms, as the speaker listens
 
     def commands(self, limit: int | None = None) -> list[tuple[str, str]]:
         """(phrase, intent) for every phrase of every command, or the first phrase of `limit` commands."""
@@ -53,7 +54,7 @@ class Bench:
 
     def listen(self, audio: np.ndarray, in_context: Context, speech_end: int = 0) -> list[Heard]:
         """Every decision a fresh listener makes over `audio`, accepted or rejected."""
-        listener = Listener(self.matcher, self.recognizer)
+        listener = Listener(self.matcher, self.recognizer, denoise=self.denoise)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         for index, frame in enumerate(split_frames(audio)):

@@ -28,17 +28,40 @@ class Segment:
     ended: bool = False  # the utterance just ended
 
 
+class NoiseFloor:
+    """The room's level beneath speech, in dBFS, from frame levels."""
+
+    def __init__(self, window: int = FLOOR_WINDOW) -> None:
+        self.db = -70.0
+        self._levels = np.empty(window)
+        self._count = 0
+
+    def track(self, level: float) -> float:
+        # A low percentile rather than a smoothed level: it learns a louder room within 2 s (a slow
+        # average took ~10 s, and missed the end of every command meanwhile), and a command does not
+        # lift it, since a command is shorter than the window and has quiet gaps.
+        self._levels[self._count % len(self._levels)] = level
+        self._count += 1
+        known = self._levels[: min(self._count, len(self._levels))]
+        rank = int(FLOOR_RANK * (len(known) - 1))
+        self.db = max(-90.0, float(np.partition(known, rank)[rank]))
+        return self.db
+
+
 class Endpointer:
     """Tracks the noise floor, finds where speech starts and ends."""
 
     def __init__(self) -> None:
-        self.noise_floor_db = -70.0
-        self._levels: deque[float] = deque(maxlen=FLOOR_WINDOW)
+        self._floor = NoiseFloor()
         self.quiet_frames = 0  # consecutive unvoiced frames, for silence timeouts
         self._recent: deque[np.ndarray] = deque(maxlen=PRE_ROLL_FRAMES)
         self._voiced_run = 0
         self._in_speech = False
         self._length = 0
+
+    @property
+    def noise_floor_db(self) -> float:
+        return self._floor.db
 
     def voiced(self, level_db: float) -> bool:
         return level_db > max(MIN_SPEECH_DB, self.noise_floor_db + VOICED_MARGIN_DB)
@@ -46,7 +69,7 @@ class Endpointer:
     def feed(self, frame: np.ndarray) -> Segment:
         level = rms_dbfs(frame)
         voiced = self.voiced(level)
-        self._track_floor(level)
+        self._floor.track(level)
         self.quiet_frames = 0 if voiced else self.quiet_frames + 1
         self._voiced_run = self._voiced_run + 1 if voiced else 0
         if not self._in_speech:
@@ -68,11 +91,3 @@ class Endpointer:
         self._in_speech = False
         self._voiced_run = 0
         self._recent.clear()
-
-    def _track_floor(self, level: float) -> None:
-        # A low percentile rather than a smoothed level: it learns a louder room within 2 s (a slow
-        # average took ~10 s, and missed the end of every command meanwhile), and a command does not
-        # lift it, since a command is shorter than the window and has quiet gaps.
-        self._levels.append(level)
-        ranked = sorted(self._levels)
-        self.noise_floor_db = max(-90.0, ranked[int(FLOOR_RANK * (len(ranked) - 1))])
