@@ -1,11 +1,12 @@
 """Microphone frames in, a matched (or rejected) intent out, as early as the words allow.
 
 Our endpointer decides where an utterance starts; only those frames (with pre-roll) reach Vosk, so an
-idle speaker costs little. In a noisy room, both hear the microphone noise-suppressed. An intent is committed as soon as Vosk's partial result is a complete
-phrase of the current command set that has stayed the same for `stable_frames` and the voice has just
-stopped (our endpointer would wait 240 ms more); a phrase that is the start of a longer one (a prefix)
-waits for the end of speech instead. Vosk's final n-best result is
-then matched and checked (`IntentMatcher.match`); the end of speech is the fallback, not the path.
+idle speaker costs little. In a noisy room, both hear the microphone noise-suppressed. An intent is
+committed as soon as Vosk's partial result is a complete phrase of the current command set that has
+stayed the same for `stable_frames` and the voice has just stopped (our endpointer would wait 240 ms
+more); a phrase that is the start of a longer one (a prefix) waits for the end of speech instead.
+Vosk's final n-best result is then matched and checked (`IntentMatcher.match`); the end of speech
+is the fallback, not the path.
 """
 
 import re
@@ -69,7 +70,7 @@ class Listener:
 
     def feed(self, frame: np.ndarray) -> Match | None:
         if self._denoiser is not None and self._room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB:
-            frame = self._denoiser(frame)  # it learns the noise within half a second of the room turning noisy
+            frame = self._denoiser(frame)  # only here: in a quiet room it costs speech and gains nothing
         segment = self._endpointer.feed(frame)
         if self._recognizer is None:
             return None
