@@ -37,6 +37,7 @@ def said(stdout: str) -> list[tuple[float, str]]:
     return lines
 
 
+@pytest.mark.slow  # 6.5 s: every command through the whole check-in
 def test_simulate_runs_the_checkin_to_its_end_with_every_command(isolated, tmp_path):
     result = run_voice("simulate", "--partners", "Alex,Sam", "--events", str(tmp_path / "e.jsonl"), stdin=CHECKIN)
     assert result.returncode == 0, result.stderr

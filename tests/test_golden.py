@@ -30,6 +30,7 @@ def test_every_shipped_script_has_a_golden_run():
         assert shipped == {p.stem for p in (GOLDEN / locale).glob("*.commands")}
 
 
+@pytest.mark.slow  # a subprocess per shipped script: 16 s in all
 @pytest.mark.parametrize("commands", RUNS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_golden_run(commands: Path, isolated, no_network, tmp_path):
     """Also the no-network proof for every script: each run's Python refuses any socket."""
