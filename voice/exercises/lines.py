@@ -8,6 +8,17 @@ from .session import Session, fill
 from .steps import Choose, Timer
 
 
+COMPOSED = {"help_choice", "safety", "safety_stopped", "safety_again"}  # said only as parts of other lines
+
+
+def safety_line(locale: Locale, stopped: bool) -> str:
+    """The safety response: the resources (emergency first), "stopped" only if an exercise was
+    running (it may have been heard by mistake), then how to hear it again."""
+    lines = locale.lines
+    parts = [lines["safety"], lines["safety_stopped"] if stopped else "", lines["safety_again"]]
+    return " ".join(part.strip() for part in parts if part.strip())
+
+
 def names(partners: tuple[str, str], first: str) -> dict[str, str]:
     a, b = partners
     return {"partner_a": a, "partner_b": b, "first": first, "second": b if first == a else a}
@@ -16,7 +27,8 @@ def names(partners: tuple[str, str], first: str) -> dict[str, str]:
 def every_line(library: Library, locale: Locale, partners: tuple[str, str]) -> list[str]:
     """Every fixed line the speaker can say, in either order of turns: what the prompt cache pre-renders."""
     a, b = partners
-    texts = library.texts() + [text for key, text in locale.lines.items() if key != "help_choice"]
+    texts = library.texts() + [text for key, text in locale.lines.items() if key not in COMPOSED]
+    texts += [safety_line(locale, stopped) for stopped in (False, True)]
     scripts = library.scripts.values()
     for script in scripts:
         texts += [choice_help(step, locale) for step in script.steps if isinstance(step, Choose)]

@@ -14,7 +14,9 @@ from .context import Context
 MAX_COST = 0.25  # at most one word in four may differ from the phrase (measured: see issue 4's note)
 MIN_CONFIDENCE = 0.1  # n-best posterior below which a match is too unsure to act on
 STRICT_CONFIDENCE = 0.5  # ... during a partner's turn, when the couple is talking to each other
-EXACT_INTENTS = frozenset({"forget_tonight"})  # deletes records: only ever on the exact phrase
+# Only ever on the exact phrase, with no stray words around it: forgetting deletes records, and the
+# crisis lines heard by mistake break a couple's trust ("I need help with the dishes").
+EXACT_INTENTS = frozenset({"forget_tonight", "safety"})
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
 
 
@@ -136,7 +138,7 @@ class IntentMatcher:
 
     def _holds(self, rejected: Match, intent: str) -> bool:
         """A rejected alternative that contains one of `intent`'s phrases as a run of whole words."""
-        if rejected.intent is not None:
+        if rejected.intent is not None or intent in EXACT_INTENTS:
             return False
         heard = tuple(normalize(rejected.text))
         return any(heard[i : i + len(words)] == words for words, other in self.phrases if other == intent

@@ -11,6 +11,7 @@ from ..audio.frames import RATE
 from ..errors import ModelError
 
 N_BEST = 5  # alternatives asked of Vosk: matched in rank order, their scores give the confidence
+UNKNOWN = "[unk]"  # the English model's word for speech outside the grammar (the Korean model has none)
 WARM = 16  # recognizers kept compiled, one per command set (a handful of contexts and choice steps)
 
 vosk.SetLogLevel(-1)  # Vosk's own logging goes to stderr unasked; we log what matters ourselves.
@@ -52,6 +53,8 @@ class GrammarRecognizer:
         key = tuple(phrases)
         if key not in self._warm:
             grammar = [phrase for phrase in phrases if not missing_words(self._model, set(phrase.split()))]
+            if grammar and self._model.vosk_model_find_word(UNKNOWN) >= 0:
+                grammar.append(UNKNOWN)  # talk decodes to [unk] rather than onto the nearest command
             self._warm[key] = self._compile(grammar) if grammar else NothingToHear()
             if len(self._warm) > WARM:
                 self._warm.popitem(last=False)

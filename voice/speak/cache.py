@@ -124,7 +124,7 @@ class PromptCache:
         self.hits = self.misses = 0
 
     def path_for(self, text: str) -> Path:
-        key = f"{self.voice.cache_key}|{self.delivery.cache_key}|{text}"
+        key = f"{self.voice.cache_key}|{self.delivery.cache_key}|{self.delivery.spoken(text)}"
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.wav"
 
     def line(self, text: str) -> SpokenLine:

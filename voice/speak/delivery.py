@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from ..audio.frames import RATE
+from .normalize import spoken
 
 # A sentence runs to . ! ? … (or a full-width form), with any closing quote or bracket, before a space.
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…。！？]+[\"'”’)\]]*(?=\s|$)|$)", re.DOTALL)
@@ -41,16 +42,21 @@ class Delivery:
     question_pause_ms: int = 700
     loudness_dbfs: float = -20.0  # every sentence of every engine is brought to this RMS level
     volume: float = 1.0  # the owner's volume on top (0..1)
+    locale: str = "en"  # how numbers are said (normalize.py)
 
     @property
     def cache_key(self) -> str:
         return f"{self.sentence_pause_ms}|{self.question_pause_ms}|{self.loudness_dbfs}|{self.volume}"
 
+    def spoken(self, text: str) -> str:
+        """The words an engine is given for `text`: the one place numbers are written out."""
+        return spoken(text, self.locale)
+
     def sentences(self, voice: Voice, text: str) -> Iterator[np.ndarray]:
         """The line's audio, one sentence at a time (each with the pause that follows it), so the
         first sentence can play while the rest render. A long first sentence gives its first clause
         alone, so the first audio of an uncached line comes sooner (Piper renders whole sentences)."""
-        parts = split_sentences(text)
+        parts = split_sentences(self.spoken(text))
         parts[:1] = first_clause(parts[0]) if parts else []
         for index, part in enumerate(parts):
             audio = self.shape(voice.sentence(part))

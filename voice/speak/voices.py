@@ -27,7 +27,8 @@ def open_voice(settings: Settings, locale: Locale) -> Voice:
 
 
 def delivery_for(settings: Settings) -> Delivery:
-    return Delivery(settings.sentence_pause_ms, settings.question_pause_ms, volume=settings.volume)
+    return Delivery(settings.sentence_pause_ms, settings.question_pause_ms, volume=settings.volume,
+                    locale=settings.locale)
 
 
 def list_voices() -> list[tuple[str, str, str]]:
