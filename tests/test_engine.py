@@ -497,3 +497,23 @@ def test_a_choice_ends_with_the_listening_tone_and_an_unclear_answer_gets_not_un
     rec.say("the short one")
     rec.run(frames_for(3))
     assert rec.of("said")[-1].data["text"] == "Let's start with one minute of slow breathing together."
+
+
+def test_more_time_during_the_long_break_adds_to_it_and_never_shortens_it(engine):
+    rec = Recorder(engine)
+    rec.say("start a long break")
+    rec.until_step("timer")
+    rec.run(frames_for(60))
+    asked = engine.frame
+    rec.say("I need more time")  # a minute into twenty: the chime comes 29 minutes from now
+    rec.run(frames_for(2))
+    assert rec.of("said")[-1].data["text"] == "Of course. I'll call you back in 29 minutes."
+    rec.run(frames_for(28.5 * 60))
+    back = [e for e in rec.of("said") if e.data["text"].startswith("It's time to come back")]
+    assert not back
+    rec.run(frames_for(60))
+    back = [e for e in rec.of("said") if e.data["text"].startswith("It's time to come back")]
+    assert back and 0 <= back[0].frame - asked - frames_for(29 * 60) < frames_for(10)  # + the start line
+    rec.say("I need more time")  # at the call back, more time counts from now
+    rec.run(frames_for(2))
+    assert rec.of("said")[-1].data["text"] == "Of course. I'll call you back in 10 minutes."

@@ -4,6 +4,7 @@ A small zip shaped like a Vosk model is served from a loopback HTTP server (with
 """
 
 import functools
+import shutil
 import http.server
 import threading
 import zipfile
@@ -114,3 +115,31 @@ class socket_closed_port:
 
     def __exit__(self, *exc) -> None:
         self._socket.close()
+
+
+needs_mvn = pytest.mark.skipif(shutil.which("mvn") is None, reason="mvn is not installed (make test installs maven)")
+
+
+@pytest.mark.slow
+@needs_mvn
+def test_where_the_zip_cannot_be_reached_the_publishers_maven_archive_is_used_and_verified(tmp_path):
+    from voice.listen.recognizer import load_model
+    from voice.models import ENGLISH_MODEL
+
+    with socket_closed_port() as port:
+        target = fetch_model(ENGLISH_MODEL, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
+    assert target == tmp_path / ENGLISH_MODEL and is_model(target)
+    assert not list(tmp_path.glob(".*unpacking")) and not list(tmp_path.glob("*.part"))
+    model = load_model(target)  # the real small English model, with its out-of-vocabulary word
+    assert model.vosk_model_find_word("[unk]") >= 0 and model.vosk_model_find_word("stop") >= 0
+
+
+@needs_mvn
+def test_a_maven_archive_that_is_not_the_expected_one_is_refused(tmp_path, monkeypatch):
+    from voice import models
+
+    coordinates, _ = models.MAVEN_ARCHIVES[models.ENGLISH_MODEL]
+    monkeypatch.setitem(models.MAVEN_ARCHIVES, models.ENGLISH_MODEL, (coordinates, "0" * 64))
+    with socket_closed_port() as port, pytest.raises(ModelError, match="not the one expected"):
+        fetch_model(models.ENGLISH_MODEL, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
+    assert not (tmp_path / models.ENGLISH_MODEL).exists()

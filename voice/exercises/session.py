@@ -357,6 +357,8 @@ class Session:
                 yield Speak(self.lines["no_more_time"])
                 return
             extensions += 1
-            line = self.lines["more_time"].replace("{minutes}", f"{step.more_minutes:g}")
-            at = (yield Speak(line)).frame
-            end = at + frames_for(step.more_minutes * 60)
+            # More time adds to what is left, never shortens the break: asked a minute into twenty,
+            # the chime comes in twenty-nine minutes, and the line says so.
+            end = max(end, at) + frames_for(step.more_minutes * 60)
+            minutes = round((end - at) / frames_for(60))
+            at = (yield Speak(self.lines["more_time"].replace("{minutes}", f"{minutes:g}"))).frame

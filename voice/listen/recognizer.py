@@ -76,17 +76,21 @@ class GrammarRecognizer:
         """The best guess so far for the utterance in progress."""
         return json.loads(self._recognizer.PartialResult()).get("partial", "")
 
-    def finish(self) -> tuple[list[str], list[float]]:
-        """End the utterance now (our endpoint, not Vosk's): its alternatives, best first, and their
-        scores (log-likelihoods; only their differences mean anything)."""
+    def finish(self) -> tuple[list[str], list[float], list[float | None]]:
+        """End the utterance now (our endpoint, not Vosk's): its alternatives, best first, their
+        scores (log-likelihoods; only their differences mean anything) and the seconds from the
+        first word's start to the last word's end (None without word times)."""
         result = json.loads(self._recognizer.FinalResult())
         alternatives = result.get("alternatives", [{"text": result.get("text", ""), "confidence": 0.0}])
-        return [alt["text"].strip() for alt in alternatives], [alt["confidence"] for alt in alternatives]
+        spans = [alt["result"][-1]["end"] - alt["result"][0]["start"] if alt.get("result") else None
+                 for alt in alternatives]
+        return [alt["text"].strip() for alt in alternatives], [alt["confidence"] for alt in alternatives], spans
 
     def _compile(self, grammar: list[str]) -> vosk.KaldiRecognizer:
         # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.
         recognizer = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
         recognizer.SetMaxAlternatives(N_BEST)
+        recognizer.SetWords(True)  # word times: how long the command itself took to say
         return recognizer
 
 
