@@ -5,7 +5,8 @@ import time
 from pathlib import Path
 
 from .config import Settings
-from .engine import BREAK_INTENTS, Engine
+from .engine import Engine
+from .policy import BREAK_INTENTS
 from .errors import ConfigError
 from .exercises.history import SessionLog
 from .exercises.library import Library, bundled_scripts_dir

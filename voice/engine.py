@@ -18,7 +18,7 @@ from .audio.tones import earcons
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
-from .exercises.lines import every_line, help_line, names, safety_line
+from .exercises.lines import every_line, names
 from .exercises.session import DONE, Output, Session, Tick, fill
 from .exercises.steps import Prompts
 from .listen import context
@@ -27,6 +27,7 @@ from .listen.echo import EchoCanceller
 from .listen.intents import Match
 from .listen.listener import Listener
 from .locale import Locale
+from .commands import Commands
 from .schedule import QuietHours, Weekly, reminder_due
 from .speak.cache import PromptCache
 from .speak.player import Player
@@ -35,8 +36,6 @@ log = logging.getLogger(__name__)
 ECHO_TAIL_FRAMES = frames_for(0.5)  # after the speaker stops, its echo may still reach the mic
 SPEECH_RATE_STEP = 0.15  # "slower" / "faster" outside breathing change the speaking rate by 15 %
 SPEECH_RATE_STEPS = (-2, 2)
-IDLE_COMMANDS = {"pause", "resume", "next", "done", "back", "repeat"}
-BREAK_INTENTS = {"calming_break", "long_break"}  # mid-exercise, these set the exercise aside
 REMINDER_CHECK_FRAMES = frames_for(1.0)
 REQUESTS = {"mute", "unmute", "toggle_mute", "stop"}  # from other threads (the GPIO button)
 
@@ -71,6 +70,7 @@ class Engine:
         self.microphone_tap: Callable[[np.ndarray], None] = lambda frame: None  # `voice run --record`
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
+        self.commands = Commands(self)
 
     @property
     def speech(self) -> PromptCache:
@@ -94,7 +94,7 @@ class Engine:
     @property
     def idle(self) -> bool:
         """Listening with nothing scheduled: no session, or one paused waiting for a person."""
-        running = self._running()
+        running = self.running()
         return (running is None or running.paused) and self.listening
 
     def lines(self) -> list[str]:
@@ -113,9 +113,9 @@ class Engine:
         sounding = self.player.playing
         out, started = self.player.next_frame()
         for text in started:
-            self._emit("said", text=text)
+            self.emit("said", text=text)
         for error in self.player.errors:
-            self._emit("error", message=str(error))
+            self.emit("error", message=str(error))
         self.player.errors.clear()
         if sounding:
             self._gate_until = self.frame + 1 + ECHO_TAIL_FRAMES + self.echo_delay_frames
@@ -123,7 +123,7 @@ class Engine:
         self.frame += 1
         if self._gated and self.listening:
             self._gated = False
-            self._emit("listening")
+            self.emit("listening")
         events, self._events = self._events, []
         return out, events
 
@@ -136,7 +136,7 @@ class Engine:
         script = self.library.for_intent("introduction")
         if script is not None and self.history is not None and not self.history.marked("introduced"):
             self.history.mark("introduced", self.clock())
-            self._start(script)  # it begins on the next frame, as a spoken start would
+            self.start(script)  # it begins on the next frame, as a spoken start would
 
     def request(self, action: str) -> None:
         """Thread-safe: `action` (one of REQUESTS) is carried out at the start of the next frame."""
@@ -145,29 +145,29 @@ class Engine:
 
     def audio_lost(self, reason: str) -> None:
         """The microphone or speaker went away: the session is paused, not lost, and nothing plays."""
-        running = self._running()
+        running = self.running()
         if running is not None and not running.paused:
             pause = running.command("pause", self.frame) or []
-            self._apply([output for output in pause if output.say is None], running)  # no one would hear it
+            self.apply([output for output in pause if output.say is None], running)  # no one would hear it
             self._paused_for_audio = True
         self.player.stop()
         self.listener.reset()
-        self._emit("audio_lost", reason=reason)
+        self.emit("audio_lost", reason=reason)
 
     def audio_back(self) -> None:
         """The devices work again: a session that the loss paused carries on."""
-        self._emit("audio_back")
-        running = self._running()
+        self.emit("audio_back")
+        running = self.running()
         if self._paused_for_audio and running is not None and running.paused:
             self.say(self.locale.lines["audio_back"])
-            self._apply(running.command("resume", self.frame) or [], running)
+            self.apply(running.command("resume", self.frame) or [], running)
         self._paused_for_audio = False
 
     def context(self) -> Context:
         """The commands that mean something right now (see voice/listen/context.py)."""
         if not self.listening:
             return context.over_speech()
-        running = self._running()
+        running = self.running()
         if running is None:
             commands = frozenset(self.listener.matcher.templates) - frozenset(self.library.options)
             return context.idle(commands, suspended=self.suspended is not None)
@@ -209,77 +209,44 @@ class Engine:
         if muted != self.muted:
             self.muted = muted
             self.listener.reset()
-            self._emit("muted" if muted else "unmuted")
+            self.emit("muted" if muted else "unmuted")
 
     def _remind(self) -> None:
         """The weekly check-in reminder: once, gently, only while nothing else is going on."""
         now = self.clock()
-        if self._running() is not None or not self.listening or not reminder_due(
+        if self.running() is not None or not self.listening or not reminder_due(
                 self.reminder, self.quiet_hours, now, self._reminded):
             return
         self._reminded = now
         if self.history is not None:
             self.history.mark("reminder", now)
-        self._emit("reminder")
+        self.emit("reminder")
         self.player.play(self._earcons["return"])
         self.say(self.locale.lines["reminder"])
 
     def _on_match(self, match: Match) -> None:
         if match.intent is None:
             # The text may be the couple's talk: only a debug recording keeps it (see events.PRIVATE).
-            self._emit("rejected", reason=match.reason, text=match.text)
-            if match.could_be_a_command and (running := self._running()) is not None and running.awaiting_answer:
+            self.emit("rejected", reason=match.reason, text=match.text)
+            if match.could_be_a_command and (running := self.running()) is not None and running.awaiting_answer:
                 self.player.chime(self._earcons["not_understood"])
             return
-        self._emit("intent", name=match.intent, text=match.text, confidence=match.confidence)
+        self.emit("intent", name=match.intent, text=match.text, confidence=match.confidence)
         log.info("intent %s (confidence %.2f)", match.intent, match.confidence)
-        outputs = self._dispatch(match.intent)
+        outputs = self.commands.dispatch(match.intent)
         if outputs is None:
-            self._emit("ignored", name=match.intent, reason="not valid now")
+            self.emit("ignored", name=match.intent, reason="not valid now")
             return
         if any(output.stop_audio for output in outputs):
             self.player.stop()
         self.player.chime(self._earcons["understood"])
-        self._apply(outputs, self.session)
+        self.apply(outputs, self.session)
 
-    def _dispatch(self, intent: str) -> list[Output] | None:
-        running = self._running()
-        if intent == "safety":  # always heard, always wins
-            return self._safety()
-        if running is not None and intent in running.accepts:
-            return running.command(intent, self.frame)  # a spoken choice, "done", "I need more time"
-        if intent == "help":
-            return [Output(say=help_line(self._running(), self.locale))]
-        if intent in BREAK_INTENTS and running is not None and not BREAK_INTENTS & set(running.script.start_intents):
-            return self._take_break(running, intent)
-        if intent == "continue_session" or (self.suspended and running is None and intent in ("resume", "next")):
-            return self._continue()
-        if intent == "forget_tonight":
-            return self._forget()
-        if intent not in IDLE_COMMANDS | {"stop", "slower", "faster", "more_time"}:
-            if self.library.refresh():  # edits to scripts are picked up between sessions
-                self.listener.set_phrases({**self.locale.intents, **self.library.options})
-            script = self.library.for_intent(intent)
-            if script is not None and (running is None or script.id != running.script.id):
-                return self._start(script)
-        if running is not None:
-            outputs = running.command(intent, self.frame)
-            return self._speaking_rate(intent) if outputs is None and intent in ("slower", "faster") else outputs
-        if intent == "stop":
-            stopped = self.suspended.end(self.frame, "stopped") if self.suspended else []
-            self.suspended = None
-            return [Output(stop_audio=True), *stopped]
-        if intent in ("slower", "faster"):
-            return self._speaking_rate(intent)
-        if intent in IDLE_COMMANDS:
-            return [Output(say=self.locale.lines["not_running"])]
-        return None
-
-    def _start(self, script, at_step: int = 0, row: int | None = None, first: str | None = None) -> list[Output]:
-        running = self._running()
+    def start(self, script, at_step: int = 0, row: int | None = None, first: str | None = None) -> list[Output]:
+        running = self.running()
         ended = running.end(self.frame, "replaced") if running else []
         if running is not None:
-            self._apply(ended, running)
+            self.apply(ended, running)
         if first is None:
             last = self.history.last_first() if self.history else None
             first = self.partners[1] if last == self.partners[0] else self.partners[0]
@@ -289,50 +256,17 @@ class Engine:
         self._log_ids[id(session)] = row
         self.session = session
         if session.finished:  # resumed past its last step (the script was edited): end it in the log too
-            self._apply(session.advance(Tick(self.frame, self.player.playing, 0)), session)
+            self.apply(session.advance(Tick(self.frame, self.player.playing, 0)), session)
         return [Output(stop_audio=True)]
 
-    def _safety(self) -> list[Output]:
-        ran = [session for session in (self._running(), self.suspended) if session is not None]
-        for session in ran:
-            self._apply(session.end(self.frame, "safety"), session)
-        self.suspended = None
-        return [Output(stop_audio=True), Output(say=safety_line(self.locale, stopped=bool(ran)))]
-
-    def _take_break(self, running: Session, intent: str) -> list[Output]:
-        pause = running.command("pause", self.frame) or []
-        break_script = self.library.for_intent(intent)
-        if break_script is None:
-            return pause
-        self._apply([o for o in pause if o.event is not None], running)
-        self.suspended = running
-        self.session = None  # the paused exercise waits in `suspended`, it is not replaced
-        return self._start(break_script)
-
-    def _continue(self) -> list[Output]:
-        if self.suspended is not None:
-            if (running := self._running()) is not None:  # the break, cut short
-                self._apply(running.end(self.frame, "replaced"), running)
-            session, self.suspended = self.suspended, None
-            self.session = session
-            line = fill(self.locale.lines["continuing"], {"title": session.script.title})
-            return [Output(stop_audio=True), Output(say=line), *(session.command("resume", self.frame) or [])]
-        row = self.history.resumable(self.clock()) if self.history else None
-        script = self.library.scripts.get(row.script) if row else None
-        if row is None or script is None:
-            return [Output(say=self.locale.lines["nothing_to_continue"])]
-        self.history.reopen(row.id)
-        outputs = self._start(script, row.last_step, row.id, row.first if row.first in self.partners else None)
-        return [*outputs, Output(say=fill(self.locale.lines["continuing"], {"title": script.title}))]
-
-    def _forget(self) -> list[Output]:
+    def forget_tonight(self) -> list[Output]:
         if self.history is not None:
             forgotten = self.history.forget_since(start_of_today(self.clock()))
             log.info("forgot %d sessions from today", forgotten)
             self._log_ids = {key: None for key in self._log_ids}  # nothing more is written for them
         return [Output(say=self.locale.lines["forgotten"])]
 
-    def _speaking_rate(self, intent: str) -> list[Output]:
+    def change_speaking_rate(self, intent: str) -> list[Output]:
         step = self._rate_step + (-1 if intent == "slower" else 1)
         if not SPEECH_RATE_STEPS[0] <= step <= SPEECH_RATE_STEPS[1]:
             return []
@@ -341,7 +275,7 @@ class Engine:
             self._speech[step] = PromptCache(base.voice.scaled(1 + SPEECH_RATE_STEP * step), base.folder,
                                              base.delivery, base.memory)
         self._rate_step = step
-        self._emit("pace", speech=round(1 + SPEECH_RATE_STEP * step, 2))
+        self.emit("pace", speech=round(1 + SPEECH_RATE_STEP * step, 2))
         return [Output(say=self.locale.lines["speech_slower" if intent == "slower" else "speech_faster"])]
 
     def _draw(self, step: Prompts) -> list[str]:
@@ -355,15 +289,15 @@ class Engine:
             self.history.prompts(self._log_ids.get(id(self.session)), deck.name, [Deck.key(p) for p in drawn])
         return drawn
 
-    def _running(self) -> Session | None:
+    def running(self) -> Session | None:
         return self.session if self.session is not None and not self.session.finished else None
 
     def _run_session(self) -> None:
-        if (running := self._running()) is not None:
+        if (running := self.running()) is not None:
             tick = Tick(self.frame, self.player.playing, self.listener.quiet_frames)
-            self._apply(running.advance(tick), running)
+            self.apply(running.advance(tick), running)
 
-    def _apply(self, outputs: list[Output], source: Session | None) -> None:
+    def apply(self, outputs: list[Output], source: Session | None) -> None:
         for output in outputs:
             if output.event is not None:
                 self._events.append(output.event)
@@ -388,11 +322,11 @@ class Engine:
             self.say(fill(self.locale.lines["break_offer"], {"title": self.suspended.script.title}))
         elif reason == "stopped":
             suspended, self.suspended = self.suspended, None
-            self._apply(suspended.end(self.frame, "stopped"), suspended)
+            self.apply(suspended.end(self.frame, "stopped"), suspended)
 
     def say(self, text: str) -> None:
         """Queue a line (the benchmarks play library lines this way)."""
         self.player.play(self.speech.line(text), label=text)  # never waits: uncached lines stream
 
-    def _emit(self, kind: str, **data: object) -> None:
+    def emit(self, kind: str, **data: object) -> None:
         self._events.append(Event(self.frame, kind, data))

@@ -12,7 +12,7 @@ from .errors import ConfigError
 log = logging.getLogger("voice.state")
 STATES = {"script_started", "script_finished", "paused", "resumed", "reminder", "audio_lost", "audio_back",
           "muted", "unmuted"}  # logged at INFO; intents are logged by the engine, by name only
-DETAILS = {"step_started", "rejected", "ignored", "pace", "listening", "said", "error"}  # at DEBUG
+DETAILS = {"step_started", "rejected", "ignored", "decided", "pace", "listening", "said", "error"}  # at DEBUG
 PRIVATE = {"text"}  # what was recognized is never logged, even with --debug
 
 

@@ -164,14 +164,15 @@ class Session:
             return [Output(stop_audio=True), Output(say=self.lines["stopped"]), *self.end(frame, "stopped")]
         if intent == "pause":
             if self.paused:
-                return None
+                return [Output(say=self.lines["paused"])]  # still paused: say so, and how to go on
             self.paused = True
             return [Output(stop_audio=True), Output(event=Event(frame, "paused", {})),
                     Output(say=self.lines["paused"])]
-        if self.paused and intent in ("resume", "next", "done", "repeat"):
+        if self.paused and intent in ("resume", "repeat", "next", "done", "back"):
             self.paused = False
+            target = {"next": self._after, "done": self._after, "back": self._previous}.get(intent)
             return [Output(stop_audio=True), Output(event=Event(frame, "resumed", {})),
-                    *self._start_step(self._resumable(self.index), frame)]
+                    *self._start_step(target() if target else self._resumable(self.index), frame)]
         if intent in self.accepts:
             self._heard = intent
             return []
