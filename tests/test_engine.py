@@ -13,7 +13,7 @@ from voice.engine import ECHO_TAIL_FRAMES, Engine
 from voice.events import EventFile, log_events
 from voice.exercises.history import SessionLog
 from voice.exercises.library import Library, bundled_scripts_dir
-from voice.listen.intents import IntentMatcher
+from voice.listen.intents import IntentMatcher, expand
 from voice.listen.listener import Listener
 from voice.locale import Locale
 from voice.speak.cache import PromptCache
@@ -522,3 +522,20 @@ def test_more_time_during_the_long_break_adds_to_it_and_never_shortens_it(engine
     rec.say("I need more time")  # at the call back, more time counts from now
     rec.run(frames_for(2))
     assert rec.of("said")[-1].data["text"] == "Of course. I'll call you back in 10 minutes."
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_a_line_said_over_the_breathing_never_breaks_its_rhythm(tmp_path, code):
+    engine = make_engine(tmp_path, code)
+    rec = Recorder(engine)
+    lines = engine.locale.lines
+    rec.say(min(expand(engine.locale.intents["calming_break"][0]), key=len))
+    rec.run(frames_for(30))
+    rec.say(min(expand(engine.locale.intents["help"][0]), key=len))
+    rec.run(frames_for(25))
+    said = rec.of("said")
+    helped = next(i for i, e in enumerate(said) if e.data["text"] == lines["help_session"])
+    cues = [e for e in said[helped + 1:] if e.data["text"] in (lines["breathe_inhale"], lines["breathe_exhale"])]
+    assert cues[0].data["text"] == lines["breathe_inhale"]  # a new breath, from its first phase
+    assert all(b.frame - a.frame >= frames_for(4.5) for a, b in zip(cues, cues[1:]))  # never bunched
+    assert cues[0].frame >= said[helped].frame + len(engine.speech.audio(lines["help_session"])) // 320

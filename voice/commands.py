@@ -61,7 +61,10 @@ class Commands:
         state = self.state()
         action = policy.decide(state, policy.category(intent, starts, frozenset(engine.library.options)))
         engine.emit("decided", intent=intent, state=state.value, action=action.name.lower())
-        return self._handlers[action](intent, running)
+        outputs = self._handlers[action](intent, running)
+        if state == policy.State.BREATHE and outputs and any(output.say for output in outputs):
+            outputs = [*outputs, *running.breathe_again(engine.frame)]  # the running session, if still breathing
+        return outputs
 
     def safety(self) -> list[Output]:
         """Everything stops; the resources, "stopped" only if something was running (it may be a mishearing)."""

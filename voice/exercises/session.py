@@ -43,6 +43,11 @@ class Until:
 
 
 @dataclass(frozen=True)
+class Quiet:
+    """Wait until the speaker is not talking (a breath begins on its own, never under another line)."""
+
+
+@dataclass(frozen=True)
 class Listen:
     """Wait for one of `accepts`, for `silence_frames` of quiet, or until frame `until`."""
 
@@ -58,7 +63,7 @@ class Result:
     heard: str | None = None  # Listen: an intent, "silence" or "timeout"
 
 
-Request = Speak | Tone | Note | Until | Listen
+Request = Speak | Tone | Note | Until | Quiet | Listen
 StepRun = Generator[Request, Result, None]
 
 
@@ -104,6 +109,7 @@ class Session:
         self._goto: int | None = None  # where a choice sends the session next
         self._drawn: dict[int, list[str]] = {}  # prompts drawn per step, kept for "repeat"
         self._noted_breathing = False
+        self._breaths = 0  # cycles of the current breathing step begun
         started = Output(event=Event(frame, "script_started", {"script": script.id, "title": script.title,
                                                               "first": names["first"], "at_step": start}))
         self._pending = [started, *self._start_step(self._resumable(min(start, len(script.steps) - 1)), frame)]
@@ -201,6 +207,8 @@ class Session:
             return Result(tick.frame) if done else None
         if isinstance(request, Until):
             return Result(tick.frame) if tick.frame >= request.frame else None
+        if isinstance(request, Quiet):
+            return None if tick.speaking else Result(tick.frame)
         if isinstance(request, Listen):
             if self._heard is not None:
                 return Result(tick.frame, self._heard)
@@ -266,6 +274,7 @@ class Session:
         elif isinstance(step, Pause):
             yield Until(start + frames_for(step.seconds))
         elif isinstance(step, Breathe):
+            self._breaths = 0
             yield from self._breathe(step)
         elif isinstance(step, Wait):
             yield Listen(DONE, start, frames_for(step.silence), start + frames_for(step.max))
@@ -278,14 +287,16 @@ class Session:
         elif isinstance(step, Timer):
             yield from self._timer(step)
 
-    def _breathe(self, step: Breathe) -> StepRun:
-        at = (yield Until(0)).frame
+    def _breathe(self, step: Breathe, begun: int = 0) -> StepRun:
+        """Cues on exact frames from the first, which waits for the speaker to be quiet."""
+        at = (yield Quiet()).frame
         if not self._noted_breathing:  # once per session, before the first breath
             self._noted_breathing = True
             at = (yield Speak(self.lines["breathing_note"])).frame
             at = (yield Until(at + frames_for(1.0))).frame
         words = {phase: self.lines[f"breathe_{phase}"] for phase, _ in step.phases} | step.words
-        for cycle in range(step.cycles):
+        for cycle in range(begun, step.cycles):
+            self._breaths = cycle
             spoken = step.cues == "voice" or step.cues == "both" and cycle < step.voice_cycles
             for phase, seconds in step.phases:
                 yield Note("breath", {"phase": phase, "cycle": cycle + 1})
@@ -295,6 +306,16 @@ class Session:
                     yield Tone("hold" if phase.startswith("hold") else "exhale" if phase == "exhale" else "inhale")
                 at += frames_for(paced(phase, seconds, self.pace))
                 yield Until(at)
+
+    def breathe_again(self, frame: int) -> list[Output]:
+        """A line was said over the breathing ("what can I say"): the breath in progress is dropped
+        and the next begins, from its first phase, once that line is over. Never mid-rhythm."""
+        if self.paused or self.finished or not self.breathing:
+            return []
+        self._run = self._breathe(self.script.steps[self.index], self._breaths)
+        self._request = next(self._run)
+        self._issued_at, self._heard = -1, None
+        return [Output(event=Event(frame, "breathing_resumed", {"cycle": self._breaths + 1}))]
 
     def _turn(self, turn: Turn) -> StepRun:
         names = self._names(turn.who)
