@@ -31,6 +31,8 @@ done
 def said(stdout: str) -> list[tuple[float, str]]:
     lines = []
     for line in stdout.splitlines():
+        if line.startswith("  (not understood: "):  # printed for each utterance not taken as a command
+            continue
         m = re.fullmatch(r"\[(\d\d):(\d\d\.\d)\] (.+)", line)
         assert m, f"not a [mm:ss.s] line: {line!r}"
         lines.append((int(m[1]) * 60 + float(m[2]), m[3]))
@@ -57,6 +59,7 @@ def test_simulate_runs_the_checkin_to_its_end_with_every_command(isolated, tmp_p
     assert sum(t.startswith("Sam, tell Alex one thing") for t in texts) == 1
     assert "what can I say" in CHECKIN  # said during a turn, where only "done" and the always-on set are heard
     assert not any(text.startswith("You can say") for text in texts)
+    assert "  (not understood: help is not listened for now (turn))" in result.stdout.splitlines()
     assert texts[-1].startswith("Thank you both. Noticing each other like this matters.")
     events = (tmp_path / "e.jsonl").read_text()
     for kind in ("listening", "intent", "script_started", "step_started", "said", "paused", "resumed",
@@ -168,8 +171,10 @@ def test_voices_lists_both_engines(isolated):
 def test_history_lists_sessions_without_words_and_forget_tonight_empties_it(isolated, monkeypatch):
     monkeypatch.setenv("VOICE_TTS_ENGINE", "pyttsx3")  # what is said does not matter here; quicker to load
     assert run_voice("history").stdout.strip() == "No sessions yet."
-    run_voice("simulate", "--partners", "Alex,Sam", stdin="start a calming break\nstop\n")
-    run_voice("simulate", "--partners", "Alex,Sam", stdin="start our check-in\n:wait 3\n")
+    run_voice("simulate", stdin="start a calming break\nstop\n")  # a rehearsal: not the couple's history
+    assert run_voice("history").stdout.strip() == "No sessions yet."
+    run_voice("simulate", "--real-history", "--partners", "Alex,Sam", stdin="start a calming break\nstop\n")
+    run_voice("simulate", "--real-history", "--partners", "Alex,Sam", stdin="start our check-in\n:wait 3\n")
     result = run_voice("history")
     assert result.returncode == 0
     newest, older = result.stdout.splitlines()
@@ -177,5 +182,5 @@ def test_history_lists_sessions_without_words_and_forget_tonight_empties_it(isol
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d\s+\d+\.\d min\s+weekly check-in\s+steps\s+\d+\s+pauses 0\s+Sam first"
                     r"\s+completed$", newest), newest
     assert re.search(r"calming break\s.* Alex first\s+stopped$", older, re.IGNORECASE), older
-    run_voice("simulate", stdin="forget tonight\n")
+    run_voice("simulate", "--real-history", stdin="forget tonight\n")
     assert run_voice("history").stdout.strip() == "No sessions yet."

@@ -10,6 +10,7 @@ from conftest import ToneVoice
 from voice.audio.frames import FRAME_SAMPLES, SILENT_FRAME, frames_for
 from voice.audio.tones import earcons
 from voice.engine import ECHO_TAIL_FRAMES, Engine
+from voice.exercises.session import FIRST_WORDS_FRAMES
 from voice.events import EventFile, log_events
 from voice.exercises.history import SessionLog
 from voice.exercises.library import Library, bundled_scripts_dir
@@ -116,8 +117,9 @@ def test_a_turn_ends_on_done_at_once_and_on_silence_otherwise(engine):
     opened = engine.frame
     while rec.of("step_started")[-1] is second:
         rec.run(1)
-    # Silence is counted from the end of the prompt, which is the echo tail before listening opens.
-    assert rec.of("step_started")[-1].frame - opened == frames_for(15) - ECHO_TAIL_FRAMES
+    # Silence is counted from the end of the prompt, which is the echo tail before listening opens;
+    # before anyone has spoken, a turn gives 45 s to gather one's thoughts (15 s after the first words).
+    assert rec.of("step_started")[-1].frame - opened == FIRST_WORDS_FRAMES - ECHO_TAIL_FRAMES
     assert turn.frame < second.frame
 
 
@@ -328,7 +330,7 @@ def test_prompts_are_never_repeated_within_the_last_sessions(tmp_path):
         rec.say("ask us a question")
         rec.until_step("choose")
         rec.say("dreams")
-        rec.run(frames_for(90))
+        rec.run(frames_for(300))  # four turns, each waiting 45 s for words that never come
         drawn = rec.of("prompts_drawn")
         assert drawn and drawn[0].data == {"deck": "dreams", "count": 2}
         deck = engine.library.decks["dreams"].prompts
@@ -539,3 +541,36 @@ def test_a_line_said_over_the_breathing_never_breaks_its_rhythm(tmp_path, code):
     assert cues[0].data["text"] == lines["breathe_inhale"]  # a new breath, from its first phase
     assert all(b.frame - a.frame >= frames_for(4.5) for a, b in zip(cues, cues[1:]))  # never bunched
     assert cues[0].frame >= said[helped].frame + len(engine.speech.audio(lines["help_session"])) // 320
+
+
+def rehearse(engine: Engine, lines: str) -> list:
+    from voice.simulate import run_simulation
+
+    events: list = []
+    run_simulation(engine, lines.splitlines(), events.extend)
+    return events
+
+
+def test_a_turn_waits_longer_for_the_first_words_than_after_them(engine):
+    events = rehearse(engine, "start a short check-in\n:wait 12\nnext\n:wait 3\nnext\n:wait 120\n")
+    prompts = [e for e in events if e.type == "said" and "Say done when you've finished" in e.data["text"]]
+    # nobody speaks: the next turn comes about 45 s after the first prompt ends, not 15
+    assert frames_for(44) < prompts[1].frame - prompts[0].frame < frames_for(60)
+
+
+def test_talk_keeps_a_turn_open_and_silence_after_it_ends_the_turn(engine):
+    events = rehearse(engine, "start a short check-in\n:wait 12\nnext\n:wait 3\nnext\n:wait 8\n:talk 40\n:wait 30\n")
+    prompts = [e for e in events if e.type == "said" and "Say done when you've finished" in e.data["text"]]
+    talk_ends = prompts[0].frame + frames_for(40)  # at least: the talk began after the prompt
+    assert prompts[1].frame > talk_ends  # never cut off while talking
+    assert prompts[1].frame - talk_ends < frames_for(30)  # then 15 s of quiet ends the turn
+
+
+@pytest.mark.parametrize(("after_the_call", "welcomed"), [(":talk 3\n:wait 10", True), (":wait 400", False)])
+def test_the_long_breaks_return_waits_for_a_voice(engine, after_the_call, welcomed):
+    events = rehearse(engine, f"start a long break\n:wait 1250\n{after_the_call}\n")
+    said = [e.data["text"] for e in events if e.type == "said"]
+    calls = [text for text in said if text.startswith("It's time to come back together.")]
+    assert any(text.startswith("Welcome back.") for text in said) == welcomed
+    assert len(calls) == (1 if welcomed else 3)  # an empty room is called three times, then left in peace
+    assert [e.data["reason"] for e in events if e.type == "script_finished"] == ["completed"]

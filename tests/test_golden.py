@@ -18,7 +18,7 @@ from voice.events import Event
 from voice.exercises.library import Library, bundled_scripts_dir
 from voice.exercises.steps import Breathe, Say
 from voice.locale import Locale
-from voice.simulate import format_said
+from voice.simulate import printed
 
 GOLDEN = Path(__file__).parent / "golden"
 RUNS = sorted(GOLDEN.glob("*/*.commands"))
@@ -42,7 +42,7 @@ def test_golden_run(commands: Path, isolated, no_network, tmp_path):
     events = read_events(tmp_path / "events.jsonl")
 
     said = [e.data["text"] for e in events if e.type == "said"]
-    assert result.stdout.splitlines() == [format_said(e) for e in events if e.type == "said"]
+    assert result.stdout.splitlines() == [printed(e) for e in events if e.type == "said"]
     expected = commands.with_suffix(".said")
     if os.environ.get("VOICE_UPDATE_GOLDEN"):
         expected.write_text("\n".join(said) + "\n", encoding="utf-8")

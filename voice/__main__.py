@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser("simulate", help="type utterances, read what the speaker says")
     session_options(simulate)
     simulate.add_argument("--seed", type=int, help="draw prompts repeatably (for golden runs)")
+    simulate.add_argument("--real-history", action="store_true", help="log the rehearsal as a real session")
     simulate.set_defaults(command=_simulate)
 
     validate = commands.add_parser("validate", help="check exercise scripts before they run")
@@ -215,25 +216,23 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from .assemble import build_engine
-    from .simulate import format_said, run_simulation
+    from .assemble import REHEARSAL_LOG, SESSION_LOG, build_engine
+    from .simulate import printed, run_simulation
 
-    engine = build_engine(_settings(args), recognize=False, seed=args.seed)
+    log_name = SESSION_LOG if args.real_history else REHEARSAL_LOG
+    engine = build_engine(_settings(args), recognize=False, seed=args.seed, log_name=log_name)
     events = EventFile(args.events)
-    interactive = sys.stdin.isatty()
 
     def show(batch: list[Event]) -> None:
         events.write(batch)
         for event in batch:
-            if event.type == "said":
-                print(format_said(event), flush=True)
-            elif event.type == "error":
+            if event.type == "error":
                 print(f"voice: {event.data['message']}", file=sys.stderr)
-            elif event.type == "rejected" and interactive:
-                print(f"  (not understood: {event.data['reason']})", flush=True)
+            elif (line := printed(event)) is not None:
+                print(line, flush=True)
 
-    if interactive:
-        print("Type what you would say (':wait 5' lets 5 s pass, Ctrl-D ends).", flush=True)
+    if sys.stdin.isatty():
+        print("Type what you would say (':wait 5' lets 5 s pass, ':talk 20' is talk, Ctrl-D ends).", flush=True)
     try:
         run_simulation(engine, sys.stdin, show)
     finally:

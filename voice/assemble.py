@@ -37,9 +37,13 @@ def load_library(settings: Settings, locale: Locale) -> Library:
     return library
 
 
-def build_engine(settings: Settings, recognize: bool, seed: int | None = None) -> Engine:
+SESSION_LOG = "sessions.db"
+REHEARSAL_LOG = "rehearsals.db"  # `voice simulate`: rehearsed sessions stay out of the couple's history
+
+
+def build_engine(settings: Settings, recognize: bool, seed: int | None = None, log_name: str = SESSION_LOG) -> Engine:
     """Everything the engine needs; `recognize=False` (simulate) loads no speech model; `seed` makes the
-    prompt draws repeatable (golden runs)."""
+    prompt draws repeatable (golden runs); `log_name` is the session log's file in the data folder."""
     locale = Locale.load(settings.locale)
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
@@ -47,7 +51,7 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None) -
     listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None)
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
-    history = SessionLog(settings.data_dir / "sessions.db")
+    history = SessionLog(settings.data_dir / log_name)
     echo = echo_canceller() if recognize and settings.barge_in else None
     engine = Engine(locale, library, cache, listener, partners, history, echo=echo, reminder=settings.reminder,
                     quiet_hours=settings.quiet_hours, seed=seed)

@@ -15,8 +15,10 @@ from .steps import (
 )
 
 PAUSE_FRAMES = frames_for(1.0)  # a pause in someone's speech: the moment for a gentle reminder
+FIRST_WORDS_FRAMES = frames_for(45.0)  # a turn or a wait ends on silence only after this, before any words
 HARD_LIMIT_GRACE = frames_for(15)  # after a turn's hard limit, wait this long at most for a pause
 NEVER = 1 << 40
+CALLS_BACK = 3  # the long break calls the couple back this many times before it ends unanswered
 DONE = frozenset({"done", "next"})
 
 
@@ -49,12 +51,14 @@ class Quiet:
 
 @dataclass(frozen=True)
 class Listen:
-    """Wait for one of `accepts`, for `silence_frames` of quiet, or until frame `until`."""
+    """Wait for one of `accepts`, for `silence_frames` of quiet, or until frame `until`. Before
+    anyone has spoken, the quiet may last `first_words_frames` (a person gathering their thoughts)."""
 
     accepts: frozenset[str]
     since: int
     silence_frames: int
     until: int
+    first_words_frames: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,10 @@ class Session:
                 return Result(tick.frame, self._heard)
             if tick.speaking:
                 return None
-            if min(tick.quiet_frames, tick.frame - request.since) >= request.silence_frames:
+            quiet = min(tick.quiet_frames, tick.frame - request.since)
+            spoken = tick.quiet_frames < tick.frame - request.since  # a voice since the request began
+            enough = request.silence_frames if spoken else max(request.silence_frames, request.first_words_frames)
+            if quiet >= enough:
                 return Result(tick.frame, "silence")
             return Result(tick.frame, "timeout") if tick.frame >= request.until else None
         return Result(tick.frame)
@@ -277,7 +284,7 @@ class Session:
             self._breaths = 0
             yield from self._breathe(step)
         elif isinstance(step, Wait):
-            yield Listen(DONE, start, frames_for(step.silence), start + frames_for(step.max))
+            yield Listen(DONE, start, frames_for(step.silence), start + frames_for(step.max), FIRST_WORDS_FRAMES)
         elif isinstance(step, Turn):
             yield from self._turn(step)
         elif isinstance(step, Prompts):
@@ -321,7 +328,8 @@ class Session:
         names = self._names(turn.who)
         yield Tone("turn")
         began = (yield Speak(fill(turn.prompt, names))).frame
-        heard = yield Listen(DONE, began, frames_for(turn.silence), began + frames_for(turn.soft_limit))
+        heard = yield Listen(DONE, began, frames_for(turn.silence), began + frames_for(turn.soft_limit),
+                             FIRST_WORDS_FRAMES)
         if heard.heard != "timeout":
             return
         heard = yield Listen(DONE, heard.frame, PAUSE_FRAMES, began + frames_for(turn.hard_limit))
@@ -343,7 +351,8 @@ class Session:
         for prompt in self._drawn[self.index]:
             asked = (yield Speak(fill(prompt, self.names))).frame
             if step.answer == "together":
-                yield Listen(DONE, asked, frames_for(step.silence), asked + frames_for(step.hard_limit))
+                yield Listen(DONE, asked, frames_for(step.silence), asked + frames_for(step.hard_limit),
+                             FIRST_WORDS_FRAMES)
                 continue
             for who, line in (("first", "prompt_first"), ("second", "prompt_second")):
                 yield from self._turn(Turn(who, self.lines[line], step.soft_limit, step.hard_limit, step.silence))
@@ -360,6 +369,19 @@ class Session:
                 return
         self._goto = step.otherwise
 
+    def _call_back(self, step: Timer) -> Generator[Request, Result, Result]:
+        """The chime and the line that call the couple back, until a voice answers: the exercise
+        goes on only once someone is there. Nobody after CALLS_BACK calls: it ends quietly."""
+        for _ in range(CALLS_BACK):
+            yield Tone("return")
+            asked = (yield Speak(fill(step.back, self.names))).frame
+            heard = yield Listen(frozenset({"more_time"}) | DONE | {"resume"}, asked, frames_for(3.0),
+                                 asked + frames_for(step.silence), first_words_frames=NEVER)
+            if heard.heard != "timeout":  # an answer, or someone spoke and paused
+                return heard
+        self._goto = len(self.script.steps)  # the room stayed empty: no "welcome back" to nobody
+        return heard
+
     def _timer(self, step: Timer) -> StepRun:
         more = frozenset({"more_time"})
         at = (yield Speak(fill(step.start, self.names))).frame
@@ -369,10 +391,7 @@ class Session:
             heard = yield Listen(more, at, NEVER, end)
             at = heard.frame
             if heard.heard != "more_time":
-                yield Tone("return")
-                asked = (yield Speak(fill(step.back, self.names))).frame
-                heard = yield Listen(more | DONE | {"resume"}, asked, frames_for(step.silence),
-                                     asked + frames_for(step.silence))
+                heard = yield from self._call_back(step)
                 if heard.heard != "more_time":
                     return
             if extensions >= step.max_extensions:
