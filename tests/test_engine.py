@@ -193,16 +193,15 @@ def test_repeat_and_back_during_breathing(engine, command):
         assert rec.of("said")[-1].data["text"] == "Let's start with one minute of slow breathing together."
 
 
-def test_during_a_turn_only_done_and_the_always_on_commands_are_heard(engine):
+def test_during_a_turn_only_done_repeat_and_the_always_on_commands_are_heard(engine):
     rec = Recorder(engine)
     rec.say("start a short check in")
     rec.until_step("turn")
     rec.until_listening()
     assert engine.context().name == "turn" and engine.context().strict
-    for heard in ("repeat that", "go back", "slower", "what can I say", "start our check in"):
+    for heard in ("go back", "slower", "what can I say", "start our check in"):
         rec.say(heard)
-    assert [e.data["reason"] for e in rec.of("rejected")] == [
-        "repeat is not listened for now (turn)", "back is not listened for now (turn)",
+    assert [e.data["reason"] for e in rec.of("rejected")] == ["back is not listened for now (turn)",
         "slower is not listened for now (turn)", "help is not listened for now (turn)",
         "start_checkin is not listened for now (turn)"]
     assert not rec.of("ignored") and not engine.player.playing
@@ -574,3 +573,14 @@ def test_the_long_breaks_return_waits_for_a_voice(engine, after_the_call, welcom
     assert any(text.startswith("Welcome back.") for text in said) == welcomed
     assert len(calls) == (1 if welcomed else 3)  # an empty room is called three times, then left in peace
     assert [e.data["reason"] for e in events if e.type == "script_finished"] == ["completed"]
+
+
+def test_a_question_can_be_repeated_while_it_is_answered_and_the_same_partner_goes_on(engine):
+    events = rehearse(engine, "ask us a question\n:wait 10\ndreams\n:wait 10\n:talk 5\n:wait 20\n:talk 3\nrepeat\n:wait 5\n")
+    said = [e.data["text"] for e in events if e.type == "said"]
+    deck = engine.library.decks["dreams"].prompts
+    asked = [index for index, text in enumerate(said) if text in deck]
+    assert said[asked[0]] == said[asked[1]] != said[asked[2]]  # the question again, then the next one
+    again = asked[1]
+    assert said[again - 1].endswith("your turn. Say done when you've finished.")
+    assert said[again + 1] == said[again - 1]  # the partner who asked answers, not the first again

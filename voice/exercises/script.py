@@ -14,7 +14,7 @@ from ..errors import ScriptError
 from ..yamlfile import Mapping, load_yaml, where
 from .steps import (
     FIRST_TIME_CYCLES_478, MAX_BREATHING_MINUTES, MAX_CYCLES_478, MAX_HOLD_S, MIN_EXHALE_S, MIN_INHALE_S,
-    PATTERNS, PHASES, Breathe, Pause, Prompts, Say, Step, Timer, Turn, Wait,
+    PATTERNS, PHASES, Breathe, Pause, Prompts, Say, Step, Swap, Timer, Turn, Wait,
 )
 
 NAMES = {"partner_a", "partner_b", "first", "second"}  # usable in every line
@@ -95,6 +95,7 @@ _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "choose": {"ask": ((str,), REQUIRED), "options": ((dict,), REQUIRED), "otherwise": ((str,), None),
                "silence": (NUMBER, 20.0)},
     "include": {"ref": ((str,), REQUIRED)},
+    "swap": {"order": ((str,), REQUIRED)},
     "timer": {"minutes": (NUMBER, REQUIRED), "start": ((str,), REQUIRED), "back": ((str,), REQUIRED),
               "more_minutes": (NUMBER, 10.0), "max_extensions": ((int,), 6), "silence": (NUMBER, 60.0)},
 }
@@ -202,6 +203,11 @@ def _build(kind: str, v: dict, here: str, loc, problems: Problems) -> list[RawSt
         return [Say(v["text"], float(v["pause"]))]
     if kind == "pause":
         return [Pause(float(v["seconds"]))]
+    if kind == "swap":
+        if v["order"] != "first and second":
+            problems.error(loc("order"), f"write 'swap: first and second', not '{v['order']}'")
+            return []
+        return [Swap()]
     if kind == "wait":
         return [Wait(float(v["silence"]), float(v["max"]))]
     if kind == "breathe":

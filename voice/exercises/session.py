@@ -11,7 +11,8 @@ from ..audio.frames import frames_for
 from ..events import Event
 from .library import Script
 from .steps import (
-    PACE_RANGE, PACE_STEP, Breathe, Choose, Jump, Pause, Prompts, Say, Step, Timer, Turn, Wait, paced, step_kind,
+    PACE_RANGE, PACE_STEP, Breathe, Choose, Jump, Pause, Prompts, Say, Step, Swap, Timer, Turn, Wait, paced,
+    step_kind,
 )
 
 PAUSE_FRAMES = frames_for(1.0)  # a pause in someone's speech: the moment for a gentle reminder
@@ -112,6 +113,8 @@ class Session:
         self._heard: str | None = None  # an intent delivered to the current Listen
         self._goto: int | None = None  # where a choice sends the session next
         self._drawn: dict[int, list[str]] = {}  # prompts drawn per step, kept for "repeat"
+        self._asking = 0  # which of a prompts step's questions is being asked or answered
+        self._answering = 0  # and which partner is answering it (0: first)
         self._noted_breathing = False
         self._breaths = 0  # cycles of the current breathing step begun
         started = Output(event=Event(frame, "script_started", {"script": script.id, "title": script.title,
@@ -228,10 +231,14 @@ class Session:
 
     def _start_step(self, index: int, frame: int) -> list[Output]:
         steps = self.script.steps
-        while 0 <= index < len(steps) and isinstance(steps[index], Jump):
-            index = steps[index].target
+        while 0 <= index < len(steps) and isinstance(steps[index], (Jump, Swap)):
+            if isinstance(steps[index], Swap):
+                self._swap_order()
+            index = steps[index].target if isinstance(steps[index], Jump) else index + 1
         if index >= len(steps):
             return self.end(frame, "completed")
+        if index != self.index:
+            self._asking = self._answering = 0  # a new step; "repeat" and a resume keep the question
         self.index, self._goto = index, None
         self.history.append(index)
         step = steps[index]
@@ -266,6 +273,9 @@ class Session:
             return [Output(say=self.lines["slowest" if intent == "slower" else "fastest"])]
         self.pace = pace
         return [Output(event=Event(frame, "pace", {"breathing": round(pace, 3)}))]
+
+    def _swap_order(self) -> None:
+        self.names = {**self.names, "first": self.names["second"], "second": self.names["first"]}
 
     def _names(self, who: str) -> dict[str, str]:
         speaker = self.names[who]
@@ -348,14 +358,20 @@ class Session:
         if self.index not in self._drawn:
             self._drawn[self.index] = self.draw(step)
             yield Note("prompts_drawn", {"deck": step.deck, "count": len(self._drawn[self.index])})
-        for prompt in self._drawn[self.index]:
-            asked = (yield Speak(fill(prompt, self.names))).frame
+        drawn = self._drawn[self.index]
+        for number in range(self._asking, len(drawn)):
+            self._asking = number
+            asked = (yield Speak(fill(drawn[number], self.names))).frame
             if step.answer == "together":
                 yield Listen(DONE, asked, frames_for(step.silence), asked + frames_for(step.hard_limit),
                              FIRST_WORDS_FRAMES)
                 continue
-            for who, line in (("first", "prompt_first"), ("second", "prompt_second")):
+            answers = (("first", "prompt_first"), ("second", "prompt_second"))
+            for turn in range(self._answering, len(answers)):  # after "repeat", the same partner answers
+                self._answering = turn
+                who, line = answers[turn]
                 yield from self._turn(Turn(who, self.lines[line], step.soft_limit, step.hard_limit, step.silence))
+            self._answering = 0
 
     def _choose(self, step: Choose) -> StepRun:
         accepts = frozenset(option.intent for option in step.options)

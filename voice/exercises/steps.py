@@ -115,6 +115,12 @@ class Jump:
 
 
 @dataclass(frozen=True)
+class Swap:
+    """From here on, tonight's first and second trade places (the hurt partner speaks first in a
+    repair). Takes no time, never a step of its own, like a jump."""
+
+
+@dataclass(frozen=True)
 class Timer:
     """A long break: the couple goes apart; a chime and a line call them back, and "I need more
     time" gives them more."""
@@ -127,7 +133,7 @@ class Timer:
     silence: float = 60.0  # after the return line, go on when nobody answers
 
 
-Step = Say | Pause | Breathe | Wait | Turn | Prompts | Choose | Jump | Timer
+Step = Say | Pause | Breathe | Wait | Turn | Prompts | Choose | Jump | Swap | Timer
 
 
 def step_kind(step: Step) -> str:

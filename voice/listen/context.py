@@ -11,7 +11,7 @@ ALWAYS_ON = frozenset({"safety", "stop", "pause", "calming_break"})
 SESSION_ONLY = frozenset({"next", "done", "back", "repeat", "resume", "more_time"})
 IN_SESSION = frozenset({"next", "done", "back", "repeat", "slower", "faster", "help", "long_break"})
 WHILE_PAUSED = frozenset({"resume", "next", "done", "repeat", "help", "continue_session", "long_break"})
-IN_TURN = frozenset({"done", "next"})
+IN_TURN = frozenset({"done", "next", "repeat"})  # "repeat": hear the question again while answering it
 OVER_SPEECH = frozenset({"safety", "stop", "pause"})
 OVER_SPEECH_CONFIDENCE = 0.25  # measured: 0.5 lost 3 of 30 "stop"s at 0 dB; 0.25 gave no echo triggers
 
@@ -40,7 +40,7 @@ def paused() -> Context:
 
 
 def turn() -> Context:
-    """A partner is speaking to the other: only "done" and the always-on set, strictly."""
+    """A partner is speaking to the other: only "done", "repeat" and the always-on set, strictly."""
     return Context("turn", IN_TURN | ALWAYS_ON, strict=True)
 
 
