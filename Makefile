@@ -46,9 +46,10 @@ $(BIN)/.installed: pyproject.toml | $(VENV)/bin/python system-packages
 	touch $@
 
 # strace: the privacy tests watch every socket and every file written at the system-call level.
+# flite: more English test voices for the listening tests and benchmarks (voice/bench/voices.py).
 # maven: where the model's zip cannot be reached, `voice models fetch` gets the publisher's archive of it
 # from Maven Central by its coordinates (voice/models.py).
-$(BIN)/.installed-test: APT_PACKAGES += strace maven
+$(BIN)/.installed-test: APT_PACKAGES += strace maven flite
 $(BIN)/.installed-test: pyproject.toml | $(VENV)/bin/python system-packages
 	$(BIN)/pip install -q -e ".[piper,test]"
 	touch $@ $(BIN)/.installed

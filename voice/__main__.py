@@ -92,9 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     models.set_defaults(command=_models)
 
     bench = commands.add_parser("bench", help="measure listening, speaking, and hours-long running")
-    bench.add_argument("what", choices=("latency", "accuracy", "phrases", "idle", "echo", "bargein",
+    bench.add_argument("what", choices=("latency", "accuracy", "human", "phrases", "idle", "echo", "bargein",
                                         "firstaudio", "soak"))
-    bench.add_argument("--locale", default="ko", help="ko here (the English model is fetched on the speaker)")
+    bench.add_argument("--locale", default="en", help="en (the default) or ko")
     bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
     bench.add_argument("--quick", action="store_true", help="a small sample: checks the benchmark runs")
     bench.add_argument("--minutes", type=float, default=60.0, help="idle: minutes of room sound (default 60)")

@@ -21,6 +21,14 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
         from .phrases import phrases
 
         return phrases(settings, candidates, quick)
+    if what == "accuracy":
+        from .accuracy import accuracy
+
+        return accuracy(settings, quick)
+    if what == "human":
+        from .human import human
+
+        return human(settings, quick)
     if what == "idle":
         return listening.idle(settings, minutes=1 if quick else minutes)
     if what == "echo":

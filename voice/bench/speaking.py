@@ -94,10 +94,11 @@ def barge_in(settings: Settings, trials: int = 10) -> dict:
             "summary": f"stop over the speaker's voice: {summary} (target 9 of 10)"}
 
 
-def stop_over_speech(settings: Settings, phrase: str, trials: int = 10) -> dict:
+def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: list[np.ndarray] | None = None) -> dict:
     """"stop" said over the speaker's voice, at 0 and -6 dB relative to its echo, `trials` times at
     each level in each room. Each room starts with a fresh echo canceller, which first hears lines
-    until it has learned the room (`EchoCanceller.ready`), as it would in its first minute on the shelf."""
+    until it has learned the room (`EchoCanceller.ready`), as it would in its first minute on the shelf.
+    `clips`: recordings of people saying it (taken in turn) instead of espeak-ng."""
     rng = np.random.default_rng(11)
     voices = VOICES[settings.locale]
     noise = room_noise(30, rng, NOISE_DBFS)
@@ -117,7 +118,8 @@ def stop_over_speech(settings: Settings, phrase: str, trials: int = 10) -> dict:
             for trial in range(trials):
                 for level, relative_db in (("+0db", 0.0), ("-6db", -6.0)):
                     line = lines[int(rng.integers(len(lines)))]
-                    stop = espeak(phrase, voices[trial % len(voices)], 150).astype(np.float64)
+                    said = clips[(room_index * trials + trial) % len(clips)] if clips else None
+                    stop = (said if said is not None else espeak(phrase, voices[trial % len(voices)], 150)).astype(np.float64)
                     stop *= _echo_level(engine, line, room) * 10 ** (relative_db / 20) / np.sqrt(np.mean(stop**2))
                     at = frames_for(rng.uniform(0.5, 2.5))
                     speech = {at + i: chunk for i, chunk in enumerate(_frames(stop))}

@@ -47,9 +47,18 @@ def utterances(texts: list[str], locale: str, voices: int = 3, rates: tuple[int,
             for voice in VOICES[locale][:voices] for rate in rates for text in texts]
 
 
+def talk(locale: str, part: str | None = None) -> dict[str, list[str]]:
+    """The talk corpus (talk.yaml): sentences and short everyday utterances; `part` "tuning" (even
+    lines) or "held-out" (odd lines), None for all of it."""
+    corpus = yaml.safe_load((files(__package__) / "talk.yaml").read_text(encoding="utf-8"))[locale]
+    start = {"tuning": 0, "held-out": 1, None: 0}[part]
+    step = 1 if part is None else 2
+    return {kind: texts[start::step] for kind, texts in corpus.items()}
+
+
 def ordinary_sentences(locale: str) -> list[str]:
-    """Everyday talk between partners that holds no command: what must never trigger one."""
-    return yaml.safe_load((files(__package__) / "sentences.yaml").read_text(encoding="utf-8"))[locale]
+    """Everyday sentences between partners that hold no command: what must never trigger one."""
+    return talk(locale)["sentences"]
 
 
 def room_noise(seconds: float, rng: np.random.Generator, level_dbfs: float = -55.0) -> np.ndarray:

@@ -17,6 +17,11 @@ STRICT_CONFIDENCE = 0.5  # ... during a partner's turn, when the couple is talki
 # Only ever on the exact phrase, with no stray words around it: forgetting deletes records, and the
 # crisis lines heard by mistake break a couple's trust ("I need help with the dishes").
 EXACT_INTENTS = frozenset({"forget_tonight", "safety"})
+# A word this short at either edge of a hypothesis, before or after a whole phrase of two words or
+# more, is a breath, a click or a consonant's onset that Vosk gave a grammar word to ("쉬기 체크인 하자":
+# espeak-ng's 체 comes back as 쉬기, 0.27-0.33 s, in every room, even digital silence). Measured on
+# the tuning voices: see issue 17's note.
+STRAY_WORD_S = 0.35
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
 
 
@@ -103,18 +108,22 @@ class IntentMatcher:
         return {word for words, _ in self.phrases for word in words}
 
     def match(self, hypotheses: list[str], scores: list[float] | None = None,
-              context: Context | None = None) -> Match:
+              context: Context | None = None, durations: list[list[float]] | None = None) -> Match:
         """The first hypothesis, in n-best order, near one allowed intent's phrase and no other's.
 
         With Vosk's n-best `scores`, the intent's confidence is the posterior mass of every
         alternative that maps to it, or (not strictly) that holds one of its phrases whole with stray
         words around it: Vosk puts a grammar word on a breath or an onset ("쉬자 체크인 하자").
         A context (the step's command set) limits the intents and may be strict: exact phrases
-        only, and a higher confidence.
+        only, and a higher confidence. With each word's `durations`, a stray word at an edge
+        (STRAY_WORD_S) does not cost a phrase of two words or more, except in strict contexts.
         """
         strict = context is not None and context.strict
         allowed = context.intents if context is not None else None
         matches = [self._match_one(text, allowed, 0.0 if strict else self.max_cost) for text in hypotheses]
+        if durations and len(durations) == len(matches) and not strict:
+            matches = [self._without_stray_word(match, spans, allowed) if match.intent is None else match
+                       for match, spans in zip(matches, durations)]
         posteriors = _posteriors(scores) if scores and len(scores) == len(matches) else None
         for match in matches:
             if match.intent is None:
@@ -135,6 +144,19 @@ class IntentMatcher:
             if elsewhere.intent is not None:
                 return replace(heard[0], reason=f"{elsewhere.intent} is not listened for now ({context.name})")
         return heard[0]
+
+    def _without_stray_word(self, rejected: Match, durations: list[float], allowed: frozenset[str] | None) -> Match:
+        """The phrase a hypothesis is once a short stray word at its start or end is left out."""
+        words = rejected.text.split()
+        if len(words) < 3 or len(durations) != len(words):
+            return rejected
+        for kept, stray in ((words[1:], durations[0]), (words[:-1], durations[-1])):
+            if stray > STRAY_WORD_S:
+                continue
+            trimmed = self._match_one(" ".join(kept), allowed, 0.0)
+            if trimmed.intent is not None and trimmed.intent not in EXACT_INTENTS:
+                return replace(trimmed, text=rejected.text)
+        return rejected
 
     def _holds(self, rejected: Match, intent: str) -> bool:
         """A rejected alternative that contains one of `intent`'s phrases as a run of whole words."""

@@ -125,12 +125,12 @@ class Listener:
 
     def _finish(self) -> Match:
         self._collecting = False
-        texts, scores, spans = self._recognizer.finish()
-        match = self.matcher.match(texts, scores, self._hearing)
+        texts, scores, words = self._recognizer.finish()
+        match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words])
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.quiet_frames) * FRAME_MS / 1000
-        said_s = spans[texts.index(match.text)] if match.text in texts else None
-        if said_s is not None:  # the words' own times: a breath, a clip's hiss or a room's tail is no word
-            spoken_s = min(spoken_s, said_s)
+        said = words[texts.index(match.text)] if match.text in texts else []
+        if said:  # the words' own times: a breath, a clip's hiss or a room's tail is no word
+            spoken_s = min(spoken_s, said[-1].end - said[0].start)
         if match.intent is not None and spoken_s > longest_saying(match.phrase):
             # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")

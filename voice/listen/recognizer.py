@@ -2,6 +2,7 @@
 
 import json
 from collections import OrderedDict
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,13 @@ N_BEST = 5  # alternatives asked of Vosk: matched in rank order, their scores gi
 UNKNOWN = "[unk]"  # the English model's word for speech outside the grammar (the Korean model has none)
 WARM = 16  # recognizers kept compiled, one per command set (a handful of contexts and choice steps)
 
-vosk.SetLogLevel(-1)  # Vosk's own logging goes to stderr unasked; we log what matters ourselves.
+vosk.SetLogLevel(-1)
+
+
+class Word(NamedTuple):
+    text: str
+    start: float  # seconds into the utterance
+    end: float  # Vosk's own logging goes to stderr unasked; we log what matters ourselves.
 
 
 def load_model(path: Path) -> vosk.Model:
@@ -76,15 +83,14 @@ class GrammarRecognizer:
         """The best guess so far for the utterance in progress."""
         return json.loads(self._recognizer.PartialResult()).get("partial", "")
 
-    def finish(self) -> tuple[list[str], list[float], list[float | None]]:
+    def finish(self) -> tuple[list[str], list[float], list[list[Word]]]:
         """End the utterance now (our endpoint, not Vosk's): its alternatives, best first, their
-        scores (log-likelihoods; only their differences mean anything) and the seconds from the
-        first word's start to the last word's end (None without word times)."""
+        scores (log-likelihoods; only their differences mean anything) and their words with times
+        (empty without them)."""
         result = json.loads(self._recognizer.FinalResult())
         alternatives = result.get("alternatives", [{"text": result.get("text", ""), "confidence": 0.0}])
-        spans = [alt["result"][-1]["end"] - alt["result"][0]["start"] if alt.get("result") else None
-                 for alt in alternatives]
-        return [alt["text"].strip() for alt in alternatives], [alt["confidence"] for alt in alternatives], spans
+        words = [[Word(w["word"], w["start"], w["end"]) for w in alt.get("result", [])] for alt in alternatives]
+        return [alt["text"].strip() for alt in alternatives], [alt["confidence"] for alt in alternatives], words
 
     def _compile(self, grammar: list[str]) -> vosk.KaldiRecognizer:
         # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.

@@ -1,0 +1,135 @@
+"""English on its real model (vosk-model-small-en-us-0.15, which `make test` fetches): people's own
+voices from ../shared/speech (read in place), everyday talk through the file driver and live ALSA
+devices, and the start phrases of both locales in room tone from -65 to -45 dBFS."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import run_voice
+
+from voice.audio.frames import RATE
+from voice.audio.wavfile import write_wav
+from voice.bench import human
+from voice.bench.rooms import Condition, in_room
+from voice.bench.speech import talk
+from voice.bench.voices import VOICE_SETS, speak
+from voice.listen import context
+from voice.listen.intents import expand
+from voice.locale import Locale
+from voice.models import default_model, is_model
+
+needs_english = pytest.mark.skipif(not is_model(default_model("en")), reason="run 'voice models fetch' (make test does)")
+try:
+    SPEECH = human.speech_dir()
+except Exception:  # a checkout without ../shared beside it
+    SPEECH = None
+needs_people = pytest.mark.skipif(SPEECH is None, reason="the shared recordings of people are not beside the checkout")
+ROOM_TONES = [Condition(f"{kind} {level}", kind, level) for kind in ("pink", "brown", "fan") for level in (-65.0, -45.0)]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    from voice.bench.listening import Bench
+    from voice.config import Settings
+
+    return Bench(Settings(locale="en"))
+
+
+def intents_heard(bench, audio: np.ndarray, listening) -> list[str]:
+    return [heard.match.intent for heard in bench.listen(audio, listening) if heard.match.intent is not None]
+
+
+@needs_english
+@needs_people
+def test_people_saying_stop_are_heard_in_a_session(bench):
+    """A fixed sample: the first 12 held-out speakers' 'stop', in a quiet room."""
+    rng = np.random.default_rng(1)
+    clips = human.command_clips("held-out", SPEECH)["stop"][:12]
+    heard = [intents_heard(bench, in_room(human.read_clip(p), human.QUIET, rng), context.session(frozenset()))
+             for p in clips]
+    assert sum(intents == ["stop"] for intents in heard) >= 11, heard
+
+
+@needs_english
+@needs_people
+def test_peoples_other_words_never_stop_start_or_give_safety(bench):
+    """A fixed sample of held-out recordings of other words, in idle, a session and a turn."""
+    rng = np.random.default_rng(2)
+    words = human.command_clips("held-out", SPEECH)
+    clips = [path for word, paths in words.items() if word != "stop" for path in paths[:4]]
+    starters = set(bench.locale.intents) - (context.ALWAYS_ON | context.SESSION_ONLY | context.IN_SESSION
+                                            | context.WHILE_PAUSED)
+    for listening in (context.idle(frozenset(bench.locale.intents)), context.session(frozenset()), context.turn()):
+        for path in clips:
+            intents = intents_heard(bench, in_room(human.read_clip(path), human.QUIET, rng), listening)
+            assert not set(intents) & ({"stop", "safety"} | starters), (path.name, listening.name, intents)
+
+
+@needs_english
+def test_english_safety_phrases_are_heard_and_help_is_usage_help(bench):
+    rng = np.random.default_rng(3)
+    quiet = ROOM_TONES[0]
+    for voice in ("espeak:en-us", "flite:slt"):
+        for phrase in ("I don't feel safe", "we need help", "emergency"):
+            assert intents_heard(bench, in_room(speak(phrase, voice), quiet, rng), bench.context_of["safety"]) == [
+                "safety"], (voice, phrase)
+        heard = intents_heard(bench, in_room(speak("help", voice), quiet, rng), bench.context_of["help"])
+        assert heard == ["help"], (voice, heard)
+
+
+@pytest.mark.slow
+@needs_english
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_the_start_phrases_are_heard_in_room_tone_from_minus_65_to_minus_45(code):
+    from voice.bench.listening import Bench
+    from voice.config import Settings
+
+    bench = Bench(Settings(locale=code))
+    rng = np.random.default_rng(4)
+    phrase = min(expand(bench.locale.intents["start_checkin"][0]), key=len)
+    voices = VOICE_SETS[code]["held-out"][:2]
+    results = {(voice, room.name): intents_heard(bench, in_room(speak(phrase, voice), room, rng),
+                                                 bench.context_of["start_checkin"])
+               for voice in voices for room in ROOM_TONES}
+    right = sum(intents == ["start_checkin"] for intents in results.values())
+    print(f"{code} '{phrase}': {right} of {len(results)} in room tone")
+    assert right >= len(results) - (1 if code == "en" else 3), results  # Korean espeak-ng: a floor (issue 17)
+    assert not any(set(intents) - {"start_checkin"} for intents in results.values()), results
+
+
+@pytest.mark.slow
+@needs_english
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_everyday_utterances_through_the_file_driver_never_give_safety(isolated, tmp_path, code):
+    """Every short everyday utterance of the locale ("I love you", "help me with the dishes", 사랑해,
+    고마워, 밥 먹자 ...), one after another in a quiet room, read by the file driver while idle."""
+    rng = np.random.default_rng(6)
+    voice = VOICE_SETS[code]["held-out"][0]
+    quiet = ROOM_TONES[0]
+    said = [in_room(speak(text, voice), quiet, rng) for text in talk(code)["short"]]
+    write_wav(tmp_path / "in.wav", np.concatenate(said))
+    result = run_voice("run", "--locale", code, "--input", str(tmp_path / "in.wav"), "--output", str(tmp_path / "out.wav"),
+                       "--events", str(tmp_path / "e.jsonl"), timeout=900)
+    assert result.returncode == 0, result.stderr
+    log = [json.loads(line) for line in (tmp_path / "e.jsonl").read_text().splitlines()]
+    intents = [e["name"] for e in log if e["type"] == "intent"]
+    print(f"{code}: {len(said)} utterances ({sum(map(len, said)) / RATE:.0f} s) gave {intents}")
+    assert "safety" not in intents
+    assert not [e for e in log if e["type"] == "said" and e["text"].startswith(Locale.load(code).lines["safety"][:20])]
+
+
+@pytest.mark.slow
+@needs_english
+def test_english_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_devices, tmp_path):
+    rng = np.random.default_rng(7)
+    said = in_room(speak("start a short check in", "espeak:en-us"), ROOM_TONES[0], rng)
+    alsa_devices["mic"].write_bytes(said.astype("<i2").tobytes())
+    result = run_voice("run", "--input-device", "testmic", "--output-device", "testspk", "--max-seconds", "12",
+                       "--events", str(tmp_path / "e.jsonl"), env={"HOME": alsa_devices["HOME"], "VOICE_TTS_ENGINE": "pyttsx3"})
+    assert result.returncode == 0, result.stderr
+    log = [json.loads(line) for line in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert [e["name"] for e in log if e["type"] == "intent"][:1] == ["start_short_checkin"]
+    assert any(e["type"] == "script_started" and e["script"] == "checkin-short" for e in log)
+    played = np.frombuffer(alsa_devices["speaker"].read_bytes(), "<i2")
+    assert np.count_nonzero(played) / RATE > 3.0  # seconds of the first line reached the playback device

@@ -1,0 +1,137 @@
+"""`voice bench accuracy`: commands heard right, and everyday talk never taken for one, per voice set
+(tuning, held-out) and per room condition. The held-out figures are the headline.
+
+Each command's phrases (the shortest wording of each template) are spoken by every voice of a set
+and heard in the command's own context, in each room condition. The set's half of the talk corpus
+(voice/bench/talk.yaml: sentences and short everyday utterances) is heard in idle, in a session and
+in a partner's turn, in a quiet room; every intent it yields is a false accept, and those that
+start, stop or give the safety response are counted apart.
+"""
+
+from collections import Counter
+
+import numpy as np
+
+from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
+from ..config import Settings
+from ..listen import context
+from ..listen.intents import expand
+from .listening import Bench, Heard, noise_false_accepts
+from .rooms import AT_6DB, CONDITIONS, LEAD_S, ROOM_TONE, Condition, in_room
+from .speech import talk
+from .voices import VOICE_SETS, available, speak
+
+TARGETS = {"en": {"accuracy_room_tone": 0.97, "accuracy_6db": 0.90},
+           "ko": {"accuracy_room_tone": 0.90, "start_phrases_room_tone": 0.95, "safety_on_talk": 0}}
+DISRUPTIVE = ("safety", "stop")  # a false accept of these, or of anything that starts an exercise, is never fine
+
+
+def accuracy(settings: Settings, quick: bool = False) -> dict:
+    bench = Bench(settings)
+    locale = settings.locale
+    phrases = [(min(expand(template), key=len), intent) for intent, templates in bench.matcher.templates.items()
+               for template in templates]
+    if quick:
+        phrases = phrases[:6]
+    conditions = (CONDITIONS[0], CONDITIONS[1], AT_6DB) if quick else CONDITIONS
+    starters = frozenset(bench.locale.intents) - frozenset(context.ALWAYS_ON | context.SESSION_ONLY
+                                                           | context.IN_SESSION | context.WHILE_PAUSED)
+    result: dict = {"benchmark": "accuracy", "locale": locale, "targets": TARGETS.get(locale, {}),
+                    "phrases": len(phrases), "conditions": [c.name for c in conditions], "sets": {}}
+    for name, voices in VOICE_SETS[locale].items():
+        voices = available(voices)[: 1 if quick else None]
+        commands = _commands(bench, phrases, voices, conditions, starters)
+        talk_part = talk(locale, name)
+        if quick:
+            talk_part = {kind: texts[:5] for kind, texts in talk_part.items()}
+        result["sets"][name] = {"voices": list(voices), **commands, "talk": _talk(bench, talk_part, voices, starters)}
+    result["false_accepts_noise"] = noise_false_accepts(bench, minutes=1 if quick else 10)  # clatter, idle
+    result["summary"] = _summary(result)
+    return result
+
+
+def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, ...],
+              conditions: tuple[Condition, ...], starters: frozenset[str]) -> dict:
+    rng = np.random.default_rng(7)
+    by_condition, confused, latencies, compute = {}, Counter(), [], []
+    starts = Counter()
+    for condition in conditions:
+        right = trials = 0
+        for voice in voices:
+            for phrase, intent in phrases:
+                heard = _hear(bench, speak(phrase, voice), condition, bench.context_of[intent], rng)
+                got = heard.match.intent if heard.match else None
+                trials += 1
+                right += got == intent
+                if intent in starters and condition in ROOM_TONE:
+                    starts["right" if got == intent else "missed"] += 1
+                if got == intent:
+                    latencies.append((heard.frame + 1) * FRAME_MS)
+                    compute.append(heard.compute_ms)
+                elif got is not None:
+                    confused[f"{intent} -> {got}"] += 1
+        by_condition[condition.name] = round(right / max(trials, 1), 3)
+    in_tone = [by_condition[c.name] for c in conditions if c in ROOM_TONE]
+    return {
+        "accuracy": by_condition,
+        "accuracy_room_tone": round(float(np.mean(in_tone)), 3) if in_tone else None,
+        "start_phrases_room_tone": round(starts["right"] / max(sum(starts.values()), 1), 3),
+        "most_confused": confused.most_common(10),
+        "latency_ms": _percentiles(latencies), "compute_ms": _percentiles(compute),
+    }
+
+
+def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], starters: frozenset[str]) -> dict:
+    """The talk heard in idle, in a session and in a turn, each utterance in one voice of the set."""
+    rng = np.random.default_rng(9)
+    quiet = ROOM_TONE[0]
+    said = [(kind, text, speak(text, voices[i % len(voices)])) for kind, part in texts.items()
+            for i, text in enumerate(part)]
+    hours = sum(len(audio) for _, _, audio in said) / RATE / 3600
+    out = {"utterances": {kind: len(part) for kind, part in texts.items()}, "speech_hours": round(hours, 4)}
+    for name, listening in (("idle", context.idle(frozenset(bench.locale.intents))),
+                            ("session", context.session(frozenset())), ("turn", context.turn())):
+        accepted = Counter()
+        examples = []
+        for kind, text, audio in said:
+            for heard in bench.listen(in_room(audio, quiet, rng), listening):
+                if heard.match.intent is not None:
+                    accepted[heard.match.intent] += 1
+                    examples.append(f"{text} -> {heard.match.intent}")
+        disruptive = sum(n for intent, n in accepted.items() if intent in DISRUPTIVE or intent in starters)
+        out[name] = {"false_accepts": sum(accepted.values()), "per_hour": round(sum(accepted.values()) / hours, 1),
+                     "disruptive": disruptive, "safety": accepted["safety"], "by_intent": dict(accepted),
+                     "examples": examples[:12]}
+    return out
+
+
+def _hear(bench: Bench, speech: np.ndarray, condition: Condition, listening, rng) -> Heard:
+    """The first accepted intent of one utterance in `condition`, else its last rejection."""
+    speech_end = frames_for(LEAD_S) + len(split_frames(speech))
+    decisions = bench.listen(in_room(speech, condition, rng), listening, speech_end)
+    accepted = [heard for heard in decisions if heard.match.intent is not None]
+    heard = (accepted or decisions or [Heard(None, -1, 0.0)])[0 if accepted else -1]
+    return Heard(heard.match, heard.frame - speech_end, heard.compute_ms)
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p95": None, "n": 0}
+    return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1),
+            "n": len(values)}
+
+
+def _summary(result: dict) -> str:
+    parts = []
+    for name, figures in result["sets"].items():
+        talk_figures = figures["talk"]
+        parts.append(
+            f"{name} ({len(figures['voices'])} voices): room tone {figures['accuracy_room_tone']:.1%}, "
+            f"6 dB {figures['accuracy'].get(AT_6DB.name, float('nan')):.1%}, "
+            f"digital silence {figures['accuracy'][CONDITIONS[0].name]:.1%}, "
+            f"start phrases {figures['start_phrases_room_tone']:.1%}; talk false accepts per hour "
+            + ", ".join(f"{ctx} {talk_figures[ctx]['per_hour']} ({talk_figures[ctx]['disruptive']} disruptive, "
+                        f"{talk_figures[ctx]['safety']} safety)" for ctx in ("idle", "session", "turn"))
+            + f"; latency p95 {figures['latency_ms']['p95']} ms, compute p95 {figures['compute_ms']['p95']} ms")
+    noise = result["false_accepts_noise"]
+    return f"{result['locale']}: " + " | ".join(parts) + f" | room noise with clatter: {noise['per_hour']} per hour"

@@ -1,0 +1,148 @@
+"""`voice bench human --locale en`: real people's speech (../shared/speech/, read in place, never
+copied), split by speaker into a tuning half and a held-out half.
+
+- "stop" said by people, heard in a session in a quiet room, and over the speaker's own voice;
+- every other recorded word (yes, no, go, up, down, left, right, on, off and the unknown words) and
+  the ordinary talk clips, heard in idle, in a session and in a partner's turn: every intent is a
+  false accept; a stop, a safety response or a start is a disruptive one.
+
+Speech Commands v0.02 (Warden 2018), LibriSpeech, Common Voice, AMI, VCTK, LJ Speech, CMU ARCTIC,
+LibriVox: see ../shared/speech/README.md for licences and attribution.
+"""
+
+import csv
+import os
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
+from ..config import Settings
+from ..errors import VoiceError
+from ..listen import context
+from .listening import Bench
+from .rooms import LEAD_S, ROOM_TONE, in_room
+from .speaking import stop_over_speech
+
+TARGETS = {"stop_in_session": 0.95, "stop_over_speech": 0.90, "disruptive_false_accepts": 0,
+           "false_accepts_per_hour": 1.0}
+QUIET = ROOM_TONE[0]
+OVER_SPEECH_CLIPS = 20  # held-out "stop" recordings said over the speaker's voice (x 4 rooms x 2 levels)
+
+
+def speech_dir() -> Path:
+    """../shared/speech beside the checkout, or $VOICE_SPEECH_DIR."""
+    folder = Path(os.environ.get("VOICE_SPEECH_DIR") or Path(__file__).resolve().parents[3] / "shared" / "speech")
+    if not (folder / "en-commands").is_dir():
+        raise VoiceError(f"no recordings of people in {folder}; put the shared speech set there "
+                         "or set VOICE_SPEECH_DIR to its folder")
+    return folder
+
+
+def half(speaker: str) -> str:
+    """A speaker's half, the same on every machine: tuning or held-out."""
+    return "tuning" if zlib.crc32(speaker.encode()) % 2 == 0 else "held-out"
+
+
+def command_clips(part: str, folder: Path | None = None) -> dict[str, list[Path]]:
+    """Recorded words of the speakers of `part`, by word (`_unknown_` holds other words)."""
+    root = (folder or speech_dir()) / "en-commands"
+    return {word.name: sorted(p for p in word.glob("*.flac") if half(p.name.split("_nohash_")[0]) == part)
+            for word in sorted(root.iterdir()) if word.is_dir()}
+
+
+def talk_clips(part: str, folder: Path | None = None) -> list[Path]:
+    """Ordinary sentences of the speakers of `part` (en-talk/manifest.csv)."""
+    root = (folder or speech_dir()) / "en-talk"
+    with open(root / "manifest.csv", newline="", encoding="utf-8") as manifest:
+        rows = list(csv.DictReader(manifest))
+    return [root / row["path"] for row in rows if half(f"{row['source']}/{row['speaker']}") == part]
+
+
+def read_clip(path: Path) -> np.ndarray:
+    audio, rate = soundfile.read(path, dtype="int16", always_2d=True)
+    if rate != RATE:
+        raise VoiceError(f"{path} is {rate} Hz; the shared recordings are 16 kHz")
+    return audio[:, 0]
+
+
+def human(settings: Settings, quick: bool = False) -> dict:
+    if settings.locale != "en":
+        raise VoiceError("the recordings of people are English; run 'voice bench human --locale en'")
+    bench = Bench(settings)
+    rng = np.random.default_rng(5)
+    starters = frozenset(bench.locale.intents) - (context.ALWAYS_ON | context.SESSION_ONLY | context.IN_SESSION
+                                                  | context.WHILE_PAUSED)
+    result: dict = {"benchmark": "human", "locale": "en", "targets": TARGETS, "room": QUIET.name, "parts": {}}
+    for part in ("tuning", "held-out"):
+        words = command_clips(part)
+        stops = words.pop("stop")
+        others = [clip for clip_list in words.values() for clip in clip_list]
+        sentences = talk_clips(part)
+        if quick:
+            stops, others, sentences = stops[:5], others[:10], sentences[:3]
+        figures = {"speakers": len({p.name.split("_nohash_")[0] for p in stops + others}),
+                   "stop_in_session": _stops(bench, stops, rng)}
+        for name, clips in (("other_words", others), ("talk", sentences)):
+            figures[name] = _false_accepts(bench, clips, starters, rng)
+        result["parts"][part] = figures
+    held_out = command_clips("held-out")["stop"][: 2 if quick else OVER_SPEECH_CLIPS]
+    over = stop_over_speech(settings, "stop", trials=1 if quick else len(held_out) // 4 or 1,
+                            clips=[read_clip(path) for path in held_out])
+    result["stop_over_speech_held_out"] = over
+    result["summary"] = _summary(result)
+    return result
+
+
+def _stops(bench: Bench, clips: list[Path], rng) -> dict:
+    hits, heard_as, latencies = 0, Counter(), []
+    listening = context.session(frozenset())
+    for path in clips:
+        speech = read_clip(path)
+        speech_end = frames_for(LEAD_S) + len(split_frames(speech))
+        decisions = bench.listen(in_room(speech, QUIET, rng), listening, speech_end)
+        accepted = [heard for heard in decisions if heard.match.intent is not None]
+        if accepted and accepted[0].match.intent == "stop":
+            hits += 1
+            latencies.append((accepted[0].frame - speech_end + 1) * FRAME_MS)
+        else:
+            heard_as[accepted[0].match.intent if accepted else (decisions[-1].match.reason.split(" (")[0]
+                                                                 if decisions else "nothing heard")] += 1
+    return {"hits": hits, "clips": len(clips), "rate": round(hits / max(len(clips), 1), 3),
+            "missed_as": dict(heard_as.most_common()),
+            "ms_after_clip_p50": float(np.median(latencies)) if latencies else None}
+
+
+def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rng) -> dict:
+    audio = [read_clip(path) for path in clips]
+    hours = sum(len(a) for a in audio) / RATE / 3600
+    out: dict = {"clips": len(clips), "speech_hours": round(hours, 4)}
+    for name, listening in (("idle", context.idle(frozenset(bench.locale.intents))),
+                            ("session", context.session(frozenset())), ("turn", context.turn())):
+        accepted = Counter()
+        for speech in audio:
+            for heard in bench.listen(in_room(speech, QUIET, rng), listening):
+                if heard.match.intent is not None:
+                    accepted[heard.match.intent] += 1
+        total = sum(accepted.values())
+        out[name] = {"false_accepts": total, "per_hour": round(total / hours, 1) if hours else None,
+                     "disruptive": sum(n for intent, n in accepted.items() if intent in ("stop", "safety")
+                                       or intent in starters), "by_intent": dict(accepted.most_common())}
+    return out
+
+
+def _summary(result: dict) -> str:
+    parts = []
+    for part, figures in result["parts"].items():
+        stop = figures["stop_in_session"]
+        accepts = "; ".join(
+            f"{kind} " + ", ".join(f"{ctx} {figures[kind][ctx]['false_accepts']} "
+                                   f"({figures[kind][ctx]['disruptive']} disruptive)"
+                                   for ctx in ("idle", "session", "turn"))
+            for kind in ("other_words", "talk"))
+        parts.append(f"{part}: stop in a session {stop['hits']}/{stop['clips']}; false accepts {accepts}")
+    over = result["stop_over_speech_held_out"]
+    return " | ".join(parts) + f" | held-out stop over the speaker's voice: {over['summary']}"
