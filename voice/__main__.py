@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     models.set_defaults(command=_models)
 
     bench = commands.add_parser("bench", help="measure listening, speaking, and hours-long running")
-    bench.add_argument("what", choices=("latency", "accuracy", "human", "phrases", "idle", "echo", "bargein",
+    bench.add_argument("what", choices=("latency", "accuracy", "human", "vad", "phrases", "idle", "echo", "bargein",
                                         "firstaudio", "soak"))
     bench.add_argument("--locale", default="en", help="en (the default) or ko")
     bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")

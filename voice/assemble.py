@@ -47,7 +47,8 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     locale = Locale.load(settings.locale)
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
-    matcher = IntentMatcher({**locale.intents, **library.options})  # commands and the scripts' choices
+    matcher = IntentMatcher({**locale.intents, **library.options},  # commands and the scripts' choices
+                            locale.max_cost, locale.min_confidence)
     listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None)
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, ScriptError
-from .listen.intents import check_templates
+from .listen.intents import MAX_COST, MIN_CONFIDENCE, check_templates
 from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -28,6 +28,8 @@ class Locale:
     intents: dict[str, list[str]]  # intent name -> phrase templates
     lines: dict[str, str]  # system line name -> text
     default_partners: tuple[str, str]  # names used until the couple configures theirs
+    max_cost: float = MAX_COST  # how far a hypothesis may be from a phrase (measured per model)
+    min_confidence: float = MIN_CONFIDENCE  # the n-best floor a command must reach (measured per model)
 
     @classmethod
     def load(cls, code: str) -> "Locale":
@@ -56,4 +58,13 @@ class Locale:
             intents=intents,
             lines={str(k): str(v) for k, v in lines.items()},
             default_partners=tuple(data.get("default_partners", ["Partner one", "Partner two"]))[:2],
+            max_cost=_fraction(data, "max_cost", MAX_COST),
+            min_confidence=_fraction(data, "min_confidence", MIN_CONFIDENCE),
         )
+
+
+def _fraction(data: dict, key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ScriptError(f"{where(data, key)}: '{key}' must be a number from 0 to 1, not {value!r}")
+    return float(value)

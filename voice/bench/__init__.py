@@ -29,6 +29,10 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
         from .human import human
 
         return human(settings, quick)
+    if what == "vad":
+        from .vad import vad
+
+        return vad(settings, quick)
     if what == "idle":
         return listening.idle(settings, minutes=1 if quick else minutes)
     if what == "echo":

@@ -1,6 +1,10 @@
 """Frame-level voice activity and utterance endpointing, so Vosk only hears speech and answers quickly.
 
 Vosk's own endpoint waits ~0.9 s after speech; ours ends an utterance after a short quiet hangover.
+Voice is judged on the frame's level above 150 Hz: a room's rumble (traffic, a washing machine,
+brown noise) lives below it and speech above it. Measured (`voice bench vad`): in brown noise at
+-45 dBFS the full-band level split 11 of 19 utterances, started them 550 ms late and found 12
+utterances a minute in the noise alone; high-passed, 19 of 19 whole, on time, and none in the noise.
 """
 
 from collections import deque
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..audio.frames import frames_for, rms_dbfs
+from ..audio.frames import RATE, frames_for, rms_dbfs
 
 VOICED_MARGIN_DB = 12.0  # a frame is voiced this far above the noise floor
 MIN_SPEECH_DB = -50.0  # and never quieter than this
@@ -18,6 +22,24 @@ PRE_ROLL_FRAMES = frames_for(0.3)  # audio kept from before the start, so no fir
 MAX_UTTERANCE_FRAMES = frames_for(6.0)  # commands are short; longer talk is cut and matched in pieces
 FLOOR_WINDOW = frames_for(2.0)  # the noise floor is a low percentile of the last 2 s of levels ...
 FLOOR_RANK = 0.1  # ... the 10th: speech has gaps, so its quiet moments show the room beneath it
+HIGH_PASS_HZ = 150.0
+HIGH_PASS_TAPS = 63  # a windowed-sinc FIR: about 0.3 % of a core here
+
+
+class HighPass:
+    """A linear-phase FIR high-pass over a stream of frames (it keeps the last frame's tail)."""
+
+    def __init__(self, cutoff_hz: float = HIGH_PASS_HZ, taps: int = HIGH_PASS_TAPS, rate: int = RATE) -> None:
+        n = np.arange(taps) - taps // 2
+        lowpass = np.sinc(2 * cutoff_hz / rate * n) * np.hamming(taps)
+        self._taps = -lowpass / lowpass.sum()
+        self._taps[taps // 2] += 1.0
+        self._tail = np.zeros(taps - 1)
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        signal = np.concatenate([self._tail, frame.astype(np.float64)])
+        self._tail = signal[len(signal) - len(self._tail):]
+        return np.convolve(signal, self._taps, mode="valid")
 
 
 @dataclass
@@ -51,7 +73,8 @@ class NoiseFloor:
 class Endpointer:
     """Tracks the noise floor, finds where speech starts and ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, high_pass: bool = True) -> None:
+        self._high_pass = HighPass() if high_pass else None  # False: the full-band level (`voice bench vad`)
         self._floor = NoiseFloor()
         self.quiet_frames = 0  # consecutive unvoiced frames, for silence timeouts
         self._recent: deque[np.ndarray] = deque(maxlen=PRE_ROLL_FRAMES)
@@ -67,7 +90,7 @@ class Endpointer:
         return level_db > max(MIN_SPEECH_DB, self.noise_floor_db + VOICED_MARGIN_DB)
 
     def feed(self, frame: np.ndarray) -> Segment:
-        level = rms_dbfs(frame)
+        level = rms_dbfs(self._high_pass(frame) if self._high_pass is not None else frame)
         voiced = self.voiced(level)
         self._floor.track(level)
         self.quiet_frames = 0 if voiced else self.quiet_frames + 1

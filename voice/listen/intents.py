@@ -22,6 +22,8 @@ EXACT_INTENTS = frozenset({"forget_tonight", "safety"})
 # espeak-ng's 체 comes back as 쉬기, 0.27-0.33 s, in every room, even digital silence). Measured on
 # the tuning voices: see issue 17's note.
 STRAY_WORD_S = 0.35
+UNKNOWN = "unk"  # Vosk's [unk] as `normalize` leaves it: words outside every command
+EXACT_CONFIDENCE = 0.5  # the n-best floor of EXACT_INTENTS anywhere (forgetting deletes records)
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
 
 
@@ -89,8 +91,11 @@ TOO_LONG = "speech too long"  # the listener's reason for speech longer than any
 class IntentMatcher:
     """Maps recognized or typed text to the nearest intent phrase, or rejects it."""
 
-    def __init__(self, templates: dict[str, list[str]], max_cost: float = MAX_COST) -> None:
-        self.max_cost = max_cost
+    def __init__(self, templates: dict[str, list[str]], max_cost: float = MAX_COST,
+                 min_confidence: float = MIN_CONFIDENCE) -> None:
+        """`max_cost` and `min_confidence` (outside strict contexts) are the locale's own, measured
+        per model: with an out-of-vocabulary word, talk is [unk] and a command can be exact."""
+        self.max_cost, self.min_confidence = max_cost, min_confidence
         self.templates = templates
         self.phrases: list[tuple[tuple[str, ...], str]] = []
         for intent, intent_templates in templates.items():
@@ -132,7 +137,7 @@ class IntentMatcher:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
             confidence = sum(p for p, other in zip(posteriors, matches) if other.intent == match.intent
                              or (not strict and self._holds(other, match.intent)))
-            if confidence < _floor(context):
+            if confidence < max(self._floor(context), EXACT_CONFIDENCE if match.intent in EXACT_INTENTS else 0.0):
                 return Match(None, match.text, match.phrase, match.cost, f"unsure: {match.intent} at "
                              f"confidence {confidence:.2f}", round(confidence, 3))
             return replace(match, confidence=round(confidence, 3))
@@ -144,6 +149,11 @@ class IntentMatcher:
             if elsewhere.intent is not None:
                 return replace(heard[0], reason=f"{elsewhere.intent} is not listened for now ({context.name})")
         return heard[0]
+
+    def _floor(self, context: Context | None) -> float:
+        if context is not None and context.min_confidence is not None:
+            return context.min_confidence
+        return STRICT_CONFIDENCE if context is not None and context.strict else self.min_confidence
 
     def _without_stray_word(self, rejected: Match, durations: list[float], allowed: frozenset[str] | None) -> Match:
         """The phrase a hypothesis is once a short stray word at its start or end is left out."""
@@ -168,6 +178,11 @@ class IntentMatcher:
 
     def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float) -> Match:
         heard = tuple(normalize(text))
+        if UNKNOWN in heard:  # the model heard words that are in no command
+            core = _strip_edges(heard, UNKNOWN)
+            if UNKNOWN in core or len(core) < 2:  # a command is said alone; only a longer one may have a word beside it
+                return Match(None, text, "", 1.0, "words outside the commands")
+            heard = core
         if not heard:
             return Match(None, text, "", 1.0, "nothing heard")
         best: dict[str, Match] = {}
@@ -188,10 +203,13 @@ class IntentMatcher:
         return first
 
 
-def _floor(context: Context | None) -> float:
-    if context is not None and context.min_confidence is not None:
-        return context.min_confidence
-    return STRICT_CONFIDENCE if context is not None and context.strict else MIN_CONFIDENCE
+def _strip_edges(words: tuple[str, ...], stray: str) -> tuple[str, ...]:
+    start, end = 0, len(words)
+    while start < end and words[start] == stray:
+        start += 1
+    while end > start and words[end - 1] == stray:
+        end -= 1
+    return words[start:end]
 
 
 def _posteriors(scores: list[float]) -> list[float]:
