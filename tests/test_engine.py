@@ -584,3 +584,20 @@ def test_a_question_can_be_repeated_while_it_is_answered_and_the_same_partner_go
     again = asked[1]
     assert said[again - 1].endswith("your turn. Say done when you've finished.")
     assert said[again + 1] == said[again - 1]  # the partner who asked answers, not the first again
+
+
+def test_the_safety_response_right_after_a_false_start(engine):
+    """An exercise started by mistake and the safety request at once: everything stops, the resources
+    come first, and only then that the exercise was stopped and how to hear this again."""
+    from voice.exercises.lines import safety_line
+
+    rec = Recorder(engine)
+    rec.say("start our check in")
+    engine.hear_text("I don't feel safe")  # mid-sentence of the welcome, the frame after it started
+    rec.run(frames_for(2))
+    said = [e.data["text"] for e in rec.of("said")]
+    assert safety_line(engine.locale, stopped=True) in said
+    assert said.index(safety_line(engine.locale, stopped=True)) == len(said) - 1  # nothing of the check-in after it
+    assert [e.data["reason"] for e in rec.of("script_finished")] == ["safety"]
+    rec.run(frames_for(60))
+    assert engine.running() is None and not rec.of("step_started")[1:]

@@ -125,8 +125,11 @@ def test_english_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_d
     rng = np.random.default_rng(7)
     said = in_room(speak("start a short check in", "espeak:en-us"), ROOM_TONES[0], rng)
     alsa_devices["mic"].write_bytes(said.astype("<i2").tobytes())
+    env = {"HOME": alsa_devices["HOME"], "VOICE_TTS_ENGINE": "pyttsx3"}
+    # As set-up does: the lines rendered first, since the file-plugin devices run faster than real time.
+    assert run_voice("prepare", env=env, timeout=600).returncode == 0
     result = run_voice("run", "--input-device", "testmic", "--output-device", "testspk", "--max-seconds", "12",
-                       "--events", str(tmp_path / "e.jsonl"), env={"HOME": alsa_devices["HOME"], "VOICE_TTS_ENGINE": "pyttsx3"})
+                       "--events", str(tmp_path / "e.jsonl"), env=env)
     assert result.returncode == 0, result.stderr
     log = [json.loads(line) for line in (tmp_path / "e.jsonl").read_text().splitlines()]
     assert [e["name"] for e in log if e["type"] == "intent"][:1] == ["start_short_checkin"]

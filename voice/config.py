@@ -165,12 +165,13 @@ _OPTIONAL = {f.name for f in fields(Settings) if f.default is None}
 _FLAGS = {"scripts_dir": "--scripts", "tts_engine": "--engine", "tts_voice": "--voice"}  # the rest: --key-name
 
 
-def load_settings(path: Path | None = None, **flags: object) -> Settings:
-    """Every layer in order; `path` replaces the user's config.yaml (--config); flags that are None are unset."""
+def load_settings(path: Path | None = None, files: bool = True, **flags: object) -> Settings:
+    """Every layer in order; `path` replaces the user's config.yaml (--config); flags that are None are
+    unset; `files=False` leaves the config files out (the doctor, when one of them is broken)."""
     values: dict[str, object] = {}
     sources: dict[str, str] = {}
-    for layer in (_file_layer(system_config_file()), _file_layer(path or config_file()), _env_layer(),
-                  _flag_layer(flags)):
+    layers = (_file_layer(system_config_file()), _file_layer(path or config_file())) if files else ()
+    for layer in (*layers, _env_layer(), _flag_layer(flags)):
         for key, (raw, source) in layer.items():
             values[key], sources[key] = _parse(key, raw, source), source
     return replace(Settings(), **values, sources=sources)

@@ -71,7 +71,10 @@ class Doctor:
         try:
             self.settings = load_settings(self.config_path, **self.flags)
         except VoiceError:
-            self.settings = Settings()  # the rest is checked with the defaults
+            try:  # the rest is checked without the broken file: the variables and flags still count
+                self.settings = load_settings(files=False, **self.flags)
+            except VoiceError:
+                self.settings = Settings()
             raise
         changed = [key for key, source in self.settings.sources.items() if source != "default"]
         return True, f"locale {self.settings.locale}; {len(changed)} settings set ('voice config' shows them)"

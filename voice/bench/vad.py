@@ -41,6 +41,7 @@ def vad(settings: Settings, quick: bool = False) -> dict:
         noise = _front(in_room(np.zeros(RATE * (10 if quick else 60), np.int16), condition, rng))
         rooms[condition.name] = {name: _score(segments, said, heard, noise) for name, segments in detectors.items()}
     result = {"benchmark": "vad", "locale": settings.locale, "utterances": len(texts), "voices": list(voices),
+              "targets": {"whole": "every utterance one segment", "noise_utterances_per_minute": 0},
               "rooms": rooms}
     result["summary"] = "; ".join(
         f"{room}: " + ", ".join(f"{name} {r['whole']}/{r['utterances']} whole, start {r['start_error_ms_p90']} ms, "
