@@ -107,7 +107,7 @@ TABLE: dict[State, dict[str, Action]] = {
         "resume": Action.RESUME,
         "repeat": Action.RESUME,
         "next": Action.RESUME_NEXT,
-        "done": Action.RESUME_NEXT,
+        "done": Action.RESUME,  # English "resume" was heard as "done" 7 times in 35: it must not skip a step
         "back": Action.RESUME_BACK,
     },
 }

@@ -180,7 +180,7 @@ class IntentMatcher:
         heard = tuple(normalize(text))
         if UNKNOWN in heard:  # the model heard words that are in no command
             core = _strip_edges(heard, UNKNOWN)
-            if UNKNOWN in core or len(core) < 2:  # a command is said alone; only a longer one may have a word beside it
+            if UNKNOWN in core or len(core) < 3:  # a command is said alone; only a long one may have a word beside it
                 return Match(None, text, "", 1.0, "words outside the commands")
             heard = core
         if not heard:
