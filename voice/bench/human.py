@@ -121,7 +121,7 @@ def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rn
     hours = sum(len(a) for a in audio) / RATE / 3600
     out: dict = {"clips": len(clips), "speech_hours": round(hours, 4)}
     for name, listening in (("idle", context.idle(frozenset(bench.locale.intents))),
-                            ("session", context.session(frozenset())), ("turn", context.turn())):
+                            ("session", context.session(frozenset())), ("turn", context.turn(frozenset(bench.locale.intents)))):
         accepted = Counter()
         for speech in audio:
             for heard in bench.listen(in_room(speech, QUIET, rng), listening):
