@@ -601,3 +601,18 @@ def test_the_safety_response_right_after_a_false_start(engine):
     assert [e.data["reason"] for e in rec.of("script_finished")] == ["safety"]
     rec.run(frames_for(60))
     assert engine.running() is None and not rec.of("step_started")[1:]
+
+
+def test_a_break_asked_for_inside_a_break_and_a_second_stop_get_an_answer(engine):
+    rec = Recorder(engine)
+    rec.say("I need a break")
+    rec.run(frames_for(15))
+    rec.say("I need a break")  # the calming break is already running: it says so and goes on
+    rec.run(frames_for(3))
+    assert "We're in the calming break now." in [e.data["text"] for e in rec.of("said")]
+    assert [e.data["script"] for e in rec.of("script_started")] == ["calming-break"]
+    rec.say("stop")
+    rec.run(frames_for(5))
+    rec.say("stop")  # nothing runs and nothing sounds: it says so, instead of silence
+    rec.run(frames_for(3))
+    assert rec.of("said")[-1].data["text"] == engine.locale.lines["not_running"]
