@@ -576,7 +576,8 @@ def test_the_long_breaks_return_waits_for_a_voice(engine, after_the_call, welcom
 
 
 def test_a_question_can_be_repeated_while_it_is_answered_and_the_same_partner_goes_on(engine):
-    events = rehearse(engine, "ask us a question\n:wait 10\ndreams\n:wait 10\n:talk 5\n:wait 20\n:talk 3\nrepeat\n:wait 5\n")
+    said_by_the_couple = "ask us a question\n:wait 10\ndreams\n:wait 10\n:talk 5\n:wait 20\n:talk 3\nrepeat\n:wait 5\n"
+    events = rehearse(engine, said_by_the_couple)
     said = [e.data["text"] for e in events if e.type == "said"]
     deck = engine.library.decks["dreams"].prompts
     asked = [index for index, text in enumerate(said) if text in deck]

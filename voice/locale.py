@@ -9,8 +9,8 @@ from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 REQUIRED_LINES = (
-    "paused", "stopped", "not_running", "already_running", "safety", "safety_stopped", "safety_again", "breathing_note", "breathe_inhale", "breathe_top_up",
-    "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
+    "paused", "stopped", "not_running", "already_running", "safety", "safety_stopped", "safety_again",
+    "breathing_note", "breathe_inhale", "breathe_top_up", "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
     "speech_faster", "turn_soft", "turn_over", "prompt_first", "prompt_second", "more_time", "no_more_time",
     "break_offer", "continuing", "nothing_to_continue", "forgotten", "help_idle", "help_session",
     "help_paused", "help_choice", "help_timer", "or", "reminder", "audio_back",

@@ -89,8 +89,9 @@ def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], st
             for i, text in enumerate(part)]
     hours = sum(len(audio) for _, _, audio in said) / RATE / 3600
     out = {"utterances": {kind: len(part) for kind, part in texts.items()}, "speech_hours": round(hours, 4)}
-    for name, listening in (("idle", context.idle(frozenset(bench.locale.intents))),
-                            ("session", context.session(frozenset())), ("turn", context.turn(frozenset(bench.locale.intents)))):
+    commands = frozenset(bench.locale.intents)
+    for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
+                            ("turn", context.turn(commands))):
         accepted = Counter()
         examples = []
         for kind, text, audio in said:

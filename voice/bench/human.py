@@ -120,8 +120,9 @@ def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rn
     audio = [read_clip(path) for path in clips]
     hours = sum(len(a) for a in audio) / RATE / 3600
     out: dict = {"clips": len(clips), "speech_hours": round(hours, 4)}
-    for name, listening in (("idle", context.idle(frozenset(bench.locale.intents))),
-                            ("session", context.session(frozenset())), ("turn", context.turn(frozenset(bench.locale.intents)))):
+    commands = frozenset(bench.locale.intents)
+    for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
+                            ("turn", context.turn(commands))):
         accepted = Counter()
         for speech in audio:
             for heard in bench.listen(in_room(speech, QUIET, rng), listening):

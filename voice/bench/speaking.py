@@ -119,7 +119,9 @@ def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: l
                 for level, relative_db in (("+0db", 0.0), ("-6db", -6.0)):
                     line = lines[int(rng.integers(len(lines)))]
                     said = clips[(room_index * trials + trial) % len(clips)] if clips else None
-                    stop = (said if said is not None else espeak(phrase, voices[trial % len(voices)], 150)).astype(np.float64)
+                    if said is None:
+                        said = espeak(phrase, voices[trial % len(voices)], 150)
+                    stop = said.astype(np.float64)
                     stop *= _echo_level(engine, line, room) * 10 ** (relative_db / 20) / np.sqrt(np.mean(stop**2))
                     at = frames_for(rng.uniform(0.5, 2.5))
                     speech = {at + i: chunk for i, chunk in enumerate(_frames(stop))}
