@@ -166,7 +166,7 @@ class Engine:
     def context(self) -> Context:
         """The commands that mean something right now (see voice/listen/context.py)."""
         if not self.listening:
-            return context.over_speech(frozenset(self.locale.intents))
+            return context.over_speech()
         running = self.running()
         if running is None:
             commands = frozenset(self.listener.matcher.templates) - frozenset(self.library.options)
@@ -174,7 +174,7 @@ class Engine:
         if running.paused:
             return context.paused()
         if running.accepts == DONE:
-            return context.turn(frozenset(self.locale.intents))
+            return context.turn()
         return context.session(running.accepts)
 
     def close(self) -> None:

@@ -91,7 +91,7 @@ def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], st
     out = {"utterances": {kind: len(part) for kind, part in texts.items()}, "speech_hours": round(hours, 4)}
     commands = frozenset(bench.locale.intents)
     for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
-                            ("turn", context.turn(commands))):
+                            ("turn", context.turn())):
         accepted = Counter()
         examples = []
         for kind, text, audio in said:

@@ -122,7 +122,7 @@ def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rn
     out: dict = {"clips": len(clips), "speech_hours": round(hours, 4)}
     commands = frozenset(bench.locale.intents)
     for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
-                            ("turn", context.turn(commands))):
+                            ("turn", context.turn())):
         accepted = Counter()
         for speech in audio:
             for heard in bench.listen(in_room(speech, QUIET, rng), listening):

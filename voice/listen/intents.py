@@ -128,7 +128,7 @@ class IntentMatcher:
         (STRAY_WORD_S) does not cost a phrase of two words or more, except in strict contexts.
         """
         strict = context is not None and context.strict
-        allowed = context.intents | context.decoys if context is not None else None
+        allowed = context.intents if context is not None else None
         matches = [self._match_one(text, allowed, 0.0 if strict else self.max_cost) for text in hypotheses]
         if durations and len(durations) == len(matches) and not strict:
             matches = [self._without_stray_word(match, spans, allowed) if match.intent is None else match
@@ -137,9 +137,6 @@ class IntentMatcher:
         for match in matches:
             if match.intent is None:
                 continue
-            if context is not None and match.intent in context.decoys:  # a command that means nothing now
-                return Match(None, match.text, match.phrase, match.cost,
-                             f"{match.intent} is not listened for now ({context.name})")
             if posteriors is None:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
             confidence = sum(p for p, other in zip(posteriors, matches) if other.intent == match.intent

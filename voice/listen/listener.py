@@ -139,7 +139,7 @@ class Listener:
     def _grammar(self, context: Context | None) -> tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]:
         """The context's phrases for Vosk, as word tuples, and the proper prefixes among them."""
         if context not in self._phrases:
-            phrases = self.matcher.grammar(context.intents | context.decoys if context else None)
+            phrases = self.matcher.grammar(context.intents if context else None)
             complete = {tuple(phrase.split()) for phrase in phrases}
             prefixes = {words[:n] for words in complete for n in range(1, len(words))}
             self._phrases[context] = (phrases, complete, prefixes)
