@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from voice.exercises.library import Library, bundled_scripts_dir
-from voice.exercises.steps import Breathe, Choose, Jump, Say, Timer, Turn
+from voice.exercises.steps import Breathe, Choose, Jump, Timer, Turn
 from voice.locale import Locale
 
 LOCALES = ("en", "ko")

@@ -19,7 +19,8 @@ from .events import Event
 from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
 from .exercises.lines import every_line, names
-from .exercises.session import DONE, Output, Session, Tick, fill
+from .exercises.requests import Output, Tick
+from .exercises.session import DONE, Session, fill
 from .exercises.steps import Prompts
 from .listen import context
 from .listen.context import Context

@@ -16,7 +16,7 @@ from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
 from ..config import Settings
 from ..listen import context
 from ..listen.intents import expand
-from .listening import Bench, Heard, noise_false_accepts
+from .listening import Bench, Heard, noise_false_accepts, percentiles
 from .rooms import AT_6DB, CONDITIONS, LEAD_S, ROOM_TONE, Condition, in_room
 from .speech import talk
 from .voices import VOICE_SETS, available, speak
@@ -53,8 +53,10 @@ def accuracy(settings: Settings, quick: bool = False) -> dict:
 def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, ...],
               conditions: tuple[Condition, ...], starters: frozenset[str]) -> dict:
     rng = np.random.default_rng(7)
-    by_condition, confused, latencies, compute = {}, Counter(), [], []
-    starts = Counter()
+    by_condition: dict[str, float] = {}
+    confused, starts = Counter(), Counter()  # wrong commands; starters right or missed in room tone
+    latencies: list[float] = []
+    compute: list[float] = []
     for condition in conditions:
         right = trials = 0
         for voice in voices:
@@ -77,7 +79,7 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
         "accuracy_room_tone": round(float(np.mean(in_tone)), 3) if in_tone else None,
         "start_phrases_room_tone": round(starts["right"] / max(sum(starts.values()), 1), 3),
         "most_confused": confused.most_common(10),
-        "latency_ms": _percentiles(latencies), "compute_ms": _percentiles(compute),
+        "latency_ms": percentiles(latencies), "compute_ms": percentiles(compute),
     }
 
 
@@ -113,13 +115,6 @@ def _hear(bench: Bench, speech: np.ndarray, condition: Condition, listening, rng
     accepted = [heard for heard in decisions if heard.match.intent is not None]
     heard = (accepted or decisions or [Heard(None, -1, 0.0)])[0 if accepted else -1]
     return Heard(heard.match, heard.frame - speech_end, heard.compute_ms)
-
-
-def _percentiles(values: list[float]) -> dict:
-    if not values:
-        return {"p50": None, "p95": None, "n": 0}
-    return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1),
-            "n": len(values)}
 
 
 def _summary(result: dict) -> str:

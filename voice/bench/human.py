@@ -98,7 +98,9 @@ def human(settings: Settings, quick: bool = False) -> dict:
 
 
 def _stops(bench: Bench, clips: list[Path], rng) -> dict:
-    hits, heard_as, latencies = 0, Counter(), []
+    hits = 0
+    heard_as: Counter = Counter()
+    latencies: list[float] = []
     listening = context.session(frozenset())
     for path in clips:
         speech = read_clip(path)

@@ -98,8 +98,8 @@ def latency(settings: Settings, quick: bool = False) -> dict:
     result = {
         "benchmark": "latency", "locale": settings.locale, "utterances": 2 * len(said),
         "recognized": len(algorithmic),
-        "algorithmic_ms": _percentiles(algorithmic), "compute_ms": _percentiles(compute),
-        "per_command_algorithmic_ms": {k: _percentiles(v) for k, v in sorted(per_command.items())},
+        "algorithmic_ms": percentiles(algorithmic), "compute_ms": percentiles(compute),
+        "per_command_algorithmic_ms": {k: percentiles(v) for k, v in sorted(per_command.items())},
         "targets": {k: TARGETS[k] for k in ("algorithmic_p95_ms", "compute_ms_per_command")},
     }
     summary = (f"{result['recognized']} of {result['utterances']} commands recognized; end of speech to "
@@ -154,7 +154,7 @@ def noise_false_accepts(bench: Bench, minutes: float) -> dict:
     return {"accepts": accepts, "noise_hours": round(minutes / 60, 3), "per_hour": round(accepts * 60 / minutes, 1)}
 
 
-def _percentiles(values: list[float]) -> dict:
+def percentiles(values: list[float]) -> dict:
     if not values:
         return {"p50": None, "p95": None, "n": 0}
     return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1),

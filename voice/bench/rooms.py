@@ -9,9 +9,9 @@ import numpy as np
 
 from ..audio.frames import RATE
 from .room import impulse_response
+from .speech import LEAD_S, TAIL_S
 
 SPEECH_DBFS = -26.0  # a partner about a metre from a USB microphone
-LEAD_S, TAIL_S = 1.0, 1.5  # room sound around each utterance: the endpointer learns the floor first
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ def in_room(speech: np.ndarray, condition: Condition, rng: np.random.Generator) 
     out[lead : lead + len(voiced)] = voiced
     if condition.tone is not None:
         level = condition.tone_dbfs
-        if condition.snr_db is not None:
-            level = 20 * np.log10(np.sqrt(np.mean(voiced**2)) / 32768) - condition.snr_db
+        speech_rms = float(np.sqrt(np.mean(voiced**2))) if len(voiced) else 0.0
+        if condition.snr_db is not None and speech_rms > 0:  # (silence alone: the room at tone_dbfs)
+            level = 20 * np.log10(speech_rms / 32768) - condition.snr_db
         out += room_tone(condition.tone, len(out), rng, level)
     return np.clip(np.round(out), -32768, 32767).astype(np.int16)

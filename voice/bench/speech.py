@@ -37,7 +37,11 @@ def espeak(text: str, voice: str, rate: int = 150) -> np.ndarray:
                          capture_output=True, check=True).stdout
     with wave.open(io.BytesIO(out)) as wav:
         samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
-        speech = to_engine_rate(samples, wav.getframerate())
+        return trim_silence(to_engine_rate(samples, wav.getframerate()))
+
+
+def trim_silence(speech: np.ndarray) -> np.ndarray:
+    """A synthesizer's leading and trailing silence cut off: the room around it is added later."""
     loud = np.flatnonzero(np.abs(speech) > 300)
     return speech[loud[0] : loud[-1] + 1] if len(loud) else speech
 

@@ -53,14 +53,17 @@ def vad(settings: Settings, quick: bool = False) -> dict:
 
 def _front(audio: np.ndarray) -> list[np.ndarray]:
     """The frames as the listener's endpointer gets them."""
-    room, suppress = NoiseFloor(ROOM_WINDOW), denoiser()
+    room = NoiseFloor(ROOM_WINDOW)
+    suppress = denoiser()
     return [suppress(frame) if suppress and room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB else frame
             for frame in split_frames(audio)]
 
 
 def _endpointer(high_pass: bool) -> Segments:
     def segments(frames: list[np.ndarray]) -> list[tuple[int, int]]:
-        endpointer, found, start = Endpointer(high_pass=high_pass), [], None
+        endpointer = Endpointer(high_pass=high_pass)
+        found: list[tuple[int, int]] = []
+        start = None
         for index, frame in enumerate(frames):
             segment = endpointer.feed(frame)
             if segment.frames and start is None:
@@ -76,7 +79,11 @@ def _endpointer(high_pass: bool) -> Segments:
 def _silero(model) -> Segments:
     def segments(frames: list[np.ndarray]) -> list[tuple[int, int]]:
         model.reset()
-        found, start, run, quiet, voiced, pending = [], None, 0, 0, False, np.zeros(0, np.int16)
+        found: list[tuple[int, int]] = []
+        start = None
+        run = quiet = 0  # frames voiced in a row, and quiet in a row
+        voiced = False
+        pending = np.zeros(0, np.int16)  # samples short of a whole chunk
         for index, frame in enumerate(frames):
             pending = np.concatenate([pending, frame])
             while len(pending) >= SILERO_CHUNK:
@@ -95,7 +102,9 @@ def _silero(model) -> Segments:
 
 def _score(segments: Segments, said: list[np.ndarray], heard: list[list[np.ndarray]],
            noise: list[np.ndarray]) -> dict:
-    start_errors, end_errors, whole = [], [], 0
+    start_errors: list[float] = []
+    end_errors: list[float] = []
+    whole = 0
     begins = round(LEAD_S * 1000 / FRAME_MS)
     for speech, frames in zip(said, heard):
         found = segments(frames)

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..audio.wavfile import to_engine_rate
 from ..errors import VoiceError
-from .speech import espeak
+from .speech import espeak, trim_silence
 
 VOICE_SETS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
@@ -41,7 +41,7 @@ def speak(text: str, voice: str, rate: int = BASE_RATE) -> np.ndarray:
     if engine == "piper":
         return _piper(name, rate / BASE_RATE).sentence(text)
     if engine == "flite":
-        return _trim(_flite(text, name, rate))
+        return trim_silence(_flite(text, name, rate))
     raise VoiceError(f"unknown test voice '{voice}'; use espeak:NAME, piper:NAME or flite:NAME")
 
 
@@ -71,7 +71,3 @@ def _flite(text: str, voice: str, rate: int) -> np.ndarray:
             samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
             return to_engine_rate(samples, wav.getframerate())
 
-
-def _trim(speech: np.ndarray) -> np.ndarray:
-    loud = np.flatnonzero(np.abs(speech) > 300)
-    return speech[loud[0] : loud[-1] + 1] if len(loud) else speech

@@ -5,11 +5,11 @@ the speaker is still talking; it answers with lines to say, tones to play and ev
 """
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 
 from ..audio.frames import frames_for
 from ..events import Event
 from .library import Script
+from .requests import Listen, Note, Output, Quiet, Request, Result, Speak, StepRun, Tick, Tone, Until
 from .steps import (
     PACE_RANGE, PACE_STEP, Breathe, Choose, Jump, Pause, Prompts, Say, Step, Swap, Timer, Turn, Wait, paced,
     step_kind,
@@ -21,72 +21,6 @@ HARD_LIMIT_GRACE = frames_for(15)  # after a turn's hard limit, wait this long a
 NEVER = 1 << 40
 CALLS_BACK = 3  # the long break calls the couple back this many times before it ends unanswered
 DONE = frozenset({"done", "next"})
-
-
-@dataclass(frozen=True)
-class Speak:
-    text: str
-    wait: bool = True  # hold the step until the line has played
-
-
-@dataclass(frozen=True)
-class Tone:
-    name: str  # an earcon: inhale, exhale, hold, turn, return
-
-
-@dataclass(frozen=True)
-class Note:
-    kind: str  # an event for the log
-    data: dict
-
-
-@dataclass(frozen=True)
-class Until:
-    frame: int
-
-
-@dataclass(frozen=True)
-class Quiet:
-    """Wait until the speaker is not talking (a breath begins on its own, never under another line)."""
-
-
-@dataclass(frozen=True)
-class Listen:
-    """Wait for one of `accepts`, for `silence_frames` of quiet, or until frame `until`. Before
-    anyone has spoken, the quiet may last `first_words_frames` (a person gathering their thoughts)."""
-
-    accepts: frozenset[str]
-    since: int
-    silence_frames: int
-    until: int
-    first_words_frames: int = 0
-
-
-@dataclass(frozen=True)
-class Result:
-    frame: int
-    heard: str | None = None  # Listen: an intent, "silence" or "timeout"
-
-
-Request = Speak | Tone | Note | Until | Quiet | Listen
-StepRun = Generator[Request, Result, None]
-
-
-@dataclass(frozen=True)
-class Tick:
-    frame: int
-    speaking: bool  # the speaker is still playing something
-    quiet_frames: int  # consecutive frames with no voice in the room
-
-
-@dataclass(frozen=True)
-class Output:
-    """One thing for the engine to do: say a line, play a tone, stop what plays, or log an event."""
-
-    say: str | None = None
-    tone: str | None = None
-    stop_audio: bool = False
-    event: Event | None = None
 
 
 def fill(text: str, names: dict[str, str]) -> str:
