@@ -1,17 +1,22 @@
 """The session log: which script ran, when, how far it got, pauses, and which prompts were drawn.
 
 SQLite from the standard library, in the user data folder. It never holds audio or anything a person
-said. A failing disk never stops the speaker: every write is logged and skipped on error.
+said. The log never stops the speaker: a locked database is waited for at most BUSY_TIMEOUT_S, a
+failing write is logged once and skipped, a row of the wrong shape is ignored, and a file that is
+not this log (corrupt, or another schema) is set aside and a fresh log started.
 """
 
 import logging
+import math
+import os
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 RESUMABLE_S = 7 * 24 * 3600  # a cut-off session can be continued for a week
+BUSY_TIMEOUT_S = 0.05  # another process holding the database: give up on this write, not a frame's worth more
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -51,21 +56,76 @@ class Row:
     steps_completed: int
     pauses: int
 
+    @classmethod
+    def checked(cls, values: tuple) -> "Row | None":
+        """A row as the log wrote it, or None when a value has the wrong type (edited by hand, or corrupt)."""
+        row = cls(*values)
+        texts = (row.script, row.title, row.first)
+        counts = (row.id, row.last_step, row.steps_completed, row.pauses)
+        if not all(isinstance(text, str) for text in texts) or not all(_count(n) for n in counts):
+            return None
+        if not _moment(row.started) or not (row.ended is None or _moment(row.ended)):
+            return None
+        return row if row.reason is None or isinstance(row.reason, str) else None
+
+
+_COLUMNS = ", ".join(field.name for field in fields(Row))
+_TABLES = {"sessions": {field.name for field in fields(Row)}, "prompts": {"session", "deck", "prompt"},
+           "marks": {"name", "at"}}
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+
+
+def _moment(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
 
 class SessionLog:
     def __init__(self, path: Path | str) -> None:
         self.path = path
+        self._failing = False  # writes are failing: said once, then quiet until one works again
+        self._told: set[str] = set()
         self._db: sqlite3.Connection | None = None
         try:
             if isinstance(path, Path):
                 path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
-            self._db.executescript(_SCHEMA)
+            self._db = self._open()
         except (OSError, sqlite3.Error) as error:
             log.error("the session log %s cannot be opened (%s); sessions will not be logged — "
                       "check the folder is writable", path, error)
             self._db = None
+
+    def _open(self) -> sqlite3.Connection:
+        """This log's database; a file that is something else is moved aside once and a new log begun."""
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as error:
+            foreign = type(error) is sqlite3.DatabaseError or "malformed" in str(error)  # not locked, not read-only
+            if not foreign or not isinstance(self.path, Path) or not self.path.exists():
+                raise
+            aside = self.path.with_name(f"{self.path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                if Path(f"{self.path}{suffix}").exists():
+                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+            log.error("the session log %s was not readable (%s); it is kept as %s and a new log is started",
+                      self.path, error, aside.name)
+            return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        try:
+            db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+            db.executescript(_SCHEMA)
+            for table, columns in _TABLES.items():
+                found = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if not columns <= found:
+                    raise sqlite3.DatabaseError(f"its '{table}' table lacks {', '.join(sorted(columns - found))}")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def start(self, script: str, title: str, first: str, now: float) -> int | None:
         cursor = self._write("INSERT INTO sessions (script, title, first, started) VALUES (?, ?, ?, ?)",
@@ -100,22 +160,30 @@ class SessionLog:
                     "WHERE id = ?", now, reason, completed, session)
 
     def recent(self, limit: int = 10) -> list[Row]:
-        return [Row(*r) for r in self._read("SELECT * FROM sessions ORDER BY started DESC, id DESC LIMIT ?", limit)]
+        rows = self._read(f"SELECT {_COLUMNS} FROM sessions ORDER BY started DESC, id DESC LIMIT ?",
+                          min(limit, 2**62))
+        return self._checked(rows)
 
     def resumable(self, now: float) -> Row | None:
         """The latest session cut off before its end (crash, power loss, a restart)."""
-        rows = self._read("SELECT * FROM sessions WHERE (ended IS NULL OR reason = 'interrupted') AND started > ? "
-                          "ORDER BY started DESC, id DESC LIMIT 1", now - RESUMABLE_S)
-        return Row(*rows[0]) if rows else None
+        rows = self._read(f"SELECT {_COLUMNS} FROM sessions WHERE (ended IS NULL OR reason = 'interrupted') "
+                          "AND started > ? ORDER BY started DESC, id DESC LIMIT 1", now - RESUMABLE_S)
+        return next(iter(self._checked(rows)), None)
 
     def last_first(self) -> str | None:
         rows = self._read("SELECT first FROM sessions ORDER BY started DESC, id DESC LIMIT 1")
-        return rows[0][0] if rows else None
+        return rows[0][0] if rows and isinstance(rows[0][0], str) else None
 
     def recent_prompts(self, deck: str, sessions: int) -> set[str]:
         rows = self._read("SELECT prompt FROM prompts WHERE deck = ? AND session IN "
                           "(SELECT id FROM sessions ORDER BY started DESC, id DESC LIMIT ?)", deck, sessions)
-        return {row[0] for row in rows}
+        return {row[0] for row in rows if isinstance(row[0], str)}
+
+    def _checked(self, rows: list[tuple]) -> list[Row]:
+        checked = [Row.checked(row) for row in rows]
+        if None in checked:
+            self._once("the session log %s holds rows it did not write; they are ignored", self.path)
+        return [row for row in checked if row is not None]
 
     def forget_since(self, since: float) -> int:
         """Delete every session started at or after `since` (unix time); how many went."""
@@ -132,28 +200,40 @@ class SessionLog:
     def marked(self, name: str) -> float:
         """When `name` was last marked (0 if never): a reminder given is not given again after a restart."""
         rows = self._read("SELECT at FROM marks WHERE name = ?", name)
-        return rows[0][0] if rows else 0.0
+        if rows and not _moment(rows[0][0]):
+            self._once("the session log %s holds a mark '%s' it did not write; it is ignored", self.path, name)
+            return 0.0
+        return float(rows[0][0]) if rows else 0.0
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
 
+    def _once(self, message: str, *args: object) -> None:
+        if message not in self._told:
+            self._told.add(message)
+            log.error(message, *args)
+
     def _write(self, sql: str, *args: object) -> sqlite3.Cursor | None:
         if self._db is None:
             return None
         try:
-            return self._db.execute(sql, args)
-        except sqlite3.Error as error:
-            log.error("cannot write the session log %s (%s); carrying on without it", self.path, error)
+            cursor = self._db.execute(sql, args)
+        except (sqlite3.Error, OverflowError) as error:
+            if not self._failing:
+                log.error("cannot write the session log %s (%s); carrying on without it", self.path, error)
+            self._failing = True
             return None
+        self._failing = False
+        return cursor
 
     def _read(self, sql: str, *args: object) -> list[tuple]:
         if self._db is None:
             return []
         try:
             return self._db.execute(sql, args).fetchall()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OverflowError) as error:
             log.error("cannot read the session log %s (%s)", self.path, error)
             return []
 

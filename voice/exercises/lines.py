@@ -19,6 +19,13 @@ def safety_line(locale: Locale, stopped: bool) -> str:
     return " ".join(part.strip() for part in parts if part.strip())
 
 
+def held_lines(locale: Locale) -> list[str]:
+    """The lines that must play whatever else fails (a full disk, a crashed voice): the safety
+    response in both forms and the answers to "stop" and "pause"."""
+    lines = locale.lines
+    return [safety_line(locale, stopped) for stopped in (False, True)] + [lines["stopped"], lines["paused"]]
+
+
 def names(partners: tuple[str, str], first: str) -> dict[str, str]:
     a, b = partners
     return {"partner_a": a, "partner_b": b, "first": first, "second": b if first == a else a}

@@ -2,14 +2,15 @@
 
 Asking for a line never blocks. A cached line comes back whole; an uncached one comes back as a
 `SpokenLine` whose sentences arrive as they render, ahead of any line being prepared in the
-background (preparation yields to a spoken line between sentences).
+background (preparation yields to a spoken line between sentences). The lines that must always
+play (the safety response, "stop") are held in memory from start-up (`hold`), so they play when
+nothing can be rendered or written. Disk: store.py.
 """
 
 import hashlib
 import heapq
 import itertools
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -17,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio.wavfile import read_wav, write_wav
 from ..errors import SpeechError, VoiceError
 from .delivery import Delivery, Voice
+from .store import LineStore
 
 log = logging.getLogger(__name__)
 MEMORY_BYTES = 2_000_000  # about a minute of recent speech in memory; the rest is read from disk
-SPEAK, PREPARE = 0, 1  # render priorities: a line the couple is waiting for goes first
+HOLD, SPEAK, PREPARE = 0, 1, 2  # render priorities: lines held in memory first, then a line the couple
+# is waiting for, then preparation
 
 
 class SpokenLine:
@@ -90,6 +92,7 @@ class LineMemory:
     def __init__(self, budget: int = MEMORY_BYTES) -> None:
         self.budget, self.size = budget, 0
         self._lines: OrderedDict[Path, np.ndarray] = OrderedDict()
+        self.held: dict[str, np.ndarray] = {}  # text -> audio never let go (the safety response, "stop")
         self._lock = threading.Lock()
 
     def get(self, key: Path) -> np.ndarray | None:
@@ -113,6 +116,7 @@ class PromptCache:
     def __init__(self, voice: Voice, folder: Path, delivery: Delivery | None = None,
                  memory: LineMemory | None = None) -> None:
         self.voice, self.folder = voice, folder
+        self.store = LineStore(folder)
         self.delivery = delivery or Delivery()
         self.memory = memory or LineMemory()
         self._jobs: dict[str, _Job] = {}  # text -> the job rendering it
@@ -128,7 +132,11 @@ class PromptCache:
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.wav"
 
     def line(self, text: str) -> SpokenLine:
-        """The line to play now: whole when cached, else streaming as its sentences render."""
+        """The line to play now: whole when cached or held, else streaming as its sentences render."""
+        held = self.memory.held.get(text)  # at the pace it was held at: these lines must never wait
+        if held is not None:
+            self.hits += 1
+            return SpokenLine.ready(text, held)
         remembered = self.memory.get(self.path_for(text))
         if remembered is not None:
             self.hits += 1
@@ -136,7 +144,7 @@ class PromptCache:
         with self._wake:
             job = self._jobs.get(text)
         if job is None:
-            stored = self._read(self.path_for(text))
+            stored = self.store.read(self.path_for(text))
             if stored is not None:
                 self.hits += 1
                 self._remember(text, stored)
@@ -151,8 +159,20 @@ class PromptCache:
     def prepare(self, lines: list[str]) -> None:
         """Render every line not yet on disk, in the background: speaking starts within a frame."""
         for text in dict.fromkeys(lines):
-            if not self.path_for(text).exists():
+            if not self.store.has(self.path_for(text)):
                 self._enqueue(text, PREPARE)
+
+    def hold(self, lines: list[str]) -> list[str]:
+        """Have these lines ready in memory for as long as the speaker runs: from disk, or rendered
+        now, ahead of everything else. Returns the ones that could not be rendered (logged)."""
+        jobs = {text: self._enqueue(text, HOLD) for text in dict.fromkeys(lines) if text not in self.memory.held}
+        failed = []
+        for text, job in jobs.items():
+            try:
+                self.memory.held[text] = job.line.audio()
+            except VoiceError:
+                failed.append(text)
+        return failed
 
     def wait_prepared(self) -> None:
         """Block until nothing is left to render (`voice prepare`, tests)."""
@@ -196,7 +216,12 @@ class PromptCache:
                 job = self._jobs.get(text)
                 if job is None:  # finished under an earlier entry
                     continue
-            finished = self._render_step(job)
+            try:
+                finished = self._render_step(job)
+            except Exception as error:  # a fault here must not end the thread: every later line would hang
+                log.error("rendering %r failed (%s)", job.line.text, error)
+                job.line.finish(SpeechError(f"the voice could not speak {job.line.text!r} ({error})"))
+                finished = True
             with self._wake:
                 if finished:
                     del self._jobs[text]
@@ -207,7 +232,7 @@ class PromptCache:
     def _render_step(self, job: _Job) -> bool:
         """One more sentence of a job; True when the job is done."""
         try:
-            if not job.line.read(0, 1, wait=False).size and (stored := self._read(job.path)) is not None:
+            if not job.line.read(0, 1, wait=False).size and (stored := self.store.read(job.path)) is not None:
                 job.line.add(stored)  # another process rendered it meanwhile
                 job.line.finish()
                 return True
@@ -222,28 +247,10 @@ class PromptCache:
             job.line.add(chunk)
             return False
         audio = job.line.read(0, 1 << 62, wait=False)
-        self._store(job.path, audio)
         self._remember(job.line.text, audio)
-        job.line.finish()
+        job.line.finish()  # the line plays now, whatever becomes of storing it
+        self.store.write(job.path, audio)
         return True
 
     def _remember(self, text: str, audio: np.ndarray) -> None:
         self.memory.put(self.path_for(text), audio)
-
-    def _read(self, path: Path) -> np.ndarray | None:
-        if not path.exists():
-            return None
-        try:
-            return read_wav(path)
-        except VoiceError:
-            log.warning("ignoring a damaged cached line %s", path.name)
-            return None
-
-    def _store(self, path: Path, samples: np.ndarray) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
-            write_wav(partial, samples)
-            partial.replace(path)  # atomic: a crash never leaves a half-written line
-        except (OSError, VoiceError) as error:
-            log.warning("cannot cache a line in %s (%s); speaking it uncached", self.folder, error)
