@@ -1,12 +1,15 @@
 """Speaking: both real engines, calm delivery, the background prompt cache and frame-by-frame playback."""
 
+import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import ToneVoice
 
 from voice.audio.frames import FRAME_SAMPLES, RATE
+from voice.audio.wavfile import write_wav
 from voice.errors import SpeechError
 from voice.speak.cache import PromptCache, SpokenLine
 from voice.speak.delivery import Delivery, split_sentences
@@ -70,6 +73,7 @@ def test_cache_renders_once_and_is_reused_across_restarts(english, tmp_path):
     first = PromptCache(english, tmp_path)
     audio = first.audio("Thank you both.")
     assert (first.misses, first.hits) == (1, 0)
+    first.wait_prepared()  # stored once it has played
     assert first.path_for("Thank you both.").exists()
     first.close()
     second = PromptCache(english, tmp_path)  # a restart
@@ -90,6 +94,32 @@ def test_damaged_cache_file_is_rendered_again(english, tmp_path):
     cache.path_for("Well done.").parent.mkdir(parents=True, exist_ok=True)
     cache.path_for("Well done.").write_bytes(b"not a wav")
     assert len(cache.audio("Well done.")) > 0 and cache.misses == 1
+
+
+@pytest.mark.parametrize("damage", ["truncated", "fifo", "device", "an hour long", "unsealed"])
+def test_a_cached_line_plays_only_if_it_is_what_was_stored(damage, tmp_path):
+    """Anything but the sealed file the cache wrote is rendered again, whole, and never hangs."""
+    text = "Well done. Take a breath."
+    first = PromptCache(ToneVoice(), tmp_path)
+    whole = first.audio(text)
+    first.wait_prepared()  # stored once the line has played
+    cache = PromptCache(ToneVoice(), tmp_path)
+    path = cache.path_for(text)
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    elif damage == "fifo":
+        path.unlink()
+        os.mkfifo(path)
+    elif damage == "device":
+        path.unlink()
+        path.symlink_to("/dev/zero")
+    elif damage == "an hour long":
+        write_wav(path, np.full(RATE * 3600, 500, np.int16))
+    else:
+        Path(f"{path}.seal").unlink()
+    assert np.array_equal(cache.audio(text), whole) and cache.misses == 1
+    cache.wait_prepared()
+    assert PromptCache(ToneVoice(), tmp_path).line(text).complete  # and it is stored whole again
 
 
 class SlowVoice(ToneVoice):

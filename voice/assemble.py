@@ -10,7 +10,6 @@ from .policy import BREAK_INTENTS
 from .errors import ConfigError
 from .exercises.history import SessionLog
 from .exercises.library import Library, bundled_scripts_dir
-from .exercises.lines import held_lines
 from .listen.echo import echo_canceller
 from .listen.intents import IntentMatcher
 from .listen.listener import Listener
@@ -57,10 +56,6 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     echo = echo_canceller() if recognize and settings.barge_in else None
     engine = Engine(locale, library, cache, listener, partners, history, echo=echo, reminder=settings.reminder,
                     quiet_hours=settings.quiet_hours, seed=seed)
-    unheld = cache.hold(held_lines(locale))  # before anything else: these must play even if the disk fills
-    if unheld:
-        log.error("the voice could not render %d of the lines that must always play (the safety response); "
-                  "run 'voice doctor'", len(unheld))
     lines = engine.lines()
     cache.prepare(lines)  # in the background: listening starts now, a line asked for early goes first
     log.info("%d scripts and %d prompt decks ready; %s voice %s; %d lines to prepare", len(library.scripts),

@@ -18,7 +18,7 @@ from .audio.tones import earcons
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
-from .exercises.lines import every_line, names
+from .exercises.lines import every_line, held_lines, names
 from .exercises.requests import Output, Tick
 from .exercises.session import DONE, Session, fill
 from .exercises.steps import Prompts
@@ -69,6 +69,10 @@ class Engine:
         self._paused_for_audio = False
         self._events: list[Event] = [Event(0, "listening")]
         self.microphone_tap: Callable[[np.ndarray], None] = lambda frame: None  # `voice run --record`
+        unheld = speech.hold(held_lines(locale))  # first of all: these play even if the disk fills or the voice fails
+        if unheld:
+            log.error("the voice could not render %d of the lines that must always play (the safety response); "
+                      "run 'voice doctor'", len(unheld))
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
         self.commands = Commands(self)
