@@ -111,6 +111,8 @@ def test_enabled_scripts_limit_what_starts_but_breaks_always_can(layers):
     assert library.for_intent("start_checkin").id == "checkin"
     assert library.for_intent("appreciation") is None
     assert library.for_intent("calming_break").id == "calming-break"
+    assert library.for_intent("safety_info").id == "safety-info"  # the safety line tells people to ask for it
+    assert library.for_intent("introduction").id == "introduction"
     layers[1].write_text("scripts: [checkn]\n")
     with pytest.raises(ConfigError, match=r"config.yaml:1:1: there is no script 'checkn' in en; use ids from: "):
         load_library(load_settings(None), Locale.load("en"))

@@ -2,7 +2,9 @@
 and its fix; includes, choices, decks and breathing safety are checked before anything is spoken."""
 
 import logging
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -117,7 +119,7 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
     ("  - turn: each\n    prompt: Hi\n    soft_limit: 300\n    hard_limit: 100\n", r"'soft_limit'.*before 'hard_limit'"),
     ("  - turn: each\n", r"the 'turn' step needs 'prompt'"),
     ("  - prompts: dreem\n", r"unknown prompt deck 'dreem'; did you mean 'dreams'\?"),
-    ("  - prompts: {deck: dreams, count: 99}\n", r"deck 'dreams' has only 14 prompts, not 99"),
+    ("  - prompts: {deck: dreams, count: 40}\n", r"deck 'dreams' has only 14 prompts, not 40"),
     ("  - include: calming-brake\n", r"s.yaml:6:5: include 'calming-brake': .*did you mean 'calming-break'\?"),
     ("  - include: checkin-short#coer\n", r"'checkin-short' has no section 'coer'; did you mean 'core'\?"),
     ("  - timer: {minutes: 0, start: Go, back: Back}\n", r"a timer runs from 1 minute to 24 hours"),
@@ -125,6 +127,16 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
      r"option 'next': 'next' is also the command 'next'"),
     ("  - choose:\n      ask: Which?\n      options: {a: [{say: A}]}\n", r"a choice needs at least two options"),
     ("  - 42\n", r"each step must be a mapping"),
+    ("  - pause: .inf\n", r"s.yaml:6:5: 'seconds' must be from 0 to 3600 seconds, not inf"),
+    ("  - wait: {silence: .nan}\n", r"s.yaml:6:\d+: 'silence' must be from 0 to 3600 seconds, not nan"),
+    ("  - breathe: {inhale: .nan, exhale: 6, minutes: 1}\n", r"'inhale' must be from 0 to 60 seconds, not nan"),
+    ("  - turn: {prompt: Hi, soft_limit: -.inf}\n", r"'soft_limit' must be from 0 to 3600 seconds, not -inf"),
+    ("  - prompts: {deck: dreams, avoid_recent: 99999999999999999999}\n",
+     r"'avoid_recent' must be from 0 to 1000, not a 20-digit number"),
+    ("  - say: Hello\n    say: Again\n", r"s.yaml:7:5: 'say' is given twice here; keep one$"),
+    ('  - say: "Hello\\x01 100S"\n', r"s.yaml:6:10: the control character '\\x01' is not allowed in text; delete it$"),
+    ("  - choose:\n      ask: Which?\n      options: {\"don't feel safe\": [{say: A}], b: [{say: B}]}\n",
+     r"'don't feel safe' sounds like a request for safety help"),
 ])
 def test_mistakes_name_file_line_and_fix(tmp_path, steps, message):
     errors = problems_of(tmp_path, HEAD + steps)
@@ -154,6 +166,49 @@ def test_include_cycles_are_named(tmp_path):
     write(tmp_path, "id: b\ntitle: B\nlocale: en\nsteps:\n  - include: a\n", "b.yaml")
     errors = library(tmp_path).problems[tmp_path / "en" / "a.yaml"].errors
     assert any("include cycle a -> b -> a" in e for e in errors), errors
+
+
+def test_includes_that_fan_out_are_refused_fast(tmp_path):
+    """21 sections each including the one before twice: two million steps from a 1 kB file."""
+    sections = "".join(f"  s{n}:\n    - include: s{n - 1}\n    - include: s{n - 1}\n" for n in range(1, 22))
+    path = write(tmp_path, "id: s\ntitle: S\nlocale: en\nsections:\n  s0:\n    - say: Hello.\n" + sections
+                 + "steps:\n  - include: s21\n")
+    started = time.perf_counter()
+    lib = library(tmp_path)
+    assert time.perf_counter() - started < 5  # was 10 s for validate, and 84 s and 297 MB to start
+    assert any(re.search(r"s.yaml:\d+:\d+: with its includes the script has more than 5,000 steps", e)
+               for e in lib.problems[path].errors) and "s" not in lib.scripts
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_only_regular_files_are_read_as_scripts(tmp_path, kind):
+    path = tmp_path / "en" / "s.yaml"
+    path.parent.mkdir(parents=True)
+    if kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    lib = library(tmp_path)  # neither hangs (a FIFO) nor reads gigabytes (/dev/zero)
+    assert "is not a regular file" in lib.problems[path].errors[0] and "checkin" in lib.scripts
+
+
+@pytest.mark.parametrize("text, message", [
+    ("id: safety-info\ntitle: Mine\nlocale: en\nsteps:\n  - say: There is no need to call anyone.\n",
+     r"s.yaml:1:1: 'safety-info' is the speaker's own and cannot be replaced"),
+    ("id: my-intro\ntitle: Mine\nlocale: en\nstart_intents: [introduction]\nsteps:\n  - say: Hi.\n",
+     r"s.yaml:4:1: only the speaker's own script starts on 'introduction'"),
+    ("id: my-safety\ntitle: Mine\nlocale: en\nstart_intents: [safety_info]\nsteps:\n  - say: Hi.\n",
+     r"only the speaker's own script starts on 'safety_info'"),
+])
+def test_a_user_script_cannot_replace_the_safety_information_or_the_introduction(tmp_path, text, message, caplog):
+    path = write(tmp_path, text)
+    with caplog.at_level(logging.ERROR):
+        lib = library(tmp_path)
+    assert any(re.search(message, e) for e in lib.problems[path].errors), lib.problems[path].errors
+    assert lib.for_intent("safety_info").path.is_relative_to(bundled_scripts_dir()) and message[:20] in caplog.text
+    assert lib.for_intent("introduction").path.is_relative_to(bundled_scripts_dir())
 
 
 def test_a_long_sentence_is_a_warning_not_an_error(tmp_path):

@@ -82,7 +82,7 @@ def _number(kind: type, low: float, high: float) -> Callable[[object], float]:
             raise ValueError(f"must be a number from {low:g} to {high:g}")
         try:
             number = kind(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(.inf)
             raise ValueError(f"must be a number from {low:g} to {high:g}") from None
         if not low <= number <= high:
             raise ValueError(f"must be from {low:g} to {high:g}")

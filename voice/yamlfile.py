@@ -1,5 +1,13 @@
-"""Safe YAML loading that remembers where each mapping and key came from, for file:line:column errors."""
+"""Safe YAML loading that remembers where each mapping and key came from, for file:line:column errors.
 
+Only regular files are read (a link to a device or a FIFO is refused, never read or waited on), and
+what YAML itself lets through is refused too: a key given twice (YAML keeps the last, silently) and
+control characters written as escapes ("\x01" would reach espeak-ng as an embedded command).
+"""
+
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +27,20 @@ MAX_BYTES = 1_000_000  # scripts, decks, locales and configs are a few kB; anyth
 MAX_NODES = 100_000  # values once aliases are expanded: "billion laughs" is a few lines that expand to billions
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything below space but tab and newline
+
+
 class _LineLoader(yaml.SafeLoader):
     path = "?"
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Mapping:
+        seen: set = set()
+        for key, _ in node.value:
+            value = key.value if isinstance(key, yaml.ScalarNode) else id(key)
+            if value in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"'{value}' is given twice here; keep one",
+                                                        key.start_mark)
+            seen.add(value)
         mapping = Mapping(super().construct_mapping(node, deep=True))
         mapping.where = _where(self.path, node.start_mark)
         mapping.key_where = {
@@ -31,7 +49,18 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        text = super().construct_yaml_str(node)
+        control = _CONTROL.search(text)
+        if control:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the control character {control.group()!r} is not allowed in text; delete it",
+                node.start_mark)
+        return text
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _LineLoader.construct_yaml_str)
 
 
 def _where(path: str, mark: yaml.Mark) -> str:
@@ -40,20 +69,14 @@ def _where(path: str, mark: yaml.Mark) -> str:
 
 def load_yaml(path: Path) -> Any:
     """Load one YAML file; a syntax error becomes a ScriptError naming file:line:column."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ScriptError(f"{path}:1:1: the file is {size / 1e6:.1f} MB, far too big for a script or "
-                              f"settings file (the limit is {MAX_BYTES / 1e6:.0f} MB); check it is the right file")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScriptError(f"{path}:1:1: cannot be read ({error}); check the file exists and is UTF-8 text") from None
+    text = read_text(path)
     try:
         loader = _LineLoader(text)
     except yaml.reader.ReaderError as error:  # a control character: PyYAML checks on construction
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
-        raise ScriptError(f"{path}:{line}:{column}: the character {error.character!r} is not allowed in YAML; "
+        character = chr(error.character) if isinstance(error.character, int) else error.character
+        raise ScriptError(f"{path}:{line}:{column}: the character {character!r} is not allowed in YAML; "
                           "delete it") from None
     loader.path = str(path)
     try:
@@ -66,13 +89,31 @@ def load_yaml(path: Path) -> Any:
         mark = error.problem_mark or error.context_mark
         where = _where(str(path), mark) if mark else f"{path}:1:1"
         problem = error.problem or error.context or "invalid YAML"
-        raise ScriptError(
-            f"{where}: {problem}; fix the YAML there (check indentation, colons and quotes)"
-        ) from None
+        ours = isinstance(error, yaml.constructor.ConstructorError) and problem.endswith(("keep one", "delete it"))
+        hint = "" if ours else "; fix the YAML there (check indentation, colons and quotes)"
+        raise ScriptError(f"{where}: {problem}{hint}") from None
     except (yaml.YAMLError, RecursionError) as error:
         raise ScriptError(f"{path}:1:1: invalid YAML ({type(error).__name__}); fix the file") from None
     finally:
         loader.dispose()
+
+
+def read_text(path: Path) -> str:
+    """A regular file's UTF-8 text, at most MAX_BYTES; anything else is a ScriptError saying why."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise ScriptError(f"{path}:1:1: is not a regular file (a device, a pipe or a folder); "
+                              "point to the script's .yaml file itself")
+        with os.fdopen(descriptor, "rb") as file:
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ScriptError(f"{path}:1:1: the file is over {MAX_BYTES / 1e6:.0f} MB, far too big for a script or "
+                              "settings file; check it is the right file")
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScriptError(f"{path}:1:1: cannot be read ({error}); check the file exists and is UTF-8 text") from None
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:

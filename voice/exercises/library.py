@@ -14,6 +14,10 @@ from .script import NAMES, ChooseSource, Include, Problems, RawStep, ScriptSourc
 from .steps import Breathe, Choose, Jump, Option, Prompts, Say, Step, Timer, Turn
 
 log = logging.getLogger(__name__)
+# The speaker's own safety information and introduction: no user script replaces them or starts on
+# their phrases, and the `scripts:` setting cannot switch them off (the safety line points to one).
+PROTECTED_INTENTS = frozenset({"safety_info", "introduction"})
+MAX_STEPS = 5000  # a script's steps once includes and choices are laid out (the longest bundled one has about 100)
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ class Library:
         sources: dict[str, ScriptSource] = {}
         for path in [*self._paths("*.yaml"), *self.files]:
             source = parse_script(path, self._problems(path))
-            if source is not None:
+            if source is not None and self._may_replace(sources.get(source.id), source):
                 sources[source.id] = source  # later folders override earlier ones by id
         self.scripts = {}
         for source in sources.values():
@@ -121,7 +125,7 @@ class Library:
 
     def for_intent(self, intent: str) -> Script | None:
         found = [script for script in self.scripts.values() if intent in script.start_intents
-                 and (self.enabled is None or script.id in self.enabled)]
+                 and (self.enabled is None or script.id in self.enabled or intent in PROTECTED_INTENTS)]
         return found[-1] if found else None  # a user's script wins over a bundled one
 
     def texts(self) -> list[str]:
@@ -137,6 +141,26 @@ class Library:
                 out.setdefault(intent, [])
                 out[intent] += [p for p in phrases if p not in out[intent]]
         return out
+
+    def _may_replace(self, bundled: ScriptSource | None, source: ScriptSource) -> bool:
+        """A script from outside the package may add or replace exercises, never the protected ones."""
+        if source.path.resolve().is_relative_to(bundled_scripts_dir()):
+            return True
+        protected = set(source.start_intents) & PROTECTED_INTENTS
+        problems = self._problems(source.path)
+        if bundled is not None and set(bundled.start_intents) & PROTECTED_INTENTS:
+            problems.error(source.at.get("id", source.at[""]),
+                           f"'{source.id}' is the speaker's own and cannot be replaced; give your script another id")
+        elif protected:
+            problems.error(source.at.get("start_intents", source.at[""]),
+                           f"only the speaker's own script starts on '{sorted(protected)[0]}'; "
+                           "remove it from start_intents")
+        if bundled is not None and set(bundled.start_intents) & PROTECTED_INTENTS or protected:
+            log.error("skipping a script: %s", problems.errors[-1])
+            return False
+        if bundled is not None:
+            log.warning("%s replaces the bundled script '%s'", source.path, source.id)
+        return True
 
     def _problems(self, path: Path) -> Problems:
         return self.problems.setdefault(path, Problems())
@@ -180,6 +204,10 @@ class Library:
         return Deck(str(data.get("deck", path.stem)), str(data.get("title", path.stem)), tuple(prompts), path)
 
 
+class _TooLong(Exception):
+    """Raised from deep inside the expansion, so includes that fan out are refused after MAX_STEPS steps."""
+
+
 class _Resolver:
     """Inlines includes and lays choices out as jumps, checking every name a script refers to."""
 
@@ -189,6 +217,7 @@ class _Resolver:
             " ".join(normalize(p)): intent
             for intent, templates in library.commands.items() for t in templates for p in expand(t)
         }
+        self.safety_phrases = [f" {phrase} " for phrase, intent in self.command_phrases.items() if intent == "safety"]
 
     def script(self, source: ScriptSource) -> Script | None:
         if source.locale != self.library.locale:
@@ -200,7 +229,12 @@ class _Resolver:
                 self.problems.error(source.at.get("start_intents", source.at[""]),
                                     f"unknown intent '{intent}'{suggest(intent, self.library.commands)}")
         out: list[Step | None] = []
-        self._emit(source, source.steps, out, ((source.id, ""),))
+        try:
+            self._emit(source, source.steps, out, ((source.id, ""),))
+        except _TooLong as too_long:
+            self.problems.error(str(too_long), f"with its includes the script has more than {MAX_STEPS:,} steps; "
+                                               "include fewer sections, or each one fewer times")
+            return None
         if self.problems.errors or not out:
             return None
         return Script(source.id, source.title, source.locale, source.summary, source.minutes,
@@ -208,6 +242,8 @@ class _Resolver:
 
     def _emit(self, source: ScriptSource, steps: list[RawStep], out: list, stack: tuple) -> None:
         for step in steps:
+            if len(out) > MAX_STEPS:
+                raise _TooLong(step.at if isinstance(step, Include) else source.at[""])
             if isinstance(step, Include):
                 found = self._find(source, step)
                 if found is None:
@@ -249,7 +285,12 @@ class _Resolver:
             self.problems.error(at, f"option '{option}': {error}; balance the brackets")
             return
         for phrase in phrases:
-            clash = self.command_phrases.get(" ".join(normalize(phrase)))
+            words = " ".join(normalize(phrase))
+            if any(f" {words} " in safety or safety in f" {words} " for safety in self.safety_phrases):
+                self.problems.error(at, f"option '{option}': '{phrase}' sounds like a request for safety help, "
+                                        "which always gives the safety response; choose other words")
+                continue
+            clash = self.command_phrases.get(words)
             if clash:
                 self.problems.error(at, f"option '{option}': '{phrase}' is also the command '{clash}'; "
                                         "choose other words")

@@ -99,6 +99,14 @@ _FIELDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "timer": {"minutes": (NUMBER, REQUIRED), "start": ((str,), REQUIRED), "back": ((str,), REQUIRED),
               "more_minutes": (NUMBER, 10.0), "max_extensions": ((int,), 6), "silence": (NUMBER, 60.0)},
 }
+# The largest value each number may take (the smallest is 0): NaN, infinity and absurd sizes are
+# refused where they are written, not found as a crash when the step runs.
+_UNITS = {"seconds": ("pause", "seconds", "silence", "soft_limit", "hard_limit", "max", *PHASES),
+          "minutes": ("minutes", "more_minutes"), "": ("count", "avoid_recent", "cycles", "voice_cycles",
+                                                           "max_extensions")}
+_LIMITS = {"pause": 600, "seconds": 3600, "silence": 3600, "soft_limit": 3600, "hard_limit": 3600, "max": 3600,
+           **{phase: 60 for phase in PHASES}, "minutes": 24 * 60, "more_minutes": 120, "count": 50,
+           "avoid_recent": 1000, "cycles": 1000, "voice_cycles": 1000, "max_extensions": 100}
 _SCRIPT_KEYS = {"id": (str,), "title": (str,), "locale": (str,), "summary": (str,), "minutes": NUMBER,
                 "start_intents": (list,), "sections": (dict,), "steps": (list,)}
 _REQUIRED_KEYS = ("id", "title", "locale", "steps")
@@ -119,6 +127,8 @@ def parse_script(path: Path, problems: Problems) -> ScriptSource | None:
             problems.error(where(data, str(key)), f"unknown key '{key}'{suggest(str(key), _SCRIPT_KEYS)}")
         elif isinstance(value, bool) or not isinstance(value, _SCRIPT_KEYS[key]):
             problems.error(where(data, key), f"'{key}' must be {_kind(_SCRIPT_KEYS[key])}, not {value!r}")
+        elif isinstance(value, NUMBER) and not 0 <= value <= _LIMITS[key]:
+            problems.error(where(data, key), out_of_range(key, value))
     missing = [key for key in _REQUIRED_KEYS if key not in data]
     if missing:
         problems.error(where(data), f"the script has no {', '.join(repr(k) for k in missing)}; add it")
@@ -189,8 +199,8 @@ def _step(item: Any, at: str, problems: Problems) -> list[RawStep]:
         if isinstance(given, bool) or not isinstance(given, types):
             problems.error(loc(name), f"'{name}' must be {_kind(types)}, not {given!r}")
             values[name] = default
-        elif isinstance(given, NUMBER) and given < 0:
-            problems.error(loc(name), f"'{name}' cannot be negative")
+        elif isinstance(given, NUMBER) and not 0 <= given <= _LIMITS[name]:
+            problems.error(loc(name), out_of_range(name, given))
     if len(problems.errors) > count:
         return []
     values = {name: values[name] for name in fields}
@@ -343,6 +353,12 @@ def check_text(text: str, at: str, problems: Problems, allowed: set[str]) -> Non
         if len(sentence.split()) > MAX_SENTENCE_WORDS:
             problems.warn(at, f"a sentence of {len(sentence.split())} words is long to say in one breath; "
                               "split it")
+
+
+def out_of_range(name: str, value: float) -> str:
+    unit = next(unit for unit, names in _UNITS.items() if name in names)
+    shown = value if isinstance(value, float) or abs(value) < 10**12 else f"a {len(str(abs(value)))}-digit number"
+    return f"'{name}' must be from 0 to {_LIMITS[name]:g}{' ' + unit if unit else ''}, not {shown}"
 
 
 def suggest(word: str, choices: Any) -> str:
