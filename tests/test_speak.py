@@ -1,6 +1,7 @@
 """Speaking: both real engines, calm delivery, the background prompt cache and frame-by-frame playback."""
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -203,3 +204,23 @@ def test_live_player_plays_what_has_rendered_and_never_waits():
     line.finish()
     frame, _ = player.next_frame()  # the rest follows on from where the first frame stopped
     assert (frame == 9).all() and not player.playing
+
+
+def test_a_crashed_or_hung_espeak_worker_is_restarted_and_the_line_still_comes(monkeypatch):
+    """espeak-ng runs in its own process: a native crash (SIGSEGV) or a hang costs a restart, not the speaker."""
+    from voice.speak import pyttsx3_voice
+
+    voice = Pyttsx3Voice("gmw/en-us")
+    worker = pyttsx3_voice._Worker.get()
+    restarts, whole = worker.restarts, voice.sentence("Take a breath.")
+    same = lambda audio: abs(len(audio) - len(whole)) < RATE // 100  # noqa: E731 — espeak-ng's first line after
+    # a start can differ by a few samples
+    os.kill(worker._process.pid, signal.SIGSEGV)
+    assert same(voice.sentence("Take a breath.")) and worker.restarts == restarts + 1
+    monkeypatch.setattr(pyttsx3_voice, "RENDER_TIMEOUT_S", 1.0)
+    os.kill(worker._process.pid, signal.SIGSTOP)
+    assert same(voice.sentence("Take a breath.")) and worker.restarts == restarts + 2
+    folder = worker._folder
+    worker.close()  # at exit: the worker ends and its temporary folder goes
+    assert worker._process is None and not Path(folder).exists()
+    assert same(voice.sentence("Take a breath."))  # and it starts again when asked

@@ -5,6 +5,7 @@ import argparse
 import ctypes
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
     )
+    for signal_number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signal_number, _end_on_signal)
     try:
         return args.command(args) or 0
     except VoiceError as error:
@@ -33,6 +36,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except _Ended as ended:
+        return ended.code
+
+
+class _Ended(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so every `finally` runs (an output WAV gets its length,
+    the session log closes, the voice's temporary folder is removed)."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _end_on_signal(number: int, frame: object) -> None:
+    raise _Ended(128 + number)
 
 
 def _bound_malloc_arenas() -> None:
@@ -42,6 +59,17 @@ def _bound_malloc_arenas() -> None:
         ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass  # not glibc: nothing to bound
+
+
+def _count(text: str) -> int:
+    """A whole number from 1 to a million, for argparse."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number; for example --limit 10") from None
+    if not 1 <= number <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"give a number from 1 to 1000000, not {text}")
+    return number
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(command=_validate)
 
     history = commands.add_parser("history", help="recent sessions (what ran and when; nothing anyone said)")
-    history.add_argument("--limit", type=int, default=10)
+    history.add_argument("--limit", type=_count, default=10, help="how many sessions (default 10)")
     history.set_defaults(command=_history)
 
     models = commands.add_parser("models", help="fetch or locate speech models")
@@ -93,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="measure listening, speaking, and hours-long running")
     bench.add_argument("what", choices=("latency", "accuracy", "human", "vad", "phrases", "idle", "echo", "bargein",
-                                        "firstaudio", "soak"))
+                                        "firstaudio", "soak", "synthesis"))
     bench.add_argument("--locale", default="en", help="en (the default) or ko")
     bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
     bench.add_argument("--quick", action="store_true", help="a small sample: checks the benchmark runs")
@@ -157,6 +185,11 @@ def _run(args: argparse.Namespace) -> int:
     if (args.input is None) != (args.output is None):
         print("voice run: error: --input and --output go together (a WAV in, a WAV out)", file=sys.stderr)
         return 2
+    outputs = [path for path in (args.output, args.events, args.record) if path is not None]
+    if args.input is not None and any(_same_file(args.input, path) for path in outputs):
+        print(f"voice run: error: {args.input} is the input; write the output, events or recording to "
+              "another file", file=sys.stderr)
+        return 2
     from .assemble import build_engine
 
     settings = _settings(args)
@@ -213,6 +246,13 @@ def _run(args: argparse.Namespace) -> int:
         if recording is not None:
             recording.close()
     return 0
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def _simulate(args: argparse.Namespace) -> int:

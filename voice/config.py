@@ -170,6 +170,9 @@ def load_settings(path: Path | None = None, files: bool = True, **flags: object)
     unset; `files=False` leaves the config files out (the doctor, when one of them is broken)."""
     values: dict[str, object] = {}
     sources: dict[str, str] = {}
+    if path is not None and files and not path.is_file():
+        raise ConfigError(f"--config {path}: there is no such file; give the path of a config.yaml "
+                          "(see hardware/config.example.yaml)")
     layers = (_file_layer(system_config_file()), _file_layer(path or config_file())) if files else ()
     for layer in (*layers, _env_layer(), _flag_layer(flags)):
         for key, (raw, source) in layer.items():

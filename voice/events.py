@@ -61,13 +61,22 @@ class EventFile:
     def write(self, events: list[Event]) -> None:
         if self._file is None:
             return
-        for event in events:
-            if not self._keep_recognized and event.type != "said" and PRIVATE & event.data.keys():
-                event = Event(event.frame, event.type, {k: v for k, v in event.data.items() if k not in PRIVATE})
-            self._file.write(event.to_json() + "\n")
-        if events:
-            self._file.flush()
+        try:
+            for event in events:
+                if not self._keep_recognized and event.type != "said" and PRIVATE & event.data.keys():
+                    event = Event(event.frame, event.type, {k: v for k, v in event.data.items() if k not in PRIVATE})
+                self._file.write(event.to_json() + "\n")
+            if events:
+                self._file.flush()
+        except OSError as error:  # a full disk: the speaker carries on without its events file
+            log.error("cannot write the events file %s (%s); no more events are written to it",
+                      self._file.name, error.strerror or error)
+            self.close()
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            file, self._file = self._file, None
+            try:
+                file.close()
+            except OSError:
+                pass  # what could not be flushed was reported by write

@@ -96,9 +96,11 @@ def read_status() -> tuple[Path, dict] | None:
     found = []
     for path in {status_file(), SERVICE_RUNTIME_DIR / "status.json"}:
         try:
-            found.append((path, json.loads(path.read_text())))
+            status = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
+        if isinstance(status, dict) and isinstance(status.get("updated", 0), (int, float)):
+            found.append((path, status))  # anything else was not written by a speaker
     alive = [(path, status) for path, status in found if _running(status.get("pid"))]
     return max(alive, key=lambda item: item[1].get("updated", 0)) if alive else None
 

@@ -91,23 +91,37 @@ def _warn_if_truncated(path: Path, sound: soundfile.SoundFile) -> None:
 
 
 class WavWriter:
-    """Engine audio appended to a 16-bit PCM WAV as it is made (whatever the file name's suffix)."""
+    """Engine audio appended to a 16-bit PCM WAV as it is made (whatever the file name's suffix).
+
+    libsndfile writes the file itself (not through a Python file object, whose errors it could only
+    print), so a full disk is one AudioError, and `close` always leaves a header with the true length."""
 
     def __init__(self, path: Path, rate: int = RATE) -> None:
         self.path = path
         try:
-            self._file = open(path, "wb")
+            open(path, "ab").close()  # for the system's own reason when the path cannot be written at all
+            self._sound = soundfile.SoundFile(str(path), "w", rate, 1, "PCM_16", format="WAV")
         except OSError as error:
-            raise AudioError(f"cannot write {path} ({error.strerror}); choose a path in a folder "
-                             f"you can write to") from None
-        self._sound = soundfile.SoundFile(self._file, "w", rate, 1, "PCM_16", format="WAV")
+            raise AudioError(f"cannot write {path} ({error.strerror}); choose a path in a folder you can "
+                             "write to") from None
+        except soundfile.LibsndfileError:
+            raise AudioError(f"cannot write {path}: the disk is full or the file cannot hold a WAV; "
+                             "free some space or choose another path") from None
 
     def write(self, samples: np.ndarray) -> None:
-        self._sound.write(np.asarray(samples, dtype=np.int16))
+        try:
+            self._sound.write(np.asarray(samples, dtype=np.int16))
+        except (AssertionError, soundfile.LibsndfileError, OSError):  # soundfile asserts on a short write
+            raise AudioError(f"cannot write {self.path}: the disk is full or the file cannot grow; "
+                             "free some space or choose another path") from None
 
     def close(self) -> None:
-        self._sound.close()
-        self._file.close()
+        """Finish the header (its length fields) and close; safe to call twice."""
+        try:
+            if not self._sound.closed:
+                self._sound.close()
+        except (AssertionError, soundfile.LibsndfileError, OSError):
+            pass  # the write that failed has said so
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:

@@ -29,6 +29,10 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
         from .human import human
 
         return human(settings, quick)
+    if what == "synthesis":
+        from .synthesis import synthesis
+
+        return synthesis(settings, quick)
     if what == "vad":
         from .vad import vad
 

@@ -1,43 +1,41 @@
-"""pyttsx3 (espeak-ng) text-to-speech, owned by one thread.
+"""pyttsx3 (espeak-ng) text-to-speech, rendered in a worker process that is restarted when it dies.
 
-pyttsx3 keeps one engine per process, and its espeak driver is asynchronous: `runAndWait()` returns
-once espeak has *started* (espeak synthesizes on its own thread and writes the file when it ends),
-and a stop flag can be left set from the previous line, cancelling the next. So one worker thread
-owns the engine, waits for the driver's "finished-utterance" after each line, waits for espeak to go
-idle and clears the stale flag before the next one. Measured: 120 renders in 1.3 s, none cut short.
+espeak-ng is native code: a crash in it would end the speaker, so it runs in pyttsx3_worker.py,
+one line at a time. A worker that crashes, hangs or answers nonsense is killed and started afresh,
+and the line tried again (RENDER_ATTEMPTS); the speaker only ever sees a SpeechError. Its temporary
+folder is removed however the worker or the speaker ends.
 """
 
+import atexit
+import json
 import logging
-import queue
+import os
+import select
+import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..audio.wavfile import read_wav
 from ..errors import SpeechError
-from .delivery import trim
 
 log = logging.getLogger(__name__)
-RENDER_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 30.0
+RENDER_TIMEOUT_S = 30.0  # a sentence; espeak-ng renders one in a few milliseconds
 RENDER_ATTEMPTS = 3
+_ESPEAK_MISSING = "install espeak-ng with 'sudo apt-get install espeak-ng' (make run does this)"
 
 
-@dataclass(frozen=True)
-class _Job:
-    text: str
-    voice: str
-    rate: int
-    volume: float
-    result: Future
+class _WorkerDied(Exception):
+    pass
 
 
 class _Worker:
-    """The one thread that owns pyttsx3's engine."""
+    """The parent's handle on the worker process: one request at a time, restarted on any fault."""
 
     _instance: "_Worker | None" = None
     _lock = threading.Lock()
@@ -50,92 +48,105 @@ class _Worker:
             return cls._instance
 
     def __init__(self) -> None:
-        self._jobs: queue.Queue[_Job] = queue.Queue()
-        started: Future[dict[str, str]] = Future()
-        threading.Thread(target=self._run, args=(started,), name="pyttsx3", daemon=True).start()
-        self.voices = started.result(timeout=RENDER_TIMEOUT_S)  # raises SpeechError without espeak-ng
+        self._guard = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._folder: str | None = None
+        self.renders = self.restarts = 0
+        atexit.register(self.close)
+        self.voices = self._start()
 
     def render(self, text: str, voice: str, rate: int, volume: float) -> np.ndarray:
-        job = _Job(text, voice, rate, volume, Future())
-        self._jobs.put(job)
-        return job.result.result(timeout=RENDER_TIMEOUT_S * RENDER_ATTEMPTS)
-
-    def _run(self, started: Future) -> None:
-        try:
-            import pyttsx3
-
-            engine = pyttsx3.init()
-            _silence_driver()
-            started.set_result({voice.id: voice.name for voice in engine.getProperty("voices")})
-        except Exception as error:
-            started.set_exception(SpeechError(
-                f"the text-to-speech engine could not start ({error}); install espeak-ng "
-                "with 'sudo apt-get install espeak-ng' (make run does this)"))
-            return
-        finished = threading.Event()
-        outcomes: list[bool] = []  # "completed" of each finished-utterance: False when cancelled
-
-        def on_finished(name: str, completed: bool) -> None:  # pyttsx3 calls back by keyword
-            outcomes.append(completed)
-            finished.set()
-
-        engine.connect("finished-utterance", on_finished)
-        current_voice = None
-        with tempfile.TemporaryDirectory(prefix="voice-tts-") as folder:
-            path = Path(folder) / "line.wav"
-            while True:
-                job = self._jobs.get()
+        request = json.dumps({"text": text, "voice": voice, "rate": rate, "volume": volume}) + "\n"
+        with self._guard:
+            for attempt in range(RENDER_ATTEMPTS):
                 try:
-                    if job.voice != current_voice:
-                        engine.setProperty("voice", job.voice)
-                        current_voice = job.voice
-                    # Rate and volume travel inside the text as espeak-ng embedded commands (Ctrl-A, value,
-                    # letter): set as properties, they went through espeak's asynchronous command queue and
-                    # often missed the line, which then came out at the previous line's rate.
-                    text = f"\x01{job.rate}S\x01{round(job.volume * 100)}A {job.text}"
-                    for _ in range(RENDER_ATTEMPTS):
-                        finished.clear()
-                        outcomes.clear()
-                        audio = _render(engine, text, path, finished, outcomes)
-                        if audio is not None:
-                            job.result.set_result(audio)
-                            break
-                    else:
-                        raise SpeechError(f"espeak-ng gave no audio after {RENDER_ATTEMPTS} attempts")
-                except Exception as error:  # one bad line must not kill the voice thread
-                    job.result.set_exception(SpeechError(f"pyttsx3 could not speak {job.text!r} ({error})"))
+                    if self._process is None:
+                        self._start()
+                    self._process.stdin.write(request.encode())
+                    self._process.stdin.flush()
+                    header = self._read_header(RENDER_TIMEOUT_S)
+                    if "error" in header:
+                        raise SpeechError(f"pyttsx3 could not speak {text!r} ({header['error']})")
+                    samples = int(header["samples"])
+                    audio = np.frombuffer(self._read(samples * 2, RENDER_TIMEOUT_S), "<i2").astype(np.int16)
+                    self.renders += 1
+                    return audio
+                except (_WorkerDied, OSError, ValueError, KeyError, TypeError) as error:
+                    self._stop(f"{error} (attempt {attempt + 1} of {RENDER_ATTEMPTS})")
+        raise SpeechError(f"pyttsx3 could not speak {text!r}: its worker process failed {RENDER_ATTEMPTS} times")
 
+    def close(self) -> None:
+        with self._guard:
+            self._stop(None)
 
-def _render(engine, text: str, path: Path, finished: threading.Event, outcomes: list[bool]) -> np.ndarray | None:
-    """One line, or None when the driver cancelled it (then it is tried again)."""
-    from pyttsx3.drivers import _espeak
+    def _start(self) -> dict[str, str]:
+        self._folder = tempfile.mkdtemp(prefix="voice-tts-")
+        try:
+            package_parent = str(Path(__file__).resolve().parents[2])
+            path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "voice.speak.pyttsx3_worker", self._folder],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path},
+                start_new_session=True)  # a Ctrl-C meant for the speaker reaches the speaker, which ends it
+            header = self._read_header(START_TIMEOUT_S)
+        except (_WorkerDied, OSError, ValueError) as error:
+            self._stop(None)
+            raise SpeechError(f"the text-to-speech engine could not start ({error}); {_ESPEAK_MISSING}") from None
+        if "error" in header or not isinstance(header.get("voices"), dict):
+            self._stop(None)
+            raise SpeechError(f"{header.get('error', 'the text-to-speech engine could not start')}; {_ESPEAK_MISSING}")
+        return header["voices"]
 
-    driver = engine.proxy._driver
-    driver._stopping = False  # a stop left over from the previous line would cancel this one
-    path.unlink(missing_ok=True)  # never read an earlier line's audio
-    engine.save_to_file(text, str(path))
-    engine.runAndWait()  # returns once espeak has started, not when it has finished
-    if not finished.wait(RENDER_TIMEOUT_S):
-        raise SpeechError("espeak-ng did not finish the line in time")
-    deadline = time.monotonic() + RENDER_TIMEOUT_S
-    while _espeak.IsPlaying() and time.monotonic() < deadline:
-        time.sleep(0.002)
-    driver._stopping = False
-    if not all(outcomes) or not path.exists():
-        return None
-    return trim(read_wav(path))
+    def _stop(self, reason: str | None) -> None:
+        """End the worker (it may be dead already) and remove its folder; `reason` is logged."""
+        process, self._process = self._process, None
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()  # the worker sees the end of its input and exits
+                except OSError:
+                    pass
+            try:
+                code = process.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                code = None
+                process.kill()
+                process.wait()
+            if reason is not None:
+                how = f"died (signal {-code})" if code is not None and code < 0 else (
+                    f"exited ({code})" if code is not None else "stopped answering")
+                log.warning("the espeak-ng worker %s: %s; restarting it", how, reason)
+                self.restarts += 1
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
+    def _read_header(self, timeout: float) -> dict:
+        line = bytearray()
+        deadline = time.monotonic() + timeout
+        while not line.endswith(b"\n"):
+            line += self._read(1, deadline - time.monotonic())
+            if len(line) > 1_000_000:
+                raise ValueError("the worker's answer is not a line")
+        header = json.loads(line)
+        if not isinstance(header, dict):
+            raise ValueError("the worker's answer is not a mapping")
+        return header
 
-def _silence_driver() -> None:
-    """The espeak driver print()s "Audio saved to ..." for every line. Redirecting sys.stdout around
-    a render would swallow the rest of the program's output too (it is process-wide, and the engine
-    prints while lines render), so only that module's print is replaced."""
-    try:
-        from pyttsx3.drivers import espeak
-
-        espeak.print = lambda *args, **kwargs: None
-    except ImportError:  # another platform's driver
-        pass
+    def _read(self, count: int, timeout: float) -> bytes:
+        """Exactly `count` bytes from the worker, or _WorkerDied when it ends or `timeout` passes."""
+        stream = self._process.stdout
+        data = bytearray()
+        deadline = time.monotonic() + timeout
+        while len(data) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
+                raise _WorkerDied(f"no answer within {timeout:.0f} s")
+            chunk = os.read(stream.fileno(), count - len(data))
+            if not chunk:
+                raise _WorkerDied("it ended")
+            data += chunk
+        return bytes(data)
 
 
 def espeak_voices() -> dict[str, str]:
