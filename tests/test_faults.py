@@ -72,9 +72,10 @@ def fill_cache_with_junk(folder: Path, texts: list[str]) -> None:
         elif kind == 2:
             path.symlink_to("/dev/zero")
             Path(f"{path}.seal").symlink_to("/dev/zero")
-        elif kind == 3:
-            write_wav(path, np.full(RATE * 3600, 1000, np.int16))
-            Path(f"{path}.seal").write_text("12 abc\n")
+        elif kind == 3:  # an hour of audio (sparse: the size is what the cache looks at first)
+            write_wav(path, np.full(RATE, 1000, np.int16))
+            os.truncate(path, RATE * 2 * 3600)
+            Path(f"{path}.seal").write_text(f"{RATE * 2 * 3600} abc\n")
         else:
             path.write_bytes(b"RIFF junk")
             Path(f"{path}.seal").write_text("9 " + "0" * 64 + "\n")
