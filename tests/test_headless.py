@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import numpy as np
+import soundfile
 import pytest
 from conftest import REPO, VOICE, run_voice
 
@@ -107,6 +108,83 @@ def test_the_unit_file_passes_systemd_analyze_verify(tmp_path):
         assert line in result.stdout.splitlines()
     verify = subprocess.run(["systemd-analyze", "verify", str(unit)], check=False, capture_output=True, text=True)
     assert verify.returncode == 0, verify.stderr
+    rating = subprocess.run(["systemd-analyze", "security", "--offline=true", str(unit)], check=False,
+                            capture_output=True, text=True).stdout
+    exposure = float(re.search(r"Overall exposure level for voice.service: ([\d.]+)", rating)[1])
+    print(f"systemd-analyze security: {exposure}")
+    assert exposure <= 2.5, rating  # was 7.4 MEDIUM
+
+
+def unit_settings(name: str) -> list[str]:
+    """Every value of `name=` in the unit this checkout installs."""
+    text = run_voice("service", "show").stdout
+    return [line.split("=", 1)[1] for line in text.splitlines() if line.startswith(f"{name}=")]
+
+
+def syscall_groups() -> dict[str, set[str]]:
+    """systemd's system-call groups (@name -> calls and nested groups), from systemd-analyze itself."""
+    groups: dict[str, set[str]] = {}
+    current = None
+    for line in subprocess.run(["systemd-analyze", "syscall-filter"], capture_output=True, text=True).stdout.splitlines():
+        if line.startswith("@"):
+            current = groups.setdefault(line.strip(), set())
+        elif current is not None and line.strip() and not line.strip().startswith("#"):
+            current.add(line.strip())
+    return groups
+
+
+def expand(names: list[str], groups: dict[str, set[str]]) -> set[str]:
+    calls: set[str] = set()
+    for name in names:
+        calls |= expand(sorted(groups[name]), groups) if name.startswith("@") else {name}
+    return calls
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("systemd-analyze") and shutil.which("strace")),
+                    reason="make test installs systemd's tools and strace")
+@pytest.mark.parametrize("locale", ["en", "ko"])  # Piper (onnxruntime) and the espeak-ng worker process
+def test_the_speaker_runs_within_the_units_allow_lists(isolated, alsa_devices, tmp_path, locale):
+    """The unit's system-call filter, address families and device list, checked against a live run of the
+    speaker on ALSA devices under strace (as far as a machine without systemd as its init allows)."""
+    groups = syscall_groups()
+    allowed = set(groups["@default"])
+    for value in unit_settings("SystemCallFilter"):  # in order, as systemd builds the filter
+        calls = expand(value.removeprefix("~").split(), groups)
+        allowed = allowed - calls if value.startswith("~") else allowed | calls
+    trace = tmp_path / "trace.txt"
+    result = run_voice("run", "--locale", locale, "--input-device", "testmic", "--output-device", "testspk",
+                       "--max-seconds", "8", env={"HOME": alsa_devices["HOME"]},
+                       prefix=("strace", "-f", "-qq", "-e", "signal=none", "-o", str(trace)))
+    assert result.returncode == 0, result.stderr
+    text = trace.read_text()
+    used = set(re.findall(r"^\d+\s+(?:<\.\.\. )?(\w+)(?:\(| resumed>)", text, re.MULTILINE))
+    assert used and not used - allowed, sorted(used - allowed)
+    families = set(re.findall(r"socket\((AF_\w+)", text))
+    # urllib3 (imported by vosk) probes for IPv6 at import time; refused, it records "no IPv6" and goes on
+    # (test_privacy.py shows it is the only socket Python asks for).
+    assert families - {"AF_INET6"} <= set(" ".join(unit_settings("RestrictAddressFamilies")).split()), families
+    # Opened, not only probed: PortAudio and alsa-lib try /dev/dsp* (OSS) and /dev/aloadC* that do not exist.
+    devices = set(re.findall(r'open(?:at)?\([^"]*"(/dev/[^"]+)".*\) = \d+$', text, re.MULTILINE))
+    private = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}  # DevicePolicy=closed allows
+    alsa = ("/dev/snd/", "/dev/aload")  # the sound cards, and alsa-lib probing for drivers to load (char-alsa)
+    assert all(d in private or d.startswith((*alsa, "/dev/gpiochip", "/dev/shm/")) for d in devices), devices
+
+
+def test_the_service_reads_its_settings_only_from_etc(tmp_path):
+    """The service's HOME is its writable state folder: a config.yaml there must not override root's."""
+    environment = dict(pair.split("=", 1) for value in unit_settings("Environment") for pair in value.split())
+    state = tmp_path / "var-lib-voice"
+    (state / ".config" / "voice").mkdir(parents=True)
+    (state / ".config" / "voice" / "config.yaml").write_text("volume: 0\n")
+    etc = tmp_path / "etc-voice"
+    etc.mkdir()
+    (etc / "config.yaml").write_text("volume: 0.7\n")
+    env = {key: value.replace("/etc/voice", str(etc)) for key, value in environment.items()}
+    env = {**env, "HOME": str(state), "XDG_CONFIG_HOME": "", "VOICE_SYSTEM_CONFIG": str(etc / "config.yaml")}
+    result = run_voice("config", env=env)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^volume\s+0.7\s", result.stdout, re.MULTILINE), result.stdout
 
 
 def test_the_installer_names_a_folder_the_service_user_cannot_enter(tmp_path):
@@ -121,3 +199,65 @@ def test_the_installer_names_a_folder_the_service_user_cannot_enter(tmp_path):
     assert _unreadable_by_others(checkout, tmp_path) == private
     private.chmod(0o755)
     assert _unreadable_by_others(checkout, tmp_path) is None
+
+
+@pytest.mark.slow
+def test_sighup_reloads_the_settings_between_sessions_and_a_broken_file_changes_nothing(isolated, alsa_devices,
+                                                                                       tmp_path):
+    """`systemctl reload voice`: a config.yaml that does not load is reported and the speaker carries on."""
+    alsa_devices["mic"].write_bytes(np.zeros(RATE, "<i2").tobytes())
+    config = tmp_path / "config.yaml"
+    config.write_text("locale: ko\n")
+    env = {**os.environ, "HOME": alsa_devices["HOME"], "VOICE_CONFIG": str(config)}
+    speaker = subprocess.Popen([*VOICE, "run", "--input-device", "testmic", "--output-device", "testspk",
+                                "--max-seconds", "36000"], cwd=REPO, env=env, text=True, stderr=subprocess.PIPE)
+    log = []
+
+    def wait_for(pattern: str) -> None:
+        started = time.monotonic()
+        while not any(re.search(pattern, line) for line in log):
+            assert speaker.poll() is None and time.monotonic() - started < 60, "".join(log)
+            log.append(speaker.stderr.readline())
+
+    try:
+        wait_for(r"4 scripts and 0 prompt decks ready")  # Korean
+        wait_for(r"listening on 'testmic'")
+        config.write_text("locale: ko\nvolume: 5\n")
+        speaker.send_signal(signal.SIGHUP)
+        wait_for(r"ERROR voice: the settings were not reloaded \(.*volume must be from 0 to 1")
+        config.write_text("locale: en\n")
+        speaker.send_signal(signal.SIGHUP)
+        wait_for(r"13 scripts and \d+ prompt decks ready")  # English now
+        wait_for(r"settings reloaded")
+        wait_for(r"listening on 'testmic'")
+    finally:
+        speaker.send_signal(signal.SIGTERM)
+        _, rest = speaker.communicate(timeout=30)
+    assert speaker.returncode == 0, "".join(log) + rest
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_to_the_file_driver_leaves_a_whole_wav_and_no_temporary_folder(isolated, tmp_path, signal_number):
+    from voice.audio.wavfile import write_wav
+    from voice.bench.speech import espeak
+
+    talk = espeak("we were talking about the garden and the weekend plans with friends", "en-us", 150)
+    write_wav(tmp_path / "in.wav", np.concatenate([np.concatenate([talk, np.zeros(RATE // 2, np.int16)])] * 60))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "VOICE_TTS_ENGINE": "pyttsx3"}
+    out = tmp_path / "out.wav"
+    speaker = subprocess.Popen([*VOICE, "run", "--input", str(tmp_path / "in.wav"), "--output", str(out)],
+                               cwd=REPO, env=env, text=True, stderr=subprocess.PIPE)
+    started = time.monotonic()
+    while not (out.exists() and out.stat().st_size > 200_000):  # a few seconds into the 4.5 minutes
+        assert speaker.poll() is None and time.monotonic() - started < 60
+        time.sleep(0.05)
+    assert list(temporary.glob("voice-tts-*"))  # the espeak-ng worker's folder, while it runs
+    speaker.send_signal(signal_number)
+    _, stderr = speaker.communicate(timeout=30)
+    assert speaker.returncode == 128 + signal_number and "Traceback" not in stderr, stderr
+    info = soundfile.info(str(out))
+    assert info.frames > RATE and out.stat().st_size == 44 + 2 * info.frames  # the header says what the file holds
+    assert not list(temporary.iterdir())

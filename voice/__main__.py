@@ -193,7 +193,7 @@ def _run(args: argparse.Namespace) -> int:
     from .assemble import build_engine
 
     settings = _settings(args)
-    engine = build_engine(settings, recognize=True)
+    engines = [build_engine(settings, recognize=True)]  # the running one last (a reload replaces it)
     events = EventFile(args.events)
     recording = None
 
@@ -208,44 +208,71 @@ def _run(args: argparse.Namespace) -> int:
             from .recording import DebugRecording
 
             recording = DebugRecording(args.record)
-            engine.microphone_tap = recording.microphone
+            engines[0].microphone_tap = recording.microphone
         if args.input is not None:
             from .audio.file_driver import run_files
 
             started = time.perf_counter()
-            frames = run_files(engine, args.input, args.output, write)
+            frames = run_files(engines[0], args.input, args.output, write)
             log.info("wrote %d frames (%.1f s of audio) in %.2f s", frames, frames * 0.02,
                      time.perf_counter() - started)
         else:
-            from .audio.live_driver import run_live
-            from .status import StatusBoard, status_file
-
-            status = StatusBoard(engine, status_file())
-            panel = None
-            if settings.button_pin is not None or settings.led_pin is not None:
-                from .gpio import Panel
-
-                panel = Panel(engine, settings.button_pin, settings.led_pin)
-
-            def record(batch: list[Event]) -> None:
-                write(batch)
-                status.observe(batch)
-                if panel is not None:
-                    panel.observe(batch)
-
-            engine.introduce_once()
-            try:
-                run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds, status,
-                         wait_for_devices=args.wait_for_devices)
-            finally:
-                if panel is not None:
-                    panel.close()
+            _live(args, settings, engines, write)
     finally:
-        engine.close()
+        engines[-1].close()
         events.close()
         if recording is not None:
             recording.close()
     return 0
+
+
+def _live(args: argparse.Namespace, settings: Settings, engines: list, write) -> None:
+    """The live speaker; SIGHUP (`systemctl reload voice`) rebuilds it from fresh settings once no
+    session is running. Settings that do not load leave the running speaker as it was."""
+    import threading
+
+    from .assemble import build_engine
+    from .audio.live_driver import run_live
+    from .status import StatusBoard, status_file
+
+    reload = threading.Event()
+    signal.signal(signal.SIGHUP, lambda *_: reload.set())  # also while a reload is under way
+    engines[-1].introduce_once()
+    while True:
+        engine = engines[-1]
+        status = StatusBoard(engine, status_file())
+        panel = None
+        if settings.button_pin is not None or settings.led_pin is not None:
+            from .gpio import Panel
+
+            panel = Panel(engine, settings.button_pin, settings.led_pin)
+
+        def record(batch: list[Event]) -> None:
+            write(batch)
+            status.observe(batch)
+            if panel is not None:
+                panel.observe(batch)
+
+        try:
+            reloading = run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds,
+                                 status, wait_for_devices=args.wait_for_devices, reload=reload)
+        finally:
+            if panel is not None:
+                panel.close()
+        if not reloading:
+            return
+        reload.clear()
+        try:
+            fresh = _settings(args)
+            replacement = build_engine(fresh, recognize=True)
+        except VoiceError as error:
+            log.error("the settings were not reloaded (%s); the speaker carries on as it was", error)
+            continue
+        replacement.microphone_tap = engine.microphone_tap
+        engines.append(replacement)
+        engine.close()
+        settings = fresh
+        log.info("settings reloaded")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -401,10 +428,14 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .status import describe, read_status
+    from .status import SERVICE_RUNTIME_DIR, describe, read_status
 
     found = read_status()
     if found is None:
+        service = SERVICE_RUNTIME_DIR / "status.json"
+        if os.path.isdir(SERVICE_RUNTIME_DIR) and not os.access(SERVICE_RUNTIME_DIR, os.R_OK | os.X_OK):
+            print(f"The service's status ({service}) is private to it; run 'sudo voice status'.")
+            return 1
         print("The speaker is not running (start it with 'voice run' or 'sudo systemctl start voice').")
         return 1
     _, status = found

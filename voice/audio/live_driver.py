@@ -139,8 +139,10 @@ def _rescan() -> None:
 
 def run_live(engine: Engine, input_device: str | None, output_device: str | None,
              on_events: Callable[[list[Event]], None], max_seconds: float | None = None,
-             status: StatusBoard | None = None, wait_for_devices: bool = False) -> None:
-    """Run until interrupted (Ctrl-C, SIGTERM) or `max_seconds` of audio have passed.
+             status: StatusBoard | None = None, wait_for_devices: bool = False,
+             reload: threading.Event | None = None) -> bool:
+    """Run until interrupted (Ctrl-C, SIGTERM) or `max_seconds` of audio have passed; or, once SIGHUP
+    has set `reload`, until no session is running or set aside (then True: the caller rebuilds).
 
     Devices that fail to open at start are an AudioError for the person starting it, unless
     `wait_for_devices` (the service at boot, before a USB device is ready). Once running, a lost
@@ -149,11 +151,17 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
     """
     stop = threading.Event()
     in_main = threading.current_thread() is threading.main_thread()
+    reload = reload if reload is not None else threading.Event()
     previous = {sig: signal.signal(sig, handler) for sig, handler in
                 ((signal.SIGTERM, lambda *_: stop.set()),
+                 (signal.SIGHUP, lambda *_: reload.set()),
                  (signal.SIGUSR1, lambda *_: status.log() if status else None))} if in_main else {}
     limit = frames_for(max_seconds) if max_seconds is not None else None
-    done = lambda: stop.is_set() or (limit is not None and engine.frame >= limit)
+
+    def reloading() -> bool:
+        return reload.is_set() and engine.running() is None and engine.suspended is None and not engine.player.playing
+
+    done = lambda: stop.is_set() or (limit is not None and engine.frame >= limit) or reloading()
     engine.player.wait = False  # a line still rendering streams in; the audio thread never waits for it
     lost_at: float | None = None
     attempt, flaps, first_start = 0, 0, True
@@ -210,6 +218,7 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    return reloading() and not stop.is_set()
 
 
 def _expect_echo_delay(engine: Engine, stream: _Stream) -> None:

@@ -90,8 +90,10 @@ class SessionLog:
         self._db: sqlite3.Connection | None = None
         try:
             if isinstance(path, Path):
-                path.parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._db = self._open()
+            if isinstance(path, Path):
+                path.chmod(0o600)  # when sessions happened is the couple's own business (SQLite's -wal follows)
         except (OSError, sqlite3.Error) as error:
             log.error("the session log %s cannot be opened (%s); sessions will not be logged — "
                       "check the folder is writable", path, error)
