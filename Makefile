@@ -45,11 +45,12 @@ $(BIN)/.installed: pyproject.toml | $(VENV)/bin/python system-packages
 	$(BIN)/pip install -q -e ".$(EXTRAS)"
 	touch $@
 
-# strace: the privacy tests watch every socket and every file written at the system-call level.
+# strace: the privacy tests watch every socket and every file written at the system-call level, and the
+# service test checks the unit's allow-lists against a traced run (systemd: systemd-analyze rates the unit).
 # flite: more English test voices for the listening tests and benchmarks (voice/bench/voices.py).
 # maven: where the model's zip cannot be reached, `voice models fetch` gets the publisher's archive of it
 # from Maven Central by its coordinates (voice/models.py).
-$(BIN)/.installed-test: APT_PACKAGES += strace maven flite
+$(BIN)/.installed-test: APT_PACKAGES += strace maven flite systemd
 $(BIN)/.installed-test: pyproject.toml | $(VENV)/bin/python system-packages
 	$(BIN)/pip install -q -e ".[piper,test]"
 	touch $@ $(BIN)/.installed
