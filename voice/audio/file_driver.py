@@ -24,6 +24,7 @@ def run_files(engine: Engine, input_path: Path, output_path: Path,
     """
     microphone = stream_frames(read_blocks(input_path))  # a bad input fails here, before any output
     speaker = WavWriter(output_path)
+    engine.speech.wait_prepared()  # rendering in a fixed order, not racing the frames: the same run every time
     written = 0
 
     def step(frame: np.ndarray) -> None:

@@ -15,6 +15,7 @@ from ..audio.wavfile import to_engine_rate
 from ..errors import SpeechError
 from .delivery import trim
 
+SEED = 1
 DEFAULT_VOICE = "en_US-joe-medium"
 
 
@@ -75,8 +76,13 @@ class PiperVoice:
     def _model(self):
         with self._lock:
             if self.model_path not in self._models:
+                import onnxruntime
                 from piper import PiperVoice as Model
 
+                # VITS samples noise for every sentence from a generator seeded when the model loads: a
+                # fixed seed makes a run's audio depend only on what it renders, in order (the same input
+                # then gives the same output, cache or not), not on the clock.
+                onnxruntime.set_seed(SEED)
                 try:
                     self._models[self.model_path] = Model.load(self.model_path)
                 except Exception as error:
