@@ -1,6 +1,7 @@
 """The config and locale (intent) loaders under random and mutated input: only the project's own error
 escapes, with the file's line; alias bombs and huge files are refused at once with little memory."""
 
+import math
 import re
 import resource
 import time
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice.config import load_settings
+from voice.config import Settings, load_settings
 from voice.errors import ConfigError, ScriptError, VoiceError
 from voice.exercises.library import Library
 from voice.locale import LOCALES_DIR, Locale
@@ -73,6 +74,25 @@ def test_config_random_text(tmp_path_factory, text):
 @given(mutated(EXAMPLE_CONFIG))
 def test_config_mutated_example(tmp_path_factory, text):
     load_config(tmp_path_factory.mktemp("c"), text)
+
+
+NUMBERS = st.one_of(st.sampled_from([".nan", ".inf", "-.inf", "1e309", "-1e309", "99999999999999999999",
+                                     "0x7fffffffffffffff", "-0", "1_000"]),
+                    st.integers(-10**30, 10**30).map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr))
+
+
+@settings()
+@given(st.sampled_from(sorted(Settings.__dataclass_fields__) + ["tts_rate", "volume", "led_pin"]), NUMBERS)
+def test_config_numbers_are_finite_and_in_range_or_refused(tmp_path_factory, key, number):
+    """`tts_rate: .inf` once crashed with int()'s OverflowError instead of one sentence."""
+    folder = tmp_path_factory.mktemp("c")
+    load_config(folder, f"{key}: {number}\n")
+    try:
+        value = getattr(load_settings(folder / "config.yaml"), key, None)
+    except ConfigError:
+        return
+    if isinstance(value, float):
+        assert math.isfinite(value), (key, number, value)
 
 
 @settings()
