@@ -193,8 +193,8 @@ def _run(args: argparse.Namespace) -> int:
     from .assemble import build_engine
 
     settings = _settings(args)
+    events = EventFile(args.events)  # an unwritable path is said before the model loads
     engines = [build_engine(settings, recognize=True)]  # the running one last (a reload replaces it)
-    events = EventFile(args.events)
     recording = None
 
     def write(batch: list[Event]) -> None:
