@@ -34,7 +34,8 @@ KIND_OF = {State.SAY: "say", State.PAUSE: "pause", State.BREATHE: "breathe", Sta
 
 
 def matrix_script(folder, code: str) -> None:
-    """A user script (and deck) with every kind of step, started by the introduction's phrase."""
+    """A user script (and deck) with every kind of step, started by the breathing exercise's phrase (the
+    introduction's, which it used before, belongs to the speaker's own script alone)."""
     say, wait, turn, ask, one, two, gone, back = MATRIX[code]
     (folder / code / "decks").mkdir(parents=True)
     (folder / code / "decks" / "matrix.yaml").write_text(
@@ -43,7 +44,7 @@ def matrix_script(folder, code: str) -> None:
 title: matrix
 locale: {code}
 minutes: 30
-start_intents: [introduction]
+start_intents: [breathing]
 steps:
   - say: "{say}"
     pause: 10
