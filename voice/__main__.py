@@ -217,62 +217,15 @@ def _run(args: argparse.Namespace) -> int:
             log.info("wrote %d frames (%.1f s of audio) in %.2f s", frames, frames * 0.02,
                      time.perf_counter() - started)
         else:
-            _live(args, settings, engines, write)
+            from .live import serve
+
+            serve(lambda: _settings(args), settings, engines, write, args.max_seconds, args.wait_for_devices)
     finally:
         engines[-1].close()
         events.close()
         if recording is not None:
             recording.close()
     return 0
-
-
-def _live(args: argparse.Namespace, settings: Settings, engines: list, write) -> None:
-    """The live speaker; SIGHUP (`systemctl reload voice`) rebuilds it from fresh settings once no
-    session is running. Settings that do not load leave the running speaker as it was."""
-    import threading
-
-    from .assemble import build_engine
-    from .audio.live_driver import run_live
-    from .status import StatusBoard, status_file
-
-    reload = threading.Event()
-    signal.signal(signal.SIGHUP, lambda *_: reload.set())  # also while a reload is under way
-    engines[-1].introduce_once()
-    while True:
-        engine = engines[-1]
-        status = StatusBoard(engine, status_file())
-        panel = None
-        if settings.button_pin is not None or settings.led_pin is not None:
-            from .gpio import Panel
-
-            panel = Panel(engine, settings.button_pin, settings.led_pin)
-
-        def record(batch: list[Event]) -> None:
-            write(batch)
-            status.observe(batch)
-            if panel is not None:
-                panel.observe(batch)
-
-        try:
-            reloading = run_live(engine, settings.input_device, settings.output_device, record, args.max_seconds,
-                                 status, wait_for_devices=args.wait_for_devices, reload=reload)
-        finally:
-            if panel is not None:
-                panel.close()
-        if not reloading:
-            return
-        reload.clear()
-        try:
-            fresh = _settings(args)
-            replacement = build_engine(fresh, recognize=True)
-        except VoiceError as error:
-            log.error("the settings were not reloaded (%s); the speaker carries on as it was", error)
-            continue
-        replacement.microphone_tap = engine.microphone_tap
-        engines.append(replacement)
-        engine.close()
-        settings = fresh
-        log.info("settings reloaded")
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -220,7 +220,8 @@ class PromptCache:
                 finished = self._render_step(job)
             except Exception as error:  # a fault here must not end the thread: every later line would hang
                 log.error("rendering %r failed (%s)", job.line.text, error)
-                job.line.finish(SpeechError(f"the voice could not speak {job.line.text!r} ({error})"))
+                if not job.line.complete:
+                    job.line.finish(SpeechError(f"the voice could not speak {job.line.text!r} ({error})"))
                 finished = True
             with self._wake:
                 if finished:
