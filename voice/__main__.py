@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import __version__
 from .config import Settings, load_settings
 from .errors import VoiceError
 from .events import Event, EventFile, log_events
@@ -75,6 +76,7 @@ def _count(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voice", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="verbose logs and full tracebacks")
+    parser.add_argument("--version", action="version", version=f"voice {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def session_options(command: argparse.ArgumentParser) -> None:
@@ -116,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="fetch or locate speech models")
     models.add_argument("action", choices=["fetch", "path"])
-    models.add_argument("--locale", default="en")
+    models.add_argument("--locale", help="en or ko (default: the configured locale)")
     models.set_defaults(command=_models)
 
     bench = commands.add_parser("bench", help="measure listening, speaking, and hours-long running")
@@ -334,17 +336,18 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from .models import default_model, fetch_model, is_model
+    from .models import LOCALE_MODELS, default_model, fetch_model, is_model, models_dir
 
+    locale = args.locale or load_settings(None).locale  # the configured locale's model
+    path = default_model(locale)
     if args.action == "path":
-        print(default_model(args.locale))
+        print(path)
         return 0
-    path = default_model(args.locale)
     if is_model(path):
         print(f"The speech model is in place: {path}")
         return 0
-    print(f"Fetching the speech model into {path.parent}/ (an interrupted fetch resumes)")
-    print(f"The speech model is ready: {fetch_model(folder=path.parent)}")
+    print(f"Fetching the speech model into {models_dir()}/ (an interrupted fetch resumes)", flush=True)
+    print(f"The speech model is ready: {fetch_model(LOCALE_MODELS[locale], folder=models_dir())}")
     return 0
 
 

@@ -69,7 +69,7 @@ def recognizer_for(settings: Settings, locale: Locale, matcher: IntentMatcher):
 
     path = settings.model or default_model(locale.code)
     started = time.perf_counter()
-    model = load_model(path)
+    model = load_model(path, None if settings.model else locale.code)
     log.info("speech model loaded from %s in %.2f s", path, time.perf_counter() - started)
     missing = missing_words(model, matcher.words)
     if missing:

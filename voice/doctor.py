@@ -95,7 +95,7 @@ class Doctor:
 
         path = self.settings.model or default_model(self.settings.locale)
         started = time.perf_counter()
-        self.model = load_model(path)
+        self.model = load_model(path, None if self.settings.model else self.settings.locale)
         return True, f"{path} loads in {time.perf_counter() - started:.1f} s"
 
     def _vocabulary(self) -> tuple[bool, str]:

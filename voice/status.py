@@ -7,10 +7,10 @@ systemd, so months of writes never wear the SD card). It holds intent names, nev
 import json
 import logging
 import os
+import tempfile
 import time
 from pathlib import Path
 
-import platformdirs
 
 from .audio.frames import seconds_of
 from .events import Event
@@ -36,8 +36,18 @@ def engine_state(engine) -> dict[str, object]:
 def status_file() -> Path:
     """The runtime folder: systemd's RuntimeDirectory= for the service, else the user's runtime folder."""
     given = os.environ.get("RUNTIME_DIRECTORY")
-    folder = Path(given.split(":")[0]) if given else Path(platformdirs.user_runtime_dir("voice"))
-    return folder / "status.json"
+    return (Path(given.split(":")[0]) if given else _user_runtime_dir() / "voice") / "status.json"
+
+
+def _user_runtime_dir() -> Path:
+    """$XDG_RUNTIME_DIR, else the session's /run/user/UID, else a private folder in the temporary
+    folder (a login without a session, cron): the same place platformdirs falls back to, without its
+    warning on every command."""
+    given = os.environ.get("XDG_RUNTIME_DIR")
+    if given and os.path.isdir(given):
+        return Path(given)
+    session = Path(f"/run/user/{os.getuid()}")
+    return session if session.is_dir() else Path(tempfile.gettempdir()) / f"runtime-{os.getuid()}"
 
 
 def process_age() -> float | None:
@@ -68,8 +78,11 @@ class StatusBoard:
 
     def snapshot(self) -> dict[str, object]:
         now = time.time()
+        state = engine_state(self.engine)
+        if self.audio != "ok":  # starting, waiting for a device, or one was lost: nothing is heard yet
+            state["state"] = "waiting for the microphone and speaker"
         return {"pid": os.getpid(), "updated": now, "uptime_s": round(now - self.started, 1), "audio": self.audio,
-                **engine_state(self.engine), "last_intent": self.last_intent, "devices": self.devices}
+                **state, "last_intent": self.last_intent, "devices": self.devices}
 
     def tick(self) -> None:
         """Write the file at most once a second; a failing write is logged once and never stops the speaker."""
@@ -78,7 +91,7 @@ class StatusBoard:
             return
         self._written = now
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             partial = self.path.with_suffix(".tmp")
             partial.write_text(json.dumps(self.snapshot()))
             partial.replace(self.path)

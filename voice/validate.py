@@ -1,14 +1,17 @@
 """`voice validate`: every problem in the scripts, located and with its fix, before anything is spoken."""
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-import yaml
 
 from .assemble import script_folders
 from .config import Settings
+from .errors import ScriptError
 from .exercises.library import Library
+from .exercises.library import log as library_log
 from .locale import LOCALES_DIR, Locale
+from .yamlfile import load_yaml
 
 
 def validate(paths: list[Path], only_locale: str | None, settings: Settings, say: Callable[[str], None]) -> int:
@@ -31,7 +34,8 @@ def validate(paths: list[Path], only_locale: str | None, settings: Settings, say
         mine = [f for f in files if _locale_of(f) == code]
         if paths and not mine and not roots:
             continue
-        library = Library([*script_folders(settings), *roots], code, locale.intents, mine)
+        with _quiet(library_log):  # each problem is printed below, once
+            library = Library([*script_folders(settings), *roots], code, locale.intents, mine)
         wanted = {p.resolve() for p in mine} | {p.resolve() for r in roots for p in (r / code).rglob("*.yaml")}
         for path, problems in library.problems.items():
             if paths and path.resolve() not in wanted:
@@ -56,7 +60,16 @@ def _locale_of(path: Path) -> str:
     if path.parent.name in {p.stem for p in LOCALES_DIR.glob("*.yaml")}:
         return path.parent.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = load_yaml(path)  # a FIFO or a device is refused here too (and reported by the library)
+    except ScriptError:
         return "en"
     return str(data.get("locale", "en")) if isinstance(data, dict) else "en"
+
+
+@contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled

@@ -89,13 +89,34 @@ def load_yaml(path: Path) -> Any:
         mark = error.problem_mark or error.context_mark
         where = _where(str(path), mark) if mark else f"{path}:1:1"
         problem = error.problem or error.context or "invalid YAML"
-        ours = isinstance(error, yaml.constructor.ConstructorError) and problem.endswith(("keep one", "delete it"))
-        hint = "" if ours else "; fix the YAML there (check indentation, colons and quotes)"
-        raise ScriptError(f"{where}: {problem}{hint}") from None
+        if isinstance(error, yaml.constructor.ConstructorError) and problem.endswith(("keep one", "delete it")):
+            raise ScriptError(f"{where}: {problem}") from None  # ours: already plain words
+        raise ScriptError(f"{where}: {_plain(error)} (YAML says: {problem})") from None
     except (yaml.YAMLError, RecursionError) as error:
         raise ScriptError(f"{path}:1:1: invalid YAML ({type(error).__name__}); fix the file") from None
     finally:
         loader.dispose()
+
+
+# PyYAML's words for the usual slips, and what they mean to someone editing a script by hand.
+_PLAIN = (
+    (("expected <block end>", "expected <block mapping start>"),
+     "the indentation here does not line up with the lines above; indent with spaces so that each "
+     "step starts with '- ' at the same column as the others"),
+    (("found character '\\t'",), "a tab is used for indentation here; use spaces"),
+    (("mapping values are not allowed",), "a colon inside a value; put the whole text in quotes"),
+    (("could not find expected ':'",), "a key is missing its colon, or a quote is not closed"),
+    (("found unexpected end of stream", "while scanning a quoted scalar"), "a quote is opened and never closed"),
+    (("expected ',' or ']'", "expected ',' or '}'"), "a bracket is opened and never closed"),
+)
+
+
+def _plain(error: yaml.MarkedYAMLError) -> str:
+    said = f"{error.context or ''} {error.problem or ''}"
+    for fragments, plain in _PLAIN:
+        if any(fragment in said for fragment in fragments):
+            return plain
+    return "this is not valid YAML; check the indentation, colons and quotes here"
 
 
 def read_text(path: Path) -> str:

@@ -159,6 +159,7 @@ class Library:
             log.error("skipping a script: %s", problems.errors[-1])
             return False
         if bundled is not None:
+            problems.warn(source.at.get("id", source.at[""]), f"replaces the bundled script '{source.id}'")
             log.warning("%s replaces the bundled script '%s'", source.path, source.id)
         return True
 

@@ -24,11 +24,13 @@ class Word(NamedTuple):
     end: float  # Vosk's own logging goes to stderr unasked; we log what matters ourselves.
 
 
-def load_model(path: Path) -> vosk.Model:
-    """Load a Vosk model folder, or say exactly what is wrong with it."""
+def load_model(path: Path, locale: str | None = None) -> vosk.Model:
+    """Load a Vosk model folder, or say exactly what is wrong with it (and, for a locale's own model,
+    the command that fetches it)."""
     if not path.is_dir():
+        fetch = f"voice models fetch --locale {locale}" if locale else "voice models fetch"
         raise ModelError(
-            f"the speech model folder {path} does not exist; run 'voice models fetch' "
+            f"the speech model folder {path} does not exist; run '{fetch}' "
             "or pass --model PATH to an unzipped Vosk model"
         )
     if not (path / "am").is_dir() or not (path / "conf").is_dir():
