@@ -48,6 +48,7 @@ def test_the_same_input_gives_the_same_events_and_audio_on_a_busy_machine(tmp_pa
     results = []
     for run in range(runs):
         folder = tmp_path / f"run{run}"  # fresh folders: nothing cached, nothing logged
+        folder.mkdir()
         env = {"XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data"),
                "XDG_CONFIG_HOME": str(folder / "config"), "VOICE_SYSTEM_CONFIG": str(folder / "none.yaml")}
         done = run_voice("run", "--locale", locale, "--input", str(tmp_path / "in.wav"), "--output",

@@ -211,13 +211,15 @@ def test_sighup_reloads_the_settings_between_sessions_and_a_broken_file_changes_
     env = {**os.environ, "HOME": alsa_devices["HOME"], "VOICE_CONFIG": str(config)}
     speaker = subprocess.Popen([*VOICE, "run", "--input-device", "testmic", "--output-device", "testspk",
                                 "--max-seconds", "36000"], cwd=REPO, env=env, text=True, stderr=subprocess.PIPE)
-    log = []
+    log: list[str] = []
+    seen = [0]  # lines already matched: each wait looks only at what came after
 
     def wait_for(pattern: str) -> None:
         started = time.monotonic()
-        while not any(re.search(pattern, line) for line in log):
+        while not any(re.search(pattern, line) for line in log[seen[0]:]):
             assert speaker.poll() is None and time.monotonic() - started < 60, "".join(log)
             log.append(speaker.stderr.readline())
+        seen[0] = len(log)
 
     try:
         wait_for(r"4 scripts and 0 prompt decks ready")  # Korean

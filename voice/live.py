@@ -21,8 +21,9 @@ log = logging.getLogger("voice")
 def serve(load: Callable[[], Settings], settings: Settings, engines: list[Engine],
           write: Callable[[list[Event]], None], max_seconds: float | None, wait_for_devices: bool) -> None:
     """Run `engines[-1]` live until stopped; a reload appends the new engine (the caller closes the last)."""
-    reload = threading.Event()
+    reload, stop = threading.Event(), threading.Event()
     signal.signal(signal.SIGHUP, lambda *_: reload.set())  # also while a reload is under way
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a stop mid-reload is a clean exit too
     engines[-1].introduce_once()
     while True:
         engine = engines[-1]
@@ -41,11 +42,11 @@ def serve(load: Callable[[], Settings], settings: Settings, engines: list[Engine
 
         try:
             reloading = run_live(engine, settings.input_device, settings.output_device, record, max_seconds,
-                                 status, wait_for_devices=wait_for_devices, reload=reload)
+                                 status, wait_for_devices=wait_for_devices, reload=reload, stop=stop)
         finally:
             if panel is not None:
                 panel.close()
-        if not reloading:
+        if not reloading or stop.is_set():
             return
         reload.clear()
         try:
@@ -59,3 +60,5 @@ def serve(load: Callable[[], Settings], settings: Settings, engines: list[Engine
         engine.close()
         settings = fresh
         log.info("settings reloaded")
+        if stop.is_set():
+            return

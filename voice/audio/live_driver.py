@@ -140,7 +140,7 @@ def _rescan() -> None:
 def run_live(engine: Engine, input_device: str | None, output_device: str | None,
              on_events: Callable[[list[Event]], None], max_seconds: float | None = None,
              status: StatusBoard | None = None, wait_for_devices: bool = False,
-             reload: threading.Event | None = None) -> bool:
+             reload: threading.Event | None = None, stop: threading.Event | None = None) -> bool:
     """Run until interrupted (Ctrl-C, SIGTERM) or `max_seconds` of audio have passed; or, once SIGHUP
     has set `reload`, until no session is running or set aside (then True: the caller rebuilds).
 
@@ -149,7 +149,7 @@ def run_live(engine: Engine, input_device: str | None, output_device: str | None
     device never ends the process: the session pauses, the devices are looked for again with a
     short backoff, and listening resumes as soon as they are back.
     """
-    stop = threading.Event()
+    stop = stop if stop is not None else threading.Event()
     in_main = threading.current_thread() is threading.main_thread()
     reload = reload if reload is not None else threading.Event()
     previous = {sig: signal.signal(sig, handler) for sig, handler in
