@@ -21,7 +21,7 @@ MODEL ?=
 LOCALE_FLAG := $(if $(LOCALE),--locale $(LOCALE))
 COMMAND_LINK := $(HOME)/.local/bin/voice
 
-.PHONY: run test fuzz install-service system-packages fetch-model clean
+.PHONY: run test fuzz pi-check install-service system-packages fetch-model clean
 
 run: $(BIN)/.installed fetch-model $(COMMAND_LINK)
 	$(BIN)/voice run $(LOCALE_FLAG) $(if $(MODEL),--model $(MODEL)) $(RUN_ARGS)
@@ -34,6 +34,11 @@ test: $(BIN)/.installed-test
 # The loaders fuzzed for longer: 20,000 examples per property instead of CI's 2,000.
 fuzz: $(BIN)/.installed-test
 	$(BIN)/python -m pytest --hypothesis-profile=fuzz tests/test_script_fuzz.py tests/test_loader_fuzz.py
+
+# A fresh Raspberry Pi OS 64-bit, emulated (debootstrap arm64 + qemu): make run and the fast tests in it.
+# About an hour; run it when the install path changes (needs root). The log: /var/tmp/voice-pi-check.log.
+pi-check:
+	$(SUDO) bash hardware/pi-check.sh
 
 # The speaker as a service that starts at boot (run from /opt/voice; see hardware/README.md).
 install-service: $(BIN)/.installed fetch-model
