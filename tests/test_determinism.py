@@ -10,11 +10,10 @@ is fixed and the file driver lets preparation finish before the first frame.
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, run_voice
+from conftest import run_voice
 
 from voice.audio.frames import RATE
 from voice.audio.wavfile import write_wav

@@ -9,8 +9,8 @@ import subprocess
 import time
 
 import numpy as np
-import soundfile
 import pytest
+import soundfile
 from conftest import REPO, VOICE, run_voice
 
 from voice.audio.frames import RATE

@@ -4,8 +4,8 @@ A small zip shaped like a Vosk model is served from a loopback HTTP server (with
 """
 
 import functools
-import shutil
 import http.server
+import shutil
 import threading
 import zipfile
 

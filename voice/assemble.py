@@ -6,7 +6,6 @@ from pathlib import Path
 
 from .config import Settings
 from .engine import Engine
-from .policy import BREAK_INTENTS
 from .errors import ConfigError
 from .exercises.history import SessionLog
 from .exercises.library import Library, bundled_scripts_dir
@@ -14,6 +13,7 @@ from .listen.echo import echo_canceller
 from .listen.intents import IntentMatcher
 from .listen.listener import Listener
 from .locale import Locale
+from .policy import BREAK_INTENTS
 from .speak.cache import PromptCache
 from .speak.voices import delivery_for, open_voice
 

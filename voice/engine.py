@@ -15,6 +15,7 @@ import numpy as np
 
 from .audio.frames import SILENT_FRAME, frames_for
 from .audio.tones import earcons
+from .commands import Commands
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
@@ -28,7 +29,6 @@ from .listen.echo import EchoCanceller
 from .listen.intents import Match
 from .listen.listener import Listener
 from .locale import Locale
-from .commands import Commands
 from .schedule import QuietHours, Weekly, reminder_due
 from .speak.cache import PromptCache
 from .speak.player import Player

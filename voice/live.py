@@ -34,14 +34,9 @@ def serve(load: Callable[[], Settings], settings: Settings, engines: list[Engine
 
             panel = Panel(engine, settings.button_pin, settings.led_pin)
 
-        def record(batch: list[Event]) -> None:
-            write(batch)
-            status.observe(batch)
-            if panel is not None:
-                panel.observe(batch)
-
         try:
-            reloading = run_live(engine, settings.input_device, settings.output_device, record, max_seconds,
+            reloading = run_live(engine, settings.input_device, settings.output_device,
+                                 _recorder(write, status, panel), max_seconds,
                                  status, wait_for_devices=wait_for_devices, reload=reload, stop=stop)
         finally:
             if panel is not None:
@@ -62,3 +57,13 @@ def serve(load: Callable[[], Settings], settings: Settings, engines: list[Engine
         log.info("settings reloaded")
         if stop.is_set():
             return
+
+
+def _recorder(write: Callable[[list[Event]], None], status: StatusBoard, panel) -> Callable[[list[Event]], None]:
+    """Each frame's events to the log and events file, `voice status` and the button's light."""
+    def record(batch: list[Event]) -> None:
+        write(batch)
+        status.observe(batch)
+        if panel is not None:
+            panel.observe(batch)
+    return record

@@ -11,7 +11,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 from .audio.frames import seconds_of
 from .events import Event
 

@@ -101,8 +101,8 @@ def load_yaml(path: Path) -> Any:
 # PyYAML's words for the usual slips, and what they mean to someone editing a script by hand.
 _PLAIN = (
     (("expected <block end>", "expected <block mapping start>"),
-     "the indentation here does not line up with the lines above; indent with spaces so that each "
-     "step starts with '- ' at the same column as the others"),
+     ("the indentation here does not line up with the lines above; indent with spaces so that each "
+      "step starts with '- ' at the same column as the others")),
     (("found character '\\t'",), "a tab is used for indentation here; use spaces"),
     (("mapping values are not allowed",), "a colon inside a value; put the whole text in quotes"),
     (("could not find expected ':'",), "a key is missing its colon, or a quote is not closed"),

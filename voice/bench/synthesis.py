@@ -10,8 +10,8 @@ import signal
 import time
 from dataclasses import replace
 
-from ..config import Settings
 from ..assemble import load_library
+from ..config import Settings
 from ..exercises.lines import every_line
 from ..locale import Locale
 from ..speak.delivery import split_sentences
@@ -45,7 +45,7 @@ def synthesis(settings: Settings, quick: bool) -> dict:
             injected += 1
         try:
             lost += not len(voices[name].sentence(text))
-        except Exception:  # noqa: BLE001 — counted, the figure says how many
+        except Exception:
             lost += 1
     recovered = worker.restarts - restarts_before
     result = {

@@ -10,7 +10,17 @@ from pathlib import Path
 from ..errors import ScriptError
 from ..listen.intents import expand, normalize
 from ..yamlfile import load_yaml, where
-from .script import NAMES, ChooseSource, Include, Problems, RawStep, ScriptSource, check_text, parse_script, suggest
+from .script import (
+    NAMES,
+    ChooseSource,
+    Include,
+    Problems,
+    RawStep,
+    ScriptSource,
+    check_text,
+    parse_script,
+    suggest,
+)
 from .steps import Breathe, Choose, Jump, Option, Prompts, Say, Step, Timer, Turn
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,6 @@ from .library import Library
 from .session import Session, fill
 from .steps import Choose, Timer
 
-
 COMPOSED = {"help_choice", "safety", "safety_stopped", "safety_again"}  # said only as parts of other lines
 
 

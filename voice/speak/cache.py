@@ -218,7 +218,7 @@ class PromptCache:
                     continue
             try:
                 finished = self._render_step(job)
-            except Exception as error:  # a fault here must not end the thread: every later line would hang
+            except Exception as error:  # noqa: BLE001 — a fault must not end the thread: every later line would hang
                 log.error("rendering %r failed (%s)", job.line.text, error)
                 if not job.line.complete:
                     job.line.finish(SpeechError(f"the voice could not speak {job.line.text!r} ({error})"))
