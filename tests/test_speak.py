@@ -224,3 +224,19 @@ def test_a_crashed_or_hung_espeak_worker_is_restarted_and_the_line_still_comes(m
     worker.close()  # at exit: the worker ends and its temporary folder goes
     assert worker._process is None and not Path(folder).exists()
     assert same(voice.sentence("Take a breath."))  # and it starts again when asked
+
+
+def test_held_lines_render_first_in_the_background_and_stay_in_memory(tmp_path):
+    voice = SlowVoice()
+    cache = PromptCache(voice, tmp_path)
+    cache.prepare([f"Prepared line {n}." for n in range(5)])
+    started = time.perf_counter()
+    cache.hold(["Call for help now. Again, call for help."])
+    assert time.perf_counter() - started < 0.05  # start-up does not wait for it
+    cache.wait_prepared()
+    assert voice.order.index("Call for help now.") <= 1  # ahead of the lines queued before it
+    held = cache.memory.held["Call for help now. Again, call for help."]
+    cache.memory.budget = 0  # the bounded memory lets everything go ...
+    cache.memory.put(tmp_path / "other", np.zeros(10, np.int16))
+    assert cache.line("Call for help now. Again, call for help.").audio() is held  # ... but a held line
+    cache.close()

@@ -69,10 +69,7 @@ class Engine:
         self._paused_for_audio = False
         self._events: list[Event] = [Event(0, "listening")]
         self.microphone_tap: Callable[[np.ndarray], None] = lambda frame: None  # `voice run --record`
-        unheld = speech.hold(held_lines(locale))  # first of all: these play even if the disk fills or the voice fails
-        if unheld:
-            log.error("the voice could not render %d of the lines that must always play (the safety response); "
-                      "run 'voice doctor'", len(unheld))
+        speech.hold(held_lines(locale))  # first of all: these play even if the disk fills or the voice fails
         self.listener.set_phrases({**locale.intents, **library.options})
         self.listener.follow(self.context)
         self.commands = Commands(self)

@@ -124,6 +124,7 @@ class PromptCache:
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._closed = False
+        self._held: set[str] = set()  # lines to keep in memory once they are ready (see hold)
         self._thread: threading.Thread | None = None
         self.hits = self.misses = 0
 
@@ -162,17 +163,14 @@ class PromptCache:
             if not self.store.has(self.path_for(text)):
                 self._enqueue(text, PREPARE)
 
-    def hold(self, lines: list[str]) -> list[str]:
-        """Have these lines ready in memory for as long as the speaker runs: from disk, or rendered
-        now, ahead of everything else. Returns the ones that could not be rendered (logged)."""
-        jobs = {text: self._enqueue(text, HOLD) for text in dict.fromkeys(lines) if text not in self.memory.held}
-        failed = []
-        for text, job in jobs.items():
-            try:
-                self.memory.held[text] = job.line.audio()
-            except VoiceError:
-                failed.append(text)
-        return failed
+    def hold(self, lines: list[str]) -> None:
+        """Keep these lines in memory for as long as the speaker runs: read from disk or rendered in the
+        background ahead of everything else (start-up does not wait: on a Pi, Piper takes tens of
+        seconds for the safety response), then never let go, whatever the disk or the voice does later."""
+        for text in dict.fromkeys(lines):
+            if text not in self.memory.held:
+                self._held.add(text)
+                self._enqueue(text, HOLD)
 
     def wait_prepared(self) -> None:
         """Block until nothing is left to render (`voice prepare`, tests)."""
@@ -234,14 +232,16 @@ class PromptCache:
         """One more sentence of a job; True when the job is done."""
         try:
             if not job.line.read(0, 1, wait=False).size and (stored := self.store.read(job.path)) is not None:
-                job.line.add(stored)  # another process rendered it meanwhile
+                job.line.add(stored)  # on disk already (rendered before, or by another process meanwhile)
+                self._remember(job.line.text, stored)
                 job.line.finish()
                 return True
             chunk = next(job.sentences, None)
         except Exception as error:  # one line that cannot be spoken must not stop the others
             if not isinstance(error, VoiceError):
                 error = SpeechError(f"the voice could not speak {job.line.text!r} ({error})")
-            log.error("%s", error)
+            log.error("%s%s", error, "; it is a line that must always play (the safety response): run 'voice doctor'"
+                      if job.line.text in self._held else "")
             job.line.finish(error)
             return True
         if chunk is not None:
@@ -254,4 +254,6 @@ class PromptCache:
         return True
 
     def _remember(self, text: str, audio: np.ndarray) -> None:
+        if text in self._held:
+            self.memory.held[text] = audio
         self.memory.put(self.path_for(text), audio)
