@@ -129,6 +129,7 @@ def build(tmp_path: Path, voice=None, log: SessionLog | None = None, locale: str
     cache = PromptCache(voice or ToneVoice(), tmp_path / "cache")
     engine = Engine(lang, library, cache, Listener(IntentMatcher(lang.intents)), ("Alex", "Sam"),
                     log if log is not None else SessionLog(tmp_path / "sessions.db"), clock=lambda: NOW, seed=1)
+    cache.wait_held()  # as a speaker is a few seconds after it starts: the held lines are ready
     cache.prepare(engine.lines())
     return engine
 

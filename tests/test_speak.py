@@ -233,8 +233,8 @@ def test_held_lines_render_first_in_the_background_and_stay_in_memory(tmp_path):
     started = time.perf_counter()
     cache.hold(["Call for help now. Again, call for help."])
     assert time.perf_counter() - started < 0.05  # start-up does not wait for it
-    cache.wait_prepared()
-    assert voice.order.index("Call for help now.") <= 1  # ahead of the lines queued before it
+    cache.wait_held()
+    assert voice.order.index("Call for help now.") <= 1  # ahead of the preparation queued before it
     held = cache.memory.held["Call for help now. Again, call for help."]
     cache.memory.budget = 0  # the bounded memory lets everything go ...
     cache.memory.put(tmp_path / "other", np.zeros(10, np.int16))

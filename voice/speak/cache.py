@@ -24,8 +24,8 @@ from .store import LineStore
 
 log = logging.getLogger(__name__)
 MEMORY_BYTES = 2_000_000  # about a minute of recent speech in memory; the rest is read from disk
-HOLD, SPEAK, PREPARE = 0, 1, 2  # render priorities: lines held in memory first, then a line the couple
-# is waiting for, then preparation
+SPEAK, HOLD, PREPARE = 0, 1, 2  # render priorities: a line the couple is waiting for, then the lines held
+# in memory (the safety response: asked for, it is a SPEAK line itself), then preparation
 
 
 class SpokenLine:
@@ -165,12 +165,19 @@ class PromptCache:
 
     def hold(self, lines: list[str]) -> None:
         """Keep these lines in memory for as long as the speaker runs: read from disk or rendered in the
-        background ahead of everything else (start-up does not wait: on a Pi, Piper takes tens of
-        seconds for the safety response), then never let go, whatever the disk or the voice does later."""
+        background before any preparation, after only a line someone is waiting for (start-up does not
+        wait: on a Pi, Piper takes tens of seconds for the safety response), then never let go,
+        whatever the disk or the voice does later."""
         for text in dict.fromkeys(lines):
             if text not in self.memory.held:
                 self._held.add(text)
                 self._enqueue(text, HOLD)
+
+    def wait_held(self) -> None:
+        """Block until every held line is in memory (or has failed): the fault tests start from there."""
+        with self._wake:
+            while any(text in self._jobs for text in self._held):
+                self._wake.wait()
 
     def wait_prepared(self) -> None:
         """Block until nothing is left to render (`voice prepare`, tests)."""
