@@ -11,7 +11,7 @@ PI_LOG=${PI_LOG:-/var/tmp/voice-pi-check.log}
 MIRROR=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
-say() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$PI_LOG"; }
+say() { echo "[$(date +%H:%M:%S)] $*" >> "$PI_LOG"; }  # the summary is printed at the end
 timed() { local started=$SECONDS; "$@"; say "  took $((SECONDS - started)) s: $*"; }
 
 for tool in debootstrap qemu-aarch64-static update-binfmts; do
@@ -28,7 +28,9 @@ if [ ! -x "$ROOT/usr/bin/python3" ]; then
         bookworm "$ROOT" "$MIRROR" >> "$PI_LOG" 2>&1
 fi
 # The registries are reached as this machine reaches them: its apt sources, pip settings and CA certificates.
-cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/" 2>/dev/null || true
+if cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/" 2>/dev/null; then
+    rm -f "$ROOT/etc/apt/sources.list"  # debootstrap's own, which would name the same archive twice
+fi
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 [ -f /etc/pip.conf ] && cp /etc/pip.conf "$ROOT/etc/pip.conf"
 cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/ca-certificates.crt"
@@ -81,4 +83,4 @@ if timed inside "cd /opt/voice && .venv/bin/pip install -q -e '.[piper,test]' \
 else
     say "fast tests: FAILED (see above in $PI_LOG)"
 fi
-tail -n 3 "$PI_LOG"
+grep '^\[' "$PI_LOG"
