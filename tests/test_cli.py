@@ -143,6 +143,7 @@ def test_unknown_device_name(isolated, alsa_devices):
     assert "there is no input device 'usb mic'; use an index or part of a name from: 0: testmic" in one_sentence(result)
 
 
+@pytest.mark.slow
 def test_partner_names_come_from_the_config_file(isolated, tmp_path):
     (tmp_path / "config" / "voice").mkdir(parents=True)
     (tmp_path / "config" / "voice" / "config.yaml").write_text("partners: [Robin, Kai]\n")
@@ -169,6 +170,7 @@ def test_voices_lists_both_engines(isolated):
     assert re.search(r"^piper +en_US-joe-medium ", result.stdout, re.MULTILINE)
 
 
+@pytest.mark.slow
 def test_history_lists_sessions_without_words_and_forget_tonight_empties_it(isolated, monkeypatch):
     monkeypatch.setenv("VOICE_TTS_ENGINE", "pyttsx3")  # what is said does not matter here; quicker to load
     assert run_voice("history").stdout.strip() == "No sessions yet."

