@@ -21,7 +21,8 @@ log = logging.getLogger("voice")
 def serve(load: Callable[[], Settings], settings: Settings, engines: list[Engine],
           write: Callable[[list[Event]], None], max_seconds: float | None, wait_for_devices: bool) -> None:
     """Run `engines[-1]` live until stopped; a reload appends the new engine (the caller closes the last)."""
-    reload, stop = threading.Event(), threading.Event()
+    reload = threading.Event()
+    stop = threading.Event()
     signal.signal(signal.SIGHUP, lambda *_: reload.set())  # also while a reload is under way
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a stop mid-reload is a clean exit too
     engines[-1].introduce_once()

@@ -45,8 +45,8 @@ class LineStore:
             return None
         try:
             samples, rate = soundfile.read(io.BytesIO(data), dtype="int16")
-        except soundfile.LibsndfileError:  # sealed but unreadable: render it again
-            samples, rate = None, 0
+        except soundfile.LibsndfileError:
+            rate = 0  # sealed but unreadable: render it again
         if rate != RATE or samples.ndim != 1:
             log.warning("the cached line %s cannot be read; rendering it again", path.name)
             return None
