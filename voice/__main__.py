@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__
 from .config import Settings, load_settings
 from .errors import VoiceError
+from .listen.echo_filters import DEFAULT, FILTERS
 from .events import Event, EventFile, log_events
 
 log = logging.getLogger("voice")
@@ -122,14 +123,17 @@ def _parser() -> argparse.ArgumentParser:
     models.set_defaults(command=_models)
 
     bench = commands.add_parser("bench", help="measure listening, speaking, and hours-long running")
-    bench.add_argument("what", choices=("latency", "accuracy", "human", "vad", "phrases", "idle", "echo", "bargein",
-                                        "firstaudio", "soak", "synthesis"))
+    bench.add_argument("what", choices=("latency", "accuracy", "human", "safety", "vad", "phrases", "idle", "echo",
+                                        "bargein", "firstaudio", "soak", "synthesis"))
     bench.add_argument("--locale", default="en", help="en (the default) or ko")
     bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
     bench.add_argument("--quick", action="store_true", help="a small sample: checks the benchmark runs")
     bench.add_argument("--minutes", type=float, default=60.0, help="idle: minutes of room sound (default 60)")
     bench.add_argument("--hours", type=float, default=8.0, help="soak: hours of frame-time audio (default 8)")
     bench.add_argument("--candidates", type=Path, help="phrases: a YAML of intents to try")
+    bench.add_argument("--canceller", choices=FILTERS, default=DEFAULT,
+                       help=f"echo, bargein: the echo canceller's filter (default {DEFAULT})")
+    bench.add_argument("--people", action="store_true", help="bargein: recordings of people saying stop")
     bench.set_defaults(command=_bench)
 
     say = commands.add_parser("say", help="speak a line through the configured voice and speaker")
@@ -358,7 +362,7 @@ def _bench(args: argparse.Namespace) -> int:
     from .bench import run
 
     settings = Settings(locale=args.locale, model=Path(args.model) if args.model else None)
-    result = run(args.what, settings, args.quick, args.minutes, args.hours, args.candidates)
+    result = run(args.what, settings, args.quick, args.minutes, args.hours, args.candidates, args.canceller, args.people)
     summary = result.pop("summary")
     print(json.dumps(result, ensure_ascii=False))
     print(f"{args.what}: {summary}", file=sys.stderr)

@@ -6,11 +6,13 @@ frame time. Each prints one JSON object (the figures) and a short human summary.
 from pathlib import Path
 
 from ..config import Settings
+from ..listen.echo_filters import DEFAULT
 
 
 def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float,
-        candidates: Path | None = None) -> dict:
-    """The figures of one benchmark, with a one-line "summary"; `quick` runs a small sample."""
+        candidates: Path | None = None, canceller: str = DEFAULT, people: bool = False) -> dict:
+    """The figures of one benchmark, with a one-line "summary"; `quick` runs a small sample.
+    `canceller`: the echo canceller's filter (echo, bargein); `people`: bargein with recordings of people."""
     from . import listening, speaking
 
     if what == "soak":
@@ -25,6 +27,10 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
         from .accuracy import accuracy
 
         return accuracy(settings, quick)
+    if what == "safety":
+        from .safety import safety
+
+        return safety(settings, quick)
     if what == "human":
         from .human import human
 
@@ -40,9 +46,15 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
     if what == "idle":
         return listening.idle(settings, minutes=1 if quick else minutes)
     if what == "echo":
-        return speaking.self_echo(settings, limit=5 if quick else None)
+        return speaking.self_echo(settings, limit=5 if quick else None, canceller=canceller)
+    if what == "bargein" and people:
+        from .human import stop_over_people
+
+        result = stop_over_people(settings, quick, canceller)
+        return {"benchmark": "bargein", "canceller": canceller, **result,
+                "summary": f"people's stop over the speaker's voice: {result['summary']}"}
     if what == "bargein":
-        return speaking.barge_in(settings, trials=1 if quick else 10)
+        return speaking.barge_in(settings, trials=1 if quick else 10, canceller=canceller)
     if what == "firstaudio":
         return speaking.first_audio(settings, lines=2 if quick else 10)
     return getattr(listening, what)(settings, quick=quick)

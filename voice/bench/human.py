@@ -23,6 +23,7 @@ from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
 from ..config import Settings
 from ..errors import VoiceError
 from ..listen import context
+from ..listen.echo_filters import DEFAULT
 from .listening import Bench
 from .rooms import LEAD_S, ROOM_TONE, in_room
 from .speaking import stop_over_speech
@@ -89,12 +90,17 @@ def human(settings: Settings, quick: bool = False) -> dict:
         for name, clips in (("other_words", others), ("talk", sentences)):
             figures[name] = _false_accepts(bench, clips, starters, rng)
         result["parts"][part] = figures
-    held_out = command_clips("held-out")["stop"][: 2 if quick else OVER_SPEECH_CLIPS]
-    over = stop_over_speech(settings, "stop", trials=1 if quick else len(held_out) // 4 or 1,
-                            clips=[read_clip(path) for path in held_out])
-    result["stop_over_speech_held_out"] = over
+    result["stop_over_speech_held_out"] = stop_over_people(settings, quick)
     result["summary"] = _summary(result)
     return result
+
+
+def stop_over_people(settings: Settings, quick: bool = False, canceller: str = DEFAULT) -> dict:
+    """Held-out people's "stop" over the speaker's voice, through the echo canceller `canceller`
+    (`voice bench bargein --people`)."""
+    held_out = command_clips("held-out")["stop"][: 2 if quick else OVER_SPEECH_CLIPS]
+    return stop_over_speech(settings, "stop", trials=1 if quick else len(held_out) // 4 or 1,
+                            clips=[read_clip(path) for path in held_out], canceller=canceller)
 
 
 def _stops(bench: Bench, clips: list[Path], rng) -> dict:

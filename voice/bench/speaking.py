@@ -20,6 +20,7 @@ from ..audio.frames import FRAME_SAMPLES, RATE, frames_for
 from ..config import Settings
 from ..engine import Engine
 from ..listen.echo import EchoCanceller
+from ..listen.echo_filters import DEFAULT
 from ..listen.intents import expand
 from ..locale import Locale
 from ..speak.cache import PromptCache
@@ -59,7 +60,8 @@ def _run(engine: Engine, room: Room, frames: int, noise: np.ndarray, speech: dic
     return events
 
 
-def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = None) -> dict:
+def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = None,
+              canceller: str = DEFAULT) -> dict:
     """Every library line (or the first `limit`) through each room: commands heard must be zero.
     Each room starts with a fresh echo canceller, not told the sound card's delay: it must find it."""
     rng = np.random.default_rng(5)
@@ -71,30 +73,32 @@ def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = Non
         for delay, attenuation in ROOMS:
             room = Room(impulse_response(delay, attenuation, rng))
             if engine.echo is not None:  # each room is another home: the canceller starts knowing nothing
-                engine.echo = EchoCanceller()
+                engine.echo = EchoCanceller(linear=canceller)
             for line in lines:
                 engine.say(line)
                 events = _run(engine, room, frames_for(120), noise, until_quiet=True)
                 triggers += [(line, e.data["name"]) for e in events if e.type == "intent"]
         seconds = engine.frame * FRAME_SAMPLES / RATE
         engine.close()
-    return {"benchmark": "echo", "targets": TARGETS, "lines": len(lines), "rooms": len(ROOMS), "barge_in": barge_in, "false_triggers": len(triggers),
+    return {"benchmark": "echo", "targets": TARGETS, "canceller": canceller, "lines": len(lines), "rooms": len(ROOMS),
+            "barge_in": barge_in, "false_triggers": len(triggers),
             "triggered_by": triggers[:10], "audio_minutes": round(seconds / 60, 1),
             "summary": f"{len(triggers)} commands heard from the speaker's own voice over {len(lines)} lines "
                        f"x {len(ROOMS)} rooms (target 0)"}
 
 
-def barge_in(settings: Settings, trials: int = 10) -> dict:
+def barge_in(settings: Settings, trials: int = 10, canceller: str = DEFAULT) -> dict:
     """Every phrase of "stop" (the shortest is the hardest), each through `stop_over_speech`."""
     locale = Locale.load(settings.locale)
     phrases = [phrase for template in locale.intents["stop"] for phrase in expand(template)]
-    results = {phrase: stop_over_speech(settings, phrase, trials) for phrase in phrases}
+    results = {phrase: stop_over_speech(settings, phrase, trials, canceller=canceller) for phrase in phrases}
     summary = "; ".join(f"'{phrase}' {r['summary']}" for phrase, r in results.items())
-    return {"benchmark": "bargein", "targets": TARGETS, **results,
+    return {"benchmark": "bargein", "targets": TARGETS, "canceller": canceller, **results,
             "summary": f"stop over the speaker's voice: {summary} (target 9 of 10)"}
 
 
-def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: list[np.ndarray] | None = None) -> dict:
+def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: list[np.ndarray] | None = None,
+                     canceller: str = DEFAULT) -> dict:
     """"stop" said over the speaker's voice, at 0 and -6 dB relative to its echo, `trials` times at
     each level in each room. Each room starts with a fresh echo canceller, which first hears lines
     until it has learned the room (`EchoCanceller.ready`), as it would in its first minute on the shelf.
@@ -109,7 +113,7 @@ def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: l
         lines = [line for line in engine.lines() if len(engine.speech.audio(line)) > 4 * RATE]
         for room_index, (delay, attenuation) in enumerate(ROOMS):
             room = Room(impulse_response(delay, attenuation, rng))
-            engine.echo = EchoCanceller()
+            engine.echo = EchoCanceller(linear=canceller)
             for line in lines:
                 if engine.barge_in:
                     break

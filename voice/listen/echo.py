@@ -1,4 +1,5 @@
-"""Hearing the couple over the speaker's own voice: Speex's echo canceller (`speexdsp`).
+"""Hearing the couple over the speaker's own voice: Speex's echo canceller (`speexdsp`; the filters
+compared with it are in `echo_filters.py`).
 
 The engine knows, frame by frame, what it played; the canceller learns the room's echo path from that
 (an adaptive filter 256 ms long: the delay plus most of a living room's reverb) and subtracts it from
@@ -17,17 +18,13 @@ that delay in the signals themselves (the device's reported latency is only the 
 the reference is delayed to match, so the filter only has the room left to learn.
 """
 
-import importlib
-import importlib.machinery
-import importlib.util
 import logging
-import sys
-import types
 from collections import deque
 
 import numpy as np
 
 from ..audio.frames import FRAME_SAMPLES, RATE, frames_for
+from .echo_filters import DEFAULT, FILTERS, EchoFilter
 
 log = logging.getLogger(__name__)
 FILTER_SAMPLES = 4096  # 256 ms at 16 kHz
@@ -76,9 +73,10 @@ class EchoDelay:
 
 
 class EchoCanceller:
-    def __init__(self, rate: int = RATE) -> None:
+    def __init__(self, rate: int = RATE, linear: str = DEFAULT) -> None:
         self._rate = rate
-        self._speex = _speex().EchoCanceller.create(FRAME_SAMPLES, FILTER_SAMPLES, rate)
+        self._linear = FILTERS[linear]
+        self._filter: EchoFilter = self._linear(FRAME_SAMPLES, FILTER_SAMPLES, rate)
         self._learned = 0  # frames of the speaker's voice heard so far
         self._reference: deque[np.ndarray] = deque([np.zeros(FRAME_SAMPLES, np.int16)], maxlen=1)
         self._delay = EchoDelay()
@@ -103,7 +101,7 @@ class EchoCanceller:
         self._learned += voiced
         self._reference.append(played.astype(np.int16))
         reference = self._reference[0]
-        out = self._speex.process(mic.astype(np.int16).tobytes(), reference.tobytes())
+        out = self._filter.process(mic.astype(np.int16), reference)
         lag = self._delay.observe(mic, played, voiced)
         if lag is not None:
             frames = _frames_behind(lag)
@@ -111,7 +109,7 @@ class EchoCanceller:
                 log.info("the echo arrives %d ms after it is played; the canceller follows it", lag * 1000 // RATE)
                 self._align(lag)
             self._candidate = frames
-        return np.frombuffer(out, np.int16)
+        return out
 
     def _align(self, lag: int) -> None:
         """Hold the reference back by `lag` (less a margin), and learn the room again from there."""
@@ -121,40 +119,12 @@ class EchoCanceller:
         history = list(self._reference)[-(frames + 1) :]
         padding = [np.zeros(FRAME_SAMPLES, np.int16)] * (frames + 1 - len(history))
         self._reference = deque(padding + history, maxlen=frames + 1)
-        self._speex = _speex().EchoCanceller.create(FRAME_SAMPLES, FILTER_SAMPLES, self._rate)
+        self._filter = self._linear(FRAME_SAMPLES, FILTER_SAMPLES, self._rate)
         self._learned = 0
 
 
 def _frames_behind(lag: int) -> int:
     return max(0, (lag - LEAD_SAMPLES) // FRAME_SAMPLES)
-
-
-def _speex() -> types.ModuleType:
-    """speexdsp 0.1.1's SWIG 2 wrapper loads its compiled part with `imp`, which Python 3.12 removed
-    (Debian trixie has 3.13). It is given the two calls it makes, through importlib, for the length of
-    its own import only."""
-    if sys.version_info < (3, 12) or "speexdsp" in sys.modules:
-        return importlib.import_module("speexdsp")
-
-    def find_module(name: str, paths: list[str]) -> tuple:
-        spec = importlib.machinery.PathFinder.find_spec(name, paths)
-        if spec is None or spec.origin is None:
-            raise ImportError(f"no module named {name}")
-        return open(spec.origin, "rb"), spec.origin, None  # the wrapper closes it
-
-    def load_module(name: str, file: object, path: str, description: object) -> types.ModuleType:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    shim = types.ModuleType("imp")
-    shim.find_module, shim.load_module = find_module, load_module
-    sys.modules["imp"] = shim
-    try:
-        return importlib.import_module("speexdsp")
-    finally:
-        del sys.modules["imp"]
 
 
 def echo_canceller() -> EchoCanceller | None:
