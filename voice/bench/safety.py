@@ -1,0 +1,93 @@
+"""`voice bench safety`: the safety response starts when a partner asks for it, and never for talk.
+
+Per voice set (tuning, held-out): every safety phrase said by every voice in each room-tone
+condition, heard in each context the speaker listens in (idle, a session, a partner's turn, and
+over its own voice, where only safety, stop and pause are listened for); and the set's half of the
+talk corpus (sentences and short everyday utterances) heard in the same contexts, where every
+safety response is a false one. The second look (`Listener._second_look`) is what keeps talk off
+safety in the two small command sets; its cost is the requests it turns away there.
+"""
+
+from collections import Counter
+
+import numpy as np
+
+from ..config import Settings
+from ..listen import context
+from ..listen.intents import expand
+from .listening import Bench
+from .rooms import ROOM_TONE, in_room
+from .speech import talk
+from .voices import VOICE_SETS, available, speak
+
+TARGETS = {"requests_heard": 0.90, "talk_safety": 0}
+SAFETY = "safety"
+
+
+def contexts(bench: Bench) -> dict[str, context.Context]:
+    commands = frozenset(bench.locale.intents)
+    return {"idle": context.idle(commands), "session": context.session(frozenset()), "turn": context.turn(),
+            "speaking": context.over_speech()}
+
+
+def safety(settings: Settings, quick: bool = False) -> dict:
+    bench = Bench(settings)
+    phrases = [phrase for template in bench.matcher.templates[SAFETY] for phrase in expand(template)]
+    listening = contexts(bench)
+    rooms = ROOM_TONE[:1] if quick else ROOM_TONE
+    result: dict = {"benchmark": "safety", "locale": settings.locale, "targets": TARGETS, "phrases": phrases,
+                    "rooms": [room.name for room in rooms], "sets": {}}
+    for name, voices in VOICE_SETS[settings.locale].items():
+        voices = available(voices)[: 1 if quick else None]
+        texts = talk(settings.locale, name)
+        said = texts["short"] + texts["sentences"]
+        result["sets"][name] = {"voices": list(voices),
+                                "requests": _requests(bench, phrases, voices, rooms, listening),
+                                "talk": _talk(bench, said[:10] if quick else said, voices, listening)}
+    result["summary"] = _summary(result)
+    return result
+
+
+def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, listening: dict) -> dict:
+    """Each safety phrase in each voice and room: heard as safety, per context."""
+    rng = np.random.default_rng(13)
+    heard, missed = Counter(), Counter()
+    for voice in voices:
+        for phrase in phrases:
+            for room in rooms:
+                audio = in_room(speak(phrase, voice), room, rng)
+                for name, listen_in in listening.items():
+                    decisions = bench.listen(audio, listen_in)
+                    if any(d.match.intent == SAFETY for d in decisions):
+                        heard[name] += 1
+                    else:
+                        reasons = [d.match.reason for d in decisions] or ["nothing heard"]
+                        missed[f"{name}: {reasons[-1].split(' (')[0]}"] += 1
+    trials = len(voices) * len(phrases) * len(rooms)
+    return {"trials_per_context": trials, "heard": {name: heard[name] for name in listening},
+            "rate": {name: round(heard[name] / max(trials, 1), 3) for name in listening},
+            "missed_because": dict(missed.most_common(8))}
+
+
+def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: dict) -> dict:
+    """Each utterance in one voice of the set, in a room tone of its own: safety responses per context."""
+    rng = np.random.default_rng(14)
+    false, examples = Counter(), []
+    for index, text in enumerate(texts):
+        room = ROOM_TONE[index % len(ROOM_TONE)]
+        audio = in_room(speak(text, voices[index % len(voices)]), room, rng)
+        for name, listen_in in listening.items():
+            if any(d.match.intent == SAFETY for d in bench.listen(audio, listen_in)):
+                false[name] += 1
+                examples.append(f"{name}: {text}")
+    return {"utterances": len(texts), "safety": {name: false[name] for name in listening}, "examples": examples[:12]}
+
+
+def _summary(result: dict) -> str:
+    parts = []
+    for name, figures in result["sets"].items():
+        requests, spoken = figures["requests"], figures["talk"]
+        heard = ", ".join(f"{ctx} {n}/{requests['trials_per_context']}" for ctx, n in requests["heard"].items())
+        false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
+        parts.append(f"{name}: requests heard {heard}; safety on {spoken['utterances']} talk utterances {false}")
+    return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"
