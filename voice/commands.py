@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from . import policy
 from .exercises.lines import help_line, safety_line
 from .exercises.requests import Output
-from .exercises.session import Session, fill
+from .exercises.session import Session
+from .particles import fill
 from .exercises.steps import step_kind
 from .policy import BREAK_INTENTS, Action
 

@@ -21,7 +21,8 @@ from .exercises.history import SessionLog, start_of_today
 from .exercises.library import Deck, Library
 from .exercises.lines import every_line, held_lines, names
 from .exercises.requests import Output, Tick
-from .exercises.session import DONE, Session, fill
+from .exercises.session import DONE, Session
+from .particles import fill
 from .exercises.steps import Prompts
 from .listen import context
 from .listen.context import Context

@@ -4,7 +4,8 @@ and "what can I say" for the moment."""
 from ..listen.intents import expand
 from ..locale import Locale
 from .library import Library
-from .session import Session, fill
+from ..particles import fill
+from .session import Session
 from .steps import Choose, Timer
 
 COMPOSED = {"help_choice", "safety", "safety_stopped", "safety_again"}  # said only as parts of other lines

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScriptError
+from ..particles import FORMS
 from ..yamlfile import Mapping, load_yaml, where
 from .steps import (
     FIRST_TIME_CYCLES_478, MAX_BREATHING_MINUTES, MAX_CYCLES_478, MAX_HOLD_S, MIN_EXHALE_S, MIN_INHALE_S,
@@ -344,7 +345,11 @@ def check_text(text: str, at: str, problems: Problems, allowed: set[str]) -> Non
     if not text.strip():
         problems.error(at, "the line is empty; write what the speaker says")
         return
-    for name in _PLACEHOLDER.findall(text):
+    for placeholder in _PLACEHOLDER.findall(text):
+        name, _, form = placeholder.partition(":")
+        if form and form not in FORMS:
+            problems.error(at, f"unknown particle in {{{placeholder}}}; after a colon write one of "
+                               + ", ".join(sorted(FORMS)))
         if name not in allowed:
             hint = " ({speaker} and {listener} work only in turns)" if name in TURN_NAMES else ""
             problems.error(at, f"unknown placeholder {{{name}}}{hint}; use "

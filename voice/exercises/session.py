@@ -8,6 +8,7 @@ from collections.abc import Callable, Generator
 
 from ..audio.frames import frames_for
 from ..events import Event
+from ..particles import fill
 from .library import Script
 from .requests import Listen, Note, Output, Quiet, Request, Result, Speak, StepRun, Tick, Tone, Until
 from .steps import (
@@ -21,12 +22,6 @@ HARD_LIMIT_GRACE = frames_for(15)  # after a turn's hard limit, wait this long a
 NEVER = 1 << 40
 CALLS_BACK = 3  # the long break calls the couple back this many times before it ends unanswered
 DONE = frozenset({"done", "next"})
-
-
-def fill(text: str, names: dict[str, str]) -> str:
-    for key, value in names.items():
-        text = text.replace("{" + key + "}", value)
-    return text
 
 
 class Session:
