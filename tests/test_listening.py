@@ -89,6 +89,19 @@ def test_ordinary_talk_is_rejected(bench, name, where):
     assert heard.match is None or heard.match.reason  # every rejection says why
 
 
+def test_talk_over_the_speaker_is_not_a_safety_request_but_the_request_is(bench):
+    """Over the speaker's voice only safety, stop and pause are listened for, and talk was pulled
+    onto safety (축하해 and 조심해 were 지금 위험해 at confidence 1.0 in ko+f2): the second look, with
+    every command listened for, turns them away and keeps the request."""
+    for text in ("축하해", "조심해", "누구세요"):
+        for listening in (context.over_speech(), context.turn()):
+            heard = hear(bench, text, listening)
+            assert heard.match.intent != "safety", (text, listening.name, heard)
+    for text in ("지금 위험해", "도움이 필요해"):
+        for listening in (context.over_speech(), context.turn()):
+            assert hear(bench, text, listening).match.intent == "safety", (text, listening.name)
+
+
 def test_a_command_outside_the_step_is_not_heard(bench):
     # "넘어가" (next) means nothing before an exercise starts: the idle grammar does not even hold it.
     assert "next" not in context.idle(frozenset(bench.locale.intents)).intents
@@ -115,6 +128,7 @@ def test_start_up_names_grammar_words_the_model_lacks(caplog):
     ("vad", {"rooms", "utterances", "voices"}),
     ("phrases", {"phrases", "overall", "heard_as_another_command", "trials", "conditions"}),
     ("idle", {"cpu_seconds_per_audio_second", "cpu_percent_of_one_core", "peak_rss_mb", "intents_triggered"}),
+    ("safety", {"sets", "phrases", "rooms"}),
 ])
 def test_benchmarks_print_their_figures(isolated, what, fields):
     result = run_voice("bench", what, "--locale", "en" if what == "human" else "ko", "--quick")

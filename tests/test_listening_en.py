@@ -77,6 +77,20 @@ def test_english_safety_phrases_are_heard_and_help_is_usage_help(bench):
         assert heard == ["help"], (voice, heard)
 
 
+@needs_english
+def test_i_missed_you_over_the_speaker_is_no_safety_request(bench):
+    """In a partner's turn and over the speaker's voice (a few commands listened for) "I missed you"
+    was "I need help" at confidence 1.0 (espeak en-us+f4); the second look turns it away there and
+    keeps the request itself."""
+    rng = np.random.default_rng(4)
+    for listening in (context.turn(), context.over_speech()):
+        said = in_room(speak("I missed you", "espeak:en-us+f4"), ROOM_TONES[0], rng)
+        assert "safety" not in intents_heard(bench, said, listening), listening.name
+        for phrase in ("I need help", "we don't feel safe"):
+            said = in_room(speak(phrase, "espeak:en-us+f4"), ROOM_TONES[0], rng)
+            assert intents_heard(bench, said, listening) == ["safety"], (listening.name, phrase)
+
+
 @pytest.mark.slow
 @needs_english
 @pytest.mark.parametrize("code", ["en", "ko"])
@@ -100,10 +114,10 @@ def test_the_start_phrases_are_heard_in_room_tone_from_minus_65_to_minus_45(code
 # Safety responses allowed in 100 utterances: none in English. In Korean, espeak-ng's voice and a
 # model without [unk] leave a floor that this test holds, not a target: a false start (사랑해 ->
 # 체크인 하자) begins a session, and the talk that follows is heard over the speaker's voice, where only
-# stop, pause and safety are in the grammar: 0-1 on the tuning voice and 1-5 on the held-out one in
-# five clean runs, varying from run to run (issue 17's note; the Korean target of none is not met).
-# The bound holds that floor from getting worse without failing on its own variation.
-ALLOWED_SAFETY = {"en": 0, "ko": 8}
+# stop, pause and safety are listened for. The second look (listener.py) took the held-out voice from
+# 3 to 1 (조심해 is still 지금 위험해 with every Korean command listened for) and left the tuning voice at
+# 1; the same file gives the same events on every run. One more is allowed for another machine's libm.
+ALLOWED_SAFETY = {"en": 0, "ko": 2}
 
 
 @pytest.mark.slow

@@ -30,6 +30,7 @@ class Locale:
     default_partners: tuple[str, str]  # names used until the couple configures theirs
     max_cost: float = MAX_COST  # how far a hypothesis may be from a phrase (measured per model)
     min_confidence: float = MIN_CONFIDENCE  # the n-best floor a command must reach (measured per model)
+    everyday_words: tuple[str, ...] = ()  # a safety request's second look hears these too (listener.py)
 
     @classmethod
     def load(cls, code: str) -> "Locale":
@@ -60,6 +61,7 @@ class Locale:
             default_partners=tuple(data.get("default_partners", ["Partner one", "Partner two"]))[:2],
             max_cost=_fraction(data, "max_cost", MAX_COST),
             min_confidence=_fraction(data, "min_confidence", MIN_CONFIDENCE),
+            everyday_words=_words(data, "everyday_words"),
         )
 
 
@@ -68,3 +70,10 @@ def _fraction(data: dict, key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ScriptError(f"{where(data, key)}: '{key}' must be a number from 0 to 1, not {value!r}")
     return float(value)
+
+
+def _words(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(word, str) and word.strip() for word in value):
+        raise ScriptError(f"{where(data, key)}: '{key}' must be a list of words")
+    return tuple(word.strip().lower() for word in value)

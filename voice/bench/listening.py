@@ -52,7 +52,8 @@ class Bench:
 
     def listen(self, audio: np.ndarray, in_context: Context, speech_end: int = 0) -> list[Heard]:
         """Every decision a fresh listener makes over `audio`, accepted or rejected."""
-        listener = Listener(self.matcher, self.recognizer, denoise=self.denoise)
+        listener = Listener(self.matcher, self.recognizer, denoise=self.denoise,
+                            everyday_words=self.locale.everyday_words)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         for index, frame in enumerate(split_frames(audio)):

@@ -154,6 +154,15 @@ class IntentMatcher:
                 return replace(heard[0], reason=f"{elsewhere.intent} is not listened for now ({context.name})")
         return heard[0]
 
+    def holds(self, hypotheses: list[str], intent: str) -> bool:
+        """Whether any hypothesis holds one of `intent`'s phrases as a run of whole words."""
+        for text in hypotheses:
+            heard = tuple(normalize(text))
+            if any(heard[i : i + len(words)] == words for words, other in self.phrases if other == intent
+                   for i in range(len(heard) - len(words) + 1)):
+                return True
+        return False
+
     def _floor(self, context: Context | None) -> float:
         if context is not None and context.min_confidence is not None:
             return context.min_confidence
@@ -176,9 +185,7 @@ class IntentMatcher:
         """A rejected alternative that contains one of `intent`'s phrases as a run of whole words."""
         if rejected.intent is not None or intent in EXACT_INTENTS:
             return False
-        heard = tuple(normalize(rejected.text))
-        return any(heard[i : i + len(words)] == words for words, other in self.phrases if other == intent
-                   for i in range(len(heard) - len(words) + 1))
+        return self.holds([rejected.text], intent)
 
     def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float) -> Match:
         heard = tuple(normalize(text))
@@ -193,7 +200,7 @@ class IntentMatcher:
         for words, intent in self.phrases:
             if allowed is not None and intent not in allowed:
                 continue
-            cost = _edit_distance(heard, words) / max(len(words), len(heard))
+            cost = edit_distance(heard, words) / max(len(words), len(heard))
             if intent not in best or cost < best[intent].cost:
                 best[intent] = Match(intent, text, " ".join(words), cost)
         if not best:
@@ -224,7 +231,7 @@ def _posteriors(scores: list[float]) -> list[float]:
     return [weight / total for weight in weights]
 
 
-def _edit_distance(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+def edit_distance(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     """Word-level Levenshtein distance."""
     previous = list(range(len(b) + 1))
     for i, word_a in enumerate(a, 1):

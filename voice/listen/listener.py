@@ -7,6 +7,13 @@ stayed the same for `stable_frames` and the voice has just stopped (our endpoint
 more); a phrase that is the start of a longer one (a prefix) waits for the end of speech instead.
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`); the end of speech
 is the fallback, not the path.
+
+In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
+one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
+지금 위험해. There a safety request is looked at a second time, the same frames decoded with every
+command listened for and the locale's everyday words (`_second_look`), and stands only if one of
+the alternatives still holds a safety phrase. The other words are never acted on there; they only
+give talk somewhere else to go.
 """
 
 import re
@@ -30,6 +37,8 @@ QUIET_TO_COMMIT = 5  # ... once the voice has stopped for 100 ms: a phrase heard
 # worse (issue 4's note), in noise it left speech within 1 dB and took the noise 15-20 dB down.
 NOISY_FLOOR_DB = -45.0
 ROOM_WINDOW = frames_for(10.0)  # longer than the couple's sentences, so their talk is not the room
+SAFETY = "safety"
+LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command is far shorter
 
 
 def longest_saying(phrase: str) -> float:
@@ -43,8 +52,10 @@ class Listener:
     and typed text (`voice simulate`) goes through the same matcher via `hear_text`."""
 
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
-                 stable_frames: int = STABLE_FRAMES, denoise: bool = True) -> None:
+                 stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = ()) -> None:
+        """`everyday_words`: heard, with every command, in a safety request's second look."""
         self.matcher = matcher
+        self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
         self._context: Callable[[], Context | None] = lambda: None  # every phrase, until told
@@ -58,6 +69,7 @@ class Listener:
         self._partial: tuple[str, ...] = ()
         self._stable = 0
         self._fed = 0  # frames of this utterance given to Vosk
+        self._utterance: list[np.ndarray] = []  # those frames, for a second look
 
     @property
     def quiet_frames(self) -> int:
@@ -82,6 +94,8 @@ class Listener:
         for piece in segment.frames:
             self._recognizer.accept(piece)
             self._fed += 1
+            if len(self._utterance) < LONGEST_UTTERANCE:
+                self._utterance.append(piece)
         if segment.ended:
             return self._finish()
         return self._early() if self._collecting else None
@@ -108,6 +122,7 @@ class Listener:
     def _start(self) -> None:
         self._hearing = self._context()
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
+        self._utterance = []
         self._recognizer.use(self._grammar(self._hearing)[0])
 
     def _early(self) -> Match | None:
@@ -134,7 +149,21 @@ class Listener:
         if match.intent is not None and spoken_s > longest_saying(match.phrase):
             # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
+        if match.intent == SAFETY and self._hearing is not None and self._hearing.strict:
+            return self._second_look(match)
         return match
+
+    def _second_look(self, match: Match) -> Match:
+        """`match` (safety, heard in a small command set) if the same frames, decoded with every
+        command and the everyday words listened for, still hold a safety phrase in one of their
+        alternatives; else rejected."""
+        self._recognizer.use(self._grammar(None)[0] + self._everyday_words)
+        for piece in self._utterance:
+            self._recognizer.accept(piece)
+        texts, _, _ = self._recognizer.finish()
+        if self.matcher.holds(texts, SAFETY):
+            return match
+        return replace(match, intent=None, reason="safety not heard with every command listened for")
 
     def _grammar(self, context: Context | None) -> tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]:
         """The context's phrases for Vosk, as word tuples, and the proper prefixes among them."""
