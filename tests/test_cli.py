@@ -78,7 +78,22 @@ def test_simulate_stop_ends_the_checkin(isolated):
 def test_simulate_in_korean(isolated):
     result = run_voice("simulate", "--locale", "ko", "--partners", "민준,서연", stdin="체크인 하자\n:wait 3\n그만\n")
     texts = [text for _, text in said(result.stdout)]
-    assert texts[0].startswith("어서 오세요, 민준 님, 서연 님.") and texts[-1].startswith("네. 여기서 마칠게요.")
+    assert texts[0].startswith("반가워요, 민준 님, 서연 님.") and texts[-1].startswith("네. 여기서 마칠게요.")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code, phrase, line", [
+    ("en", "start our gratitude", "Let's each name three things we are grateful for today."),
+    ("ko", "감사 나누기", "오늘 고마웠던 일을 세 가지씩 말해 볼게요."),
+])
+def test_a_users_script_starts_by_its_own_phrase(isolated, tmp_path, code, phrase, line):
+    (tmp_path / "mine" / code).mkdir(parents=True)
+    (tmp_path / "mine" / code / "gratitude.yaml").write_text(
+        f"id: gratitude\ntitle: gratitude\nlocale: {code}\nstart_phrases: [\"{phrase}\"]\n"
+        f"steps:\n  - say: {line}\n", encoding="utf-8")
+    result = run_voice("simulate", "--locale", code, "--scripts", str(tmp_path / "mine"), stdin=f"{phrase}\n:wait 8\n")
+    assert result.returncode == 0, result.stderr
+    assert line in [text for _, text in said(result.stdout)], result.stdout
 
 
 def test_a_bad_wait_line_is_reported_and_skipped(isolated):

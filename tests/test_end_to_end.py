@@ -47,7 +47,7 @@ def test_korean_start_through_the_file_driver(isolated, tmp_path):
     print(f"first response frame {response - end_frame} frames after speech ended; "
           f"first line {said['frame'] - end_frame} frames after")
     assert said["frame"] - end_frame <= 25  # the first spoken line starts within 0.5 s
-    assert said["text"].startswith("어서 오세요, 민준 님, 서연 님.")
+    assert said["text"].startswith("반가워요, 민준 님, 서연 님.")
 
 
 def test_out_of_grammar_speech_starts_nothing(isolated, tmp_path):

@@ -245,3 +245,37 @@ def test_a_user_deck_adds_prompts(tmp_path):
     write(tmp_path, HEAD + "  - prompts: ours\n")
     lib = library(tmp_path)
     assert "s" in lib.scripts and lib.decks["ours"].prompts == ("What made you laugh?",)
+
+
+GRATITUDE = ("id: gratitude\ntitle: gratitude\nlocale: en\nstart_phrases: [\"start [our] gratitude\", \"gratitude time\"]\n"
+             "steps:\n  - say: Let's each name three things we are grateful for today.\n")
+
+
+def test_a_users_script_is_started_by_its_own_phrases(tmp_path):
+    write(tmp_path, GRATITUDE, "gratitude.yaml")
+    scripts = library(tmp_path)
+    assert scripts.for_intent("start:gratitude").id == "gratitude"
+    assert scripts.phrases["start:gratitude"] == ["start [our] gratitude", "gratitude time"]
+    assert not scripts.problems[tmp_path / "en" / "gratitude.yaml"].errors
+    assert scripts.for_intent("appreciation").id == "appreciation"  # the bundled ritual keeps its own
+
+
+def test_start_phrases_that_are_or_sound_like_a_command_are_named(tmp_path):
+    path = write(tmp_path, "id: mine\ntitle: Mine\nlocale: en\nstart_phrases: [\"start our check in\", "
+                           "\"start a short check\", \"(bad\"]\nsteps:\n  - say: Hi.\n", "mine.yaml")
+    found = library(tmp_path).problems[path]
+    text = "\n".join(found.errors + found.warnings)
+    assert "mine.yaml:4:1: start phrase 'start our check in' is already the phrase of 'start_checkin'" in text
+    assert "start phrase 'start a short check' may be heard as 'start a short check in'" in text
+    assert "start phrase '(bad'" in text and "balance the brackets" in text
+
+
+def test_a_users_script_taking_a_bundled_start_intent_is_announced(tmp_path, caplog):
+    path = write(tmp_path, "id: thanks\ntitle: Thanks\nlocale: en\nstart_intents: [appreciation]\n"
+                           "steps:\n  - say: Hi.\n", "thanks.yaml")
+    with caplog.at_level(logging.WARNING):
+        scripts = library(tmp_path)
+    assert scripts.for_intent("appreciation").id == "thanks"
+    warning = "'appreciation' now starts this script instead of the bundled 'appreciation'"
+    assert any(warning in w for w in scripts.problems[path].warnings)
+    assert "starts on 'appreciation' instead of the bundled script 'appreciation'" in caplog.text

@@ -47,9 +47,10 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     locale = Locale.load(settings.locale)
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
-    matcher = IntentMatcher({**locale.intents, **library.options},  # commands and the scripts' choices
+    matcher = IntentMatcher({**locale.intents, **library.phrases},  # commands, the scripts' choices and start phrases
                             locale.max_cost, locale.min_confidence)
-    listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None)
+    listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None,
+                        everyday_words=locale.everyday_words)
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
     history = SessionLog(settings.data_dir / log_name)

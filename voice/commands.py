@@ -83,7 +83,7 @@ class Commands:
     def _start(self, intent: str, running: Session | None) -> list[Output] | None:
         engine = self.engine
         if engine.library.refresh():  # edits to scripts are picked up between sessions
-            engine.listener.set_phrases({**engine.locale.intents, **engine.library.options})
+            engine.listener.set_phrases({**engine.locale.intents, **engine.library.phrases})
         script = engine.library.for_intent(intent)
         return engine.start(script) if script is not None else None
 

@@ -105,7 +105,7 @@ class Doctor:
         from .listen.recognizer import missing_words
 
         locale = self.library.locale
-        words = IntentMatcher({**self.library.commands, **self.library.options}).words
+        words = IntentMatcher({**self.library.commands, **self.library.phrases}).words
         missing = missing_words(self.model, words)
         if missing:
             return False, (f"the model does not know {', '.join(missing[:8])}; change those phrases in "

@@ -71,7 +71,7 @@ class Engine:
         self._events: list[Event] = [Event(0, "listening")]
         self.microphone_tap: Callable[[np.ndarray], None] = lambda frame: None  # `voice run --record`
         speech.hold(held_lines(locale))  # first of all: these play even if the disk fills or the voice fails
-        self.listener.set_phrases({**locale.intents, **library.options})
+        self.listener.set_phrases({**locale.intents, **library.phrases})
         self.listener.follow(self.context)
         self.commands = Commands(self)
 

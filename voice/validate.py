@@ -3,13 +3,15 @@
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from .assemble import script_folders
 from .config import Settings
-from .errors import ScriptError
-from .exercises.library import Library
+from .errors import ScriptError, VoiceError
+from .exercises.library import Library, Script
 from .exercises.library import log as library_log
+from .listen.intents import expand, normalize
 from .locale import LOCALES_DIR, Locale
 from .yamlfile import load_yaml
 
@@ -46,6 +48,11 @@ def validate(paths: list[Path], only_locale: str | None, settings: Settings, say
         for script in library.scripts.values():
             if paths and script.path.resolve() not in wanted:
                 continue
+            unheard = _unheard_start_words(script, settings, code)
+            if unheard:
+                say(unheard)
+                failed = True
+                continue
             say(f"ok  {code}  {script.id:18s} {script.step_count:3d} steps  ~{script.minutes:3g} min  {script.title}")
         if not paths:
             steps = sum(s.step_count for s in library.scripts.values())
@@ -54,6 +61,36 @@ def validate(paths: list[Path], only_locale: str | None, settings: Settings, say
             say(f"{code}: {len(library.scripts)} scripts, {steps} steps, {prompts} prompts in "
                 f"{len(library.decks)} decks, about {minutes:g} minutes in all")
     return 1 if failed else 0
+
+
+def _unheard_start_words(script: Script, settings: Settings, code: str) -> str | None:
+    """The problem when the speech model cannot hear a word of the script's start phrases, else None
+    (also when no model is there to ask: `voice run` names missing words at start-up too)."""
+    if not script.start_phrases:
+        return None
+    model = _model(settings.model, code)
+    if model is None:
+        return None
+    from .listen.recognizer import missing_words
+
+    words = {word for template in script.start_phrases for phrase in expand(template) for word in normalize(phrase)}
+    missing = missing_words(model, words)
+    if not missing:
+        return None
+    return (f"{script.start_phrases_at}: the speech model does not know {', '.join(missing)}, so the "
+            "script could never be started by voice; use other words in start_phrases")
+
+
+@cache
+def _model(path: Path | None, code: str):
+    """The locale's speech model (`path`, else its default), loaded once; None when there is none."""
+    from .listen.recognizer import load_model
+    from .models import default_model
+
+    try:
+        return load_model(path or default_model(code), code)
+    except VoiceError:
+        return None
 
 
 def _locale_of(path: Path) -> str:

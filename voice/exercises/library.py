@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ScriptError
-from ..listen.intents import expand, normalize
+from ..listen.intents import edit_distance, expand, normalize
 from ..yamlfile import load_yaml, where
 from .script import (
     NAMES,
@@ -40,6 +40,8 @@ class Script:
     start_intents: tuple[str, ...]
     steps: tuple[Step, ...]  # a flat program: choices jump, includes are inlined
     path: Path
+    start_phrases: tuple[str, ...] = ()  # its own phrases, heard as the intent `start:ID`
+    start_phrases_at: str = ""  # file:line of `start_phrases`, for problems found later (`voice validate`)
 
     def texts(self) -> list[str]:
         """Every fixed line the script can say, placeholders left in."""
@@ -113,6 +115,7 @@ class Library:
             source = parse_script(path, self._problems(path))
             if source is not None and self._may_replace(sources.get(source.id), source):
                 sources[source.id] = source  # later folders override earlier ones by id
+        self._announce_takeovers(sources)
         self.scripts = {}
         for source in sources.values():
             problems = self._problems(source.path)
@@ -137,6 +140,17 @@ class Library:
         found = [script for script in self.scripts.values() if intent in script.start_intents
                  and (self.enabled is None or script.id in self.enabled or intent in PROTECTED_INTENTS)]
         return found[-1] if found else None  # a user's script wins over a bundled one
+
+    @property
+    def starts(self) -> dict[str, list[str]]:
+        """Intent templates of the scripts' own start phrases (`start_phrases`), as `start:ID`."""
+        return {start_intent(script.id): list(script.start_phrases)
+                for script in self.scripts.values() if script.start_phrases}
+
+    @property
+    def phrases(self) -> dict[str, list[str]]:
+        """Every phrase the scripts add to the locale's commands: their choices and start phrases."""
+        return {**self.options, **self.starts}
 
     def texts(self) -> list[str]:
         """Every fixed line of every script and deck."""
@@ -172,6 +186,23 @@ class Library:
             problems.warn(source.at.get("id", source.at[""]), f"replaces the bundled script '{source.id}'")
             log.warning("%s replaces the bundled script '%s'", source.path, source.id)
         return True
+
+    def _announce_takeovers(self, sources: dict[str, ScriptSource]) -> None:
+        """A script from outside the package that starts on a bundled script's intent is started in
+        its place: said in `validate` and in the log, never silent."""
+        bundled = {intent: source.id for source in sources.values()
+                   if source.path.resolve().is_relative_to(bundled_scripts_dir()) for intent in source.start_intents}
+        for source in sources.values():
+            if source.path.resolve().is_relative_to(bundled_scripts_dir()):
+                continue
+            for intent in source.start_intents:
+                if intent in bundled and bundled[intent] != source.id:
+                    self._problems(source.path).warn(
+                        source.at.get("start_intents", source.at[""]),
+                        f"'{intent}' now starts this script instead of the bundled '{bundled[intent]}'; "
+                        "give it start_phrases of its own to keep both")
+                    log.warning("%s starts on '%s' instead of the bundled script '%s'", source.path, intent,
+                                bundled[intent])
 
     def _problems(self, path: Path) -> Problems:
         return self.problems.setdefault(path, Problems())
@@ -238,7 +269,9 @@ class _Resolver:
         for intent in source.start_intents:
             if intent not in self.library.commands:
                 self.problems.error(source.at.get("start_intents", source.at[""]),
-                                    f"unknown intent '{intent}'{suggest(intent, self.library.commands)}")
+                                    f"unknown intent '{intent}'{suggest(intent, self.library.commands)}; "
+                                    "or give the script start_phrases of its own")
+        self._check_start_phrases(source)
         out: list[Step | None] = []
         try:
             self._emit(source, source.steps, out, ((source.id, ""),))
@@ -248,8 +281,32 @@ class _Resolver:
             return None
         if self.problems.errors or not out:
             return None
+        starts = source.start_intents + ((start_intent(source.id),) if source.start_phrases else ())
         return Script(source.id, source.title, source.locale, source.summary, source.minutes,
-                      source.start_intents, tuple(out), source.path)  # type: ignore[arg-type]
+                      starts, tuple(out), source.path, source.start_phrases,  # type: ignore[arg-type]
+                      source.at.get("start_phrases", ""))
+
+    def _check_start_phrases(self, source: ScriptSource) -> None:
+        """A start phrase must not be a command's, and one a word away from a command's is likely
+        heard as it (by ear: `voice bench phrases --candidates`; the model's words: `voice validate`)."""
+        at = source.at.get("start_phrases", source.at[""])
+        others = dict(self.command_phrases)
+        for other in self.sources.values():
+            if other.id != source.id:
+                others.update({" ".join(normalize(p)): f"start:{other.id}" for t in other.start_phrases
+                               for p in expand(t)})
+        for template in source.start_phrases:
+            for phrase in expand(template):
+                words = tuple(normalize(phrase))
+                if " ".join(words) in others:
+                    self.problems.error(at, f"start phrase '{phrase}' is already the phrase of "
+                                            f"'{others[' '.join(words)]}'; choose other words")
+                    continue
+                near = [f"'{known}' ({intent})" for known, intent in others.items() if close(words, tuple(known.split()))]
+                if near:
+                    self.problems.warn(at, f"start phrase '{phrase}' may be heard as {', '.join(near[:3])}"
+                                           f"{' and others' if len(near) > 3 else ''}; measure them with "
+                                           "'voice bench phrases --candidates'")
 
     def _emit(self, source: ScriptSource, steps: list[RawStep], out: list, stack: tuple) -> None:
         for step in steps:
@@ -338,3 +395,18 @@ def bundled_scripts_dir() -> Path:
     package = Path(__file__).resolve().parent.parent
     installed = package / "scripts"
     return installed if installed.is_dir() else package.parent / "scripts"
+
+
+def start_intent(script_id: str) -> str:
+    """The intent a script's own start phrases are heard as."""
+    return f"start:{script_id}"
+
+
+def close(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One phrase inside the other, or phrases of three words or more a word apart: easily heard as
+    each other. (Two-word phrases a word apart, "start gratitude" and "start breathing", are not.)"""
+    if min(len(a), len(b)) == 0:
+        return False
+    inside = any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1)) or \
+        any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
+    return inside or (min(len(a), len(b)) >= 3 and edit_distance(a, b) <= 1)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScriptError
+from ..listen.intents import expand
 from ..particles import FORMS
 from ..yamlfile import Mapping, load_yaml, where
 from .steps import (
@@ -74,6 +75,7 @@ class ScriptSource:
     sections: dict[str, list[RawStep]]
     path: Path
     at: dict[str, str]  # where each top-level key is, for errors found later
+    start_phrases: tuple[str, ...] = ()  # the script's own phrases (templates) that start it
 
 
 # Each step type: its fields as name -> (types, default); REQUIRED has no default. The scalar form
@@ -109,7 +111,7 @@ _LIMITS = {"pause": 600, "seconds": 3600, "silence": 3600, "soft_limit": 3600, "
            **{phase: 60 for phase in PHASES}, "minutes": 24 * 60, "more_minutes": 120, "count": 50,
            "avoid_recent": 1000, "cycles": 1000, "voice_cycles": 1000, "max_extensions": 100}
 _SCRIPT_KEYS = {"id": (str,), "title": (str,), "locale": (str,), "summary": (str,), "minutes": NUMBER,
-                "start_intents": (list,), "sections": (dict,), "steps": (list,)}
+                "start_intents": (list,), "start_phrases": (list,), "sections": (dict,), "steps": (list,)}
 _REQUIRED_KEYS = ("id", "title", "locale", "steps")
 
 
@@ -141,6 +143,7 @@ def parse_script(path: Path, problems: Problems) -> ScriptSource | None:
     if not isinstance(intents, list) or not all(isinstance(i, str) for i in intents):
         problems.error(where(data, "start_intents"), "'start_intents' must be a list of intent names")
         intents = []
+    phrases = _start_phrases(data, problems)
     sections = data.get("sections") if isinstance(data.get("sections"), dict) else {}
     parsed_sections = {}
     for name, steps in sections.items():
@@ -151,8 +154,27 @@ def parse_script(path: Path, problems: Problems) -> ScriptSource | None:
         minutes=float(minutes) if isinstance(minutes, NUMBER) else 0.0, start_intents=tuple(intents),
         steps=parse_steps(data["steps"], where(data, "steps"), problems, "'steps'"),
         sections=parsed_sections, path=path,
-        at={str(key): where(data, str(key)) for key in data} | {"": where(data)},
+        at={str(key): where(data, str(key)) for key in data} | {"": where(data)}, start_phrases=phrases,
     )
+
+
+def _start_phrases(data: dict, problems: Problems) -> tuple[str, ...]:
+    """`start_phrases`: what the couple says to start this script, as phrase templates ("(a | b)" one
+    of, "[word]" optional), in the script's own locale."""
+    phrases = data.get("start_phrases", [])
+    if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+        problems.error(where(data, "start_phrases"), "'start_phrases' must be a list of phrases, "
+                                                     "such as [\"start our gratitude\"]")
+        return ()
+    kept = []
+    for phrase in phrases:
+        try:
+            expand(phrase)
+        except ValueError as error:
+            problems.error(where(data, "start_phrases"), f"start phrase '{phrase}': {error}; balance the brackets")
+        else:
+            kept.append(phrase)
+    return tuple(kept)
 
 
 def parse_steps(items: Any, at: str, problems: Problems, what: str) -> list[RawStep]:
