@@ -279,3 +279,25 @@ def test_a_users_script_taking_a_bundled_start_intent_is_announced(tmp_path, cap
     warning = "'appreciation' now starts this script instead of the bundled 'appreciation'"
     assert any(warning in w for w in scripts.problems[path].warnings)
     assert "starts on 'appreciation' instead of the bundled script 'appreciation'" in caplog.text
+
+
+def test_a_scripts_typical_length_runs_over_every_branch(tmp_path):
+    """Breathing and pauses count exactly; a choice gives the shortest and the longest way through."""
+    from voice.exercises.length import typical_minutes
+
+    write(tmp_path, "id: s\ntitle: S\nlocale: en\nsteps:\n"
+                 "  - breathe: resonance\n    minutes: 3\n"
+                 "  - choose:\n      ask: Long or short?\n      options:\n"
+                 "        long:\n          phrases: [long]\n          steps:\n            - pause: 600\n"
+                 "        short:\n          phrases: [short]\n          steps:\n            - pause: 6\n"
+                 "      otherwise: short\n")
+    shortest, longest = typical_minutes(library(tmp_path).scripts["s"].steps)
+    assert 3.3 < shortest < 4.0 and 13.3 < longest < 14.0, (shortest, longest)
+
+
+def test_a_stated_length_far_from_a_typical_run_is_named(tmp_path):
+    path = write(tmp_path, "id: s\ntitle: S\nlocale: en\nminutes: 40\nsteps:\n  - breathe: resonance\n    minutes: 3\n")
+    warnings = library(tmp_path).problems[path].warnings
+    assert any("s.yaml:4:1: warning: 'minutes: 40' but a typical run takes about 3 minutes" in w for w in warnings), warnings
+    write(tmp_path, "id: s\ntitle: S\nlocale: en\nminutes: 3\nsteps:\n  - breathe: resonance\n    minutes: 3\n")
+    assert not library(tmp_path).problems[path].warnings

@@ -21,6 +21,7 @@ from .script import (
     parse_script,
     suggest,
 )
+from .length import stated_off, typical_minutes
 from .steps import Breathe, Choose, Jump, Option, Prompts, Say, Step, Timer, Turn
 
 log = logging.getLogger(__name__)
@@ -281,10 +282,20 @@ class _Resolver:
             return None
         if self.problems.errors or not out:
             return None
+        self._check_minutes(source, tuple(out))
         starts = source.start_intents + ((start_intent(source.id),) if source.start_phrases else ())
         return Script(source.id, source.title, source.locale, source.summary, source.minutes,
                       starts, tuple(out), source.path, source.start_phrases,  # type: ignore[arg-type]
                       source.at.get("start_phrases", ""))
+
+    def _check_minutes(self, source: ScriptSource, steps: tuple) -> None:
+        """The stated length against a typical run's (exercises/length.py)."""
+        shortest, longest = typical_minutes(steps)
+        if stated_off(source.minutes, shortest, longest):
+            runs = f"{shortest:.0f}" if round(shortest) == round(longest) else f"{shortest:.0f} to {longest:.0f}"
+            self.problems.warn(source.at.get("minutes", source.at[""]),
+                               f"'minutes: {source.minutes:g}' but a typical run takes about {runs} minutes; "
+                               "state that (it is what validate and the menu say)")
 
     def _check_start_phrases(self, source: ScriptSource) -> None:
         """A start phrase must not be a command's, and one a word away from a command's is likely
