@@ -6,6 +6,7 @@ import pytest
 from voice.exercises.library import Library, bundled_scripts_dir
 from voice.listen.intents import expand
 from voice.locale import Locale
+from voice.policy import COMMANDS
 
 
 @pytest.mark.parametrize("code", ["en", "ko"])
@@ -14,8 +15,33 @@ def test_every_exercise_the_help_line_names_has_a_script(code):
     library = Library([bundled_scripts_dir()], code, locale.intents)
     advertised = {intent for intent, templates in locale.intents.items()
                   for template in templates for phrase in expand(template)
-                  if phrase.lower() in locale.lines["help_idle"].lower() and intent not in ("safety", "help")}
-    named_exercises = advertised - {"stop", "pause", "resume", "next", "done", "back", "repeat"}
+                  if phrase.lower() in locale.lines["help_idle"].lower()}
+    named_exercises = advertised - set(COMMANDS)
     assert named_exercises, locale.lines["help_idle"]
     missing = {intent for intent in named_exercises if library.for_intent(intent) is None}
     assert not missing, f"{code}: the help line names {sorted(missing)} but no script starts with it"
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_the_spoken_menu_names_every_exercise_with_words_that_start_it(code):
+    """"What can we do": each exercise startable by voice (not the introduction or the safety
+    information), and each phrase it names, typed, starts that very exercise."""
+    from voice.exercises.library import PROTECTED_INTENTS
+    from voice.exercises.lines import menu_line
+    from voice.listen.intents import IntentMatcher
+    from voice.particles import fill
+
+    locale = Locale.load(code)
+    library = Library([bundled_scripts_dir()], code, locale.intents)
+    menu = menu_line(library, locale)
+    matcher = IntentMatcher({**locale.intents, **library.phrases}, locale.max_cost)
+    startable = [s for s in library.scripts.values() if not set(s.start_intents) & PROTECTED_INTENTS]
+    assert startable
+    for script in startable:
+        named = [phrase for intent in script.start_intents for template in locale.intents.get(intent, [])
+                 for phrase in expand(template)
+                 if any(fill(locale.lines["menu_item"], {"title": script.title, "phrase": phrase}) + end in menu
+                        for end in (",", "."))]
+        assert len(named) == 1, (script.id, menu)
+        assert library.for_intent(matcher.match([named[0]]).intent) is script, (script.id, named[0])
+    assert "{" not in menu and menu.endswith(locale.lines["menu_close"])

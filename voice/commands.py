@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import policy
-from .exercises.lines import help_line, safety_line
+from .exercises.lines import help_line, menu_line, safety_line
 from .exercises.requests import Output
 from .exercises.session import Session
 from .particles import fill
@@ -28,6 +28,7 @@ class Commands:
         self._handlers: dict[Action, Handler] = {
             Action.SAFETY: lambda intent, running: self.safety(),
             Action.HELP: lambda intent, running: [Output(say=help_line(running, engine.locale))],
+            Action.MENU: lambda intent, running: [Output(say=menu_line(engine.library, engine.locale))],
             Action.START: self._start,
             Action.TAKE_BREAK: self._take_break,
             Action.ALREADY: self._already,

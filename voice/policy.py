@@ -29,6 +29,7 @@ class State(str, Enum):
 class Action(str, Enum):
     SAFETY = "safety response"
     HELP = "what can I say, for this moment"
+    MENU = "name the exercises and the words that start each"
     START = "start that exercise"
     TAKE_BREAK = "set the exercise aside, start the break"
     ALREADY = "say it is already running"
@@ -50,13 +51,14 @@ class Action(str, Enum):
 
 # The categories a command falls in; `start` is any intent that starts a script, `start_running` one
 # that starts the script already running, `option` a choice's spoken option.
-COMMANDS = ("safety", "help", "stop", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",
+COMMANDS = ("safety", "help", "menu", "stop", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",
             "more_time", "break", "start", "start_running", "continue_session", "forget_tonight", "option")
 BREAK_INTENTS = frozenset({"calming_break", "long_break"})
 
 _ANYWHERE = {
     "safety": Action.SAFETY,
     "help": Action.HELP,
+    "menu": Action.MENU,
     "continue_session": Action.CONTINUE,
     "forget_tonight": Action.FORGET,
     "start": Action.START,

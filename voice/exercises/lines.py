@@ -3,12 +3,15 @@ and "what can I say" for the moment."""
 
 from ..listen.intents import expand
 from ..locale import Locale
-from .library import Library
+from ..policy import BREAK_INTENTS
+from .library import PROTECTED_INTENTS, Library
 from ..particles import fill
 from .session import Session
 from .steps import Choose, Timer
 
-COMPOSED = {"help_choice", "safety", "safety_stopped", "safety_again"}  # said only as parts of other lines
+COMPOSED = {"help_choice", "safety", "safety_stopped", "safety_again", "menu_talk", "menu_calm", "menu_item",
+            "menu_close"}  # said only as parts of other lines
+CALMING = BREAK_INTENTS | {"breathing"}  # the menu's second group
 
 
 def safety_line(locale: Locale, stopped: bool) -> str:
@@ -35,7 +38,7 @@ def every_line(library: Library, locale: Locale, partners: tuple[str, str]) -> l
     """Every fixed line the speaker can say, in either order of turns: what the prompt cache pre-renders."""
     a, b = partners
     texts = library.texts() + [text for key, text in locale.lines.items() if key not in COMPOSED]
-    texts += [safety_line(locale, stopped) for stopped in (False, True)]
+    texts += [safety_line(locale, stopped) for stopped in (False, True)] + [menu_line(library, locale)]
     scripts = library.scripts.values()
     for script in scripts:
         texts += [choice_help(step, locale) for step in script.steps if isinstance(step, Choose)]
@@ -72,3 +75,21 @@ def choice_help(step: Choose, locale: Locale) -> str:
     said = [min(expand(option.phrases[0]), key=len) for option in step.options]
     options = ", ".join(said[:-1]) + f", {locale.lines['or']} " + said[-1]
     return locale.lines["help_choice"].replace("{options}", options)
+
+
+def menu_line(library: Library, locale: Locale) -> str:
+    """"What can we do": every exercise that can be started by voice, with the words that start it,
+    in two groups (talking together, calming down); the speaker's own introduction and safety
+    information are left to the help line."""
+    templates = {**locale.intents, **library.starts}
+    groups: dict[str, list[str]] = {"menu_talk": [], "menu_calm": []}
+    for script in library.scripts.values():
+        intents = [intent for intent in script.start_intents
+                   if intent in templates and intent not in PROTECTED_INTENTS and library.for_intent(intent) is script]
+        if not intents:
+            continue
+        phrase = min((expand(template)[0] for template in templates[intents[0]]), key=len)
+        item = fill(locale.lines["menu_item"], {"title": script.title, "phrase": phrase})
+        groups["menu_calm" if set(intents) & CALMING else "menu_talk"].append(item)
+    parts = [fill(locale.lines[group], {"items": ", ".join(items)}) for group, items in groups.items() if items]
+    return " ".join(parts + [locale.lines["menu_close"]])
