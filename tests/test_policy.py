@@ -71,7 +71,7 @@ class Room:
         assert "matrix" in self.library.scripts, self.library.problems
         self.log = SessionLog(tmp_path / "sessions.db")
         self.engine = Engine(self.locale, self.library, PromptCache(ToneVoice(), tmp_path / "cache"),
-                             Listener(IntentMatcher(self.locale.intents)), ("Alex", "Sam"), self.log,
+                             Listener(IntentMatcher(self.locale.intents, self.locale.max_cost)), ("Alex", "Sam"), self.log,
                              clock=lambda: NOW, seed=1)
         self.events: list = []
 
