@@ -12,7 +12,12 @@ MIRROR=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
 say() { echo "[$(date +%H:%M:%S)] $*" >> "$PI_LOG"; }  # the summary is printed at the end
-timed() { local started=$SECONDS; "$@"; say "  took $((SECONDS - started)) s: $*"; }
+timed() {  # runs the command, logs how long it took, and returns the command's own status
+    local started=$SECONDS status=0
+    "$@" || status=$?
+    say "  took $((SECONDS - started)) s: $*"
+    return $status
+}
 
 for tool in debootstrap qemu-aarch64-static update-binfmts; do
     command -v "$tool" >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive \
