@@ -34,11 +34,12 @@ def test_the_spoken_menu_names_every_exercise_with_words_that_start_it(code):
     locale = Locale.load(code)
     library = Library([bundled_scripts_dir()], code, locale.intents)
     menu = menu_line(library, locale)
+    templates = {**locale.intents, **library.starts}
     matcher = IntentMatcher({**locale.intents, **library.phrases}, locale.max_cost)
     startable = [s for s in library.scripts.values() if not set(s.start_intents) & PROTECTED_INTENTS]
     assert startable
     for script in startable:
-        named = [phrase for intent in script.start_intents for template in locale.intents.get(intent, [])
+        named = [phrase for intent in script.start_intents for template in templates.get(intent, [])
                  for phrase in expand(template)
                  if any(fill(locale.lines["menu_item"], {"title": script.title, "phrase": phrase}) + end in menu
                         for end in (",", "."))]

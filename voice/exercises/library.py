@@ -1,6 +1,7 @@
 """The script library of one locale: bundled and user folders, prompt decks, includes and choices
 resolved into flat programs, every reference checked, and reloaded when a file changes."""
 
+import difflib
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -295,7 +296,7 @@ class _Resolver:
             runs = f"{shortest:.0f}" if round(shortest) == round(longest) else f"{shortest:.0f} to {longest:.0f}"
             self.problems.warn(source.at.get("minutes", source.at[""]),
                                f"'minutes: {source.minutes:g}' but a typical run takes about {runs} minutes; "
-                               "state that (it is what validate and the menu say)")
+                               "state that instead")
 
     def _check_start_phrases(self, source: ScriptSource) -> None:
         """A start phrase must not be a command's, and one a word away from a command's is likely
@@ -414,10 +415,17 @@ def start_intent(script_id: str) -> str:
 
 
 def close(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """One phrase inside the other, or phrases of three words or more a word apart: easily heard as
-    each other. (Two-word phrases a word apart, "start gratitude" and "start breathing", are not.)"""
+    """One phrase inside the other, or phrases of three words or more a small word apart ("start our
+    check in", "start a check in") or a like-sounding one: easily heard as each other. A word that
+    carries the meaning ("start a dream conversation", "start a repair conversation") keeps them apart."""
     if min(len(a), len(b)) == 0:
         return False
     inside = any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1)) or \
         any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
-    return inside or (min(len(a), len(b)) >= 3 and edit_distance(a, b) <= 1)
+    if inside:
+        return True
+    if min(len(a), len(b)) < 3 or edit_distance(a, b) != 1:
+        return False
+    differ = [word for word in set(a) ^ set(b)]
+    return any(len(word) <= 3 for word in differ) or (
+        len(differ) == 2 and difflib.SequenceMatcher(None, *differ).ratio() >= 0.6)
