@@ -14,6 +14,7 @@ WORDS_PER_SECOND = 2.5  # English at the speaker's default rate (150 words a min
 SYLLABLES_PER_SECOND = 4.5  # Korean, espeak-ng and Piper alike
 TURN_SHARE = 0.5  # of a turn's soft limit: people stop well before the reminder, mostly
 OFF_BY = 1 / 3  # stated minutes further than this (relative) from the estimate get a warning
+SLACK_MINUTES = 0.5  # ... and further than this
 GAP_S = 0.5  # between two steps
 
 
@@ -73,5 +74,9 @@ def typical_minutes(steps: tuple[Step, ...]) -> tuple[float, float]:
 
 
 def stated_off(stated: float, shortest: float, longest: float) -> bool:
-    """A stated length more than a third below the shortest way through, or above the longest."""
-    return stated > 0 and (stated < shortest * (1 - OFF_BY) or stated > longest * (1 + OFF_BY))
+    """A stated length more than a third below the shortest way through, or above the longest
+    (and by more than half a minute: a one-minute script is not off by its seconds)."""
+    if stated <= 0:
+        return False
+    return stated < shortest - max(shortest * OFF_BY, SLACK_MINUTES) or stated > longest + max(longest * OFF_BY,
+                                                                                                SLACK_MINUTES)
