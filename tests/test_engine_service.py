@@ -14,7 +14,7 @@ from voice.exercises.library import Library, bundled_scripts_dir
 from voice.listen.intents import IntentMatcher
 from voice.listen.listener import Listener
 from voice.locale import Locale
-from voice.schedule import QuietHours, Weekly
+from voice.schedule import Daily, QuietHours, Weekly
 from voice.speak.cache import PromptCache
 from voice.status import engine_state
 
@@ -155,3 +155,29 @@ def test_status_says_it_is_waiting_for_the_devices_until_they_open(tmp_path):
     assert describe(board.snapshot()).startswith("waiting for the microphone and speaker")
     board.audio = "ok"
     assert board.snapshot()["state"] == "listening"
+
+
+def test_the_daily_reminder_comes_each_day_beside_the_weekly_one(tmp_path):
+    """Set with `daily_reminder: 20:00`: at 20:00 on Sunday after the weekly one at 19:00, and again
+    at 20:00 on Monday; once each, the weekly check-in's and the daily one's kept apart in the log."""
+    lang = Locale.load("en")
+    library = Library([bundled_scripts_dir()], "en", lang.intents)
+    start = dt.datetime(2026, 11, 22, 18, 59).timestamp()
+    log = SessionLog(tmp_path / "sessions.db")
+    holder: dict[str, Engine] = {}
+    clock = {"offset": 0.0}  # jumps forward between the evenings, as a day on the shelf would pass
+    engine = Engine(lang, library, PromptCache(ToneVoice(), tmp_path / "cache"), Listener(IntentMatcher(lang.intents)),
+                    ("Alex", "Sam"), log, clock=lambda: start + clock["offset"] + holder["e"].frame * 0.02,
+                    reminder=Weekly.parse("sunday 19:00"), daily_reminder=Daily.parse("20:00"))
+    holder["e"] = engine
+    recorder = Recorder(engine)
+    recorder.run(frames_for(120.0))  # 19:01: the weekly one
+    assert [e.data["which"] for e in recorder.of("reminder")] == ["reminder"]
+    clock["offset"] = 3600.0  # 20:01 the same Sunday
+    recorder.run(frames_for(30.0))
+    assert [e.data["which"] for e in recorder.of("reminder")] == ["reminder", "daily_reminder"]
+    assert any("daily connection" in e.data["text"] for e in recorder.of("said"))
+    clock["offset"] = 3600.0 + 86400.0  # 20:01 on Monday: the daily one again, not the weekly one
+    recorder.run(frames_for(30.0))
+    assert [e.data["which"] for e in recorder.of("reminder")] == ["reminder", "daily_reminder", "daily_reminder"]
+    assert log.marked("daily_reminder") > log.marked("reminder") > 0

@@ -27,6 +27,7 @@ from voice.exercises.lines import held_lines, safety_line
 from voice.listen.intents import IntentMatcher
 from voice.listen.listener import Listener
 from voice.locale import Locale
+from voice.schedule import Weekly
 from voice.speak import store
 from voice.speak.cache import PromptCache
 
@@ -128,7 +129,8 @@ def build(tmp_path: Path, voice=None, log: SessionLog | None = None, locale: str
     library = Library([bundled_scripts_dir()], locale, lang.intents)
     cache = PromptCache(voice or ToneVoice(), tmp_path / "cache")
     engine = Engine(lang, library, cache, Listener(IntentMatcher(lang.intents)), ("Alex", "Sam"),
-                    log if log is not None else SessionLog(tmp_path / "sessions.db"), clock=lambda: NOW, seed=1)
+                    log if log is not None else SessionLog(tmp_path / "sessions.db"), clock=lambda: NOW, seed=1,
+                    reminder=Weekly.parse("sunday 19:00"))  # as hardware/config.example.yaml sets it
     cache.wait_held()  # as a speaker is a few seconds after it starts: the held lines are ready
     cache.prepare(engine.lines())
     return engine

@@ -56,6 +56,7 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     history = SessionLog(settings.data_dir / log_name)
     echo = echo_canceller() if recognize and settings.barge_in else None
     engine = Engine(locale, library, cache, listener, partners, history, echo=echo, reminder=settings.reminder,
+                    daily_reminder=settings.daily_reminder,
                     quiet_hours=settings.quiet_hours, seed=seed)
     lines = engine.lines()
     cache.prepare(lines)  # in the background: listening starts now, a line asked for early goes first

@@ -12,7 +12,7 @@ from pathlib import Path
 import platformdirs
 
 from .errors import ConfigError, ScriptError
-from .schedule import QuietHours, Weekly
+from .schedule import Daily, QuietHours, Weekly
 from .yamlfile import load_yaml, where
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class Settings:
     scripts: tuple[str, ...] | None = None  # script ids that can be started; None: all (breaks always can)
     quiet_hours: QuietHours | None = None  # the speaker starts nothing by itself then (the reminder waits)
     reminder: Weekly | None = None  # the weekly check-in reminder, like "sunday 19:00"; None: no reminder
+    daily_reminder: Daily | None = None  # the daily connection's reminder, like "20:00"; None (the default): none
     button_pin: int | None = None  # GPIO (BCM number) of a push button: press mutes, long press stops
     led_pin: int | None = None  # GPIO of an LED: on listening, blinking speaking, off muted
     cache_dir: Path = field(default_factory=lambda: _default_dir("CACHE_DIRECTORY", platformdirs.user_cache_dir))
@@ -153,6 +154,7 @@ _PARSERS: dict[str, tuple[Callable[[object], object], str]] = {
     "scripts": (lambda value: tuple(_names(value)), "checkin,calming-break"),
     "quiet_hours": (_schedule(QuietHours), "22:00-07:00"),
     "reminder": (_schedule(Weekly), "sunday 19:00"),
+    "daily_reminder": (_schedule(Daily), "20:00"),
     "button_pin": (_number(int, 0, 27), "17"),
     "led_pin": (_number(int, 0, 27), "27"),
     "cache_dir": (_path, "/var/cache/voice"),

@@ -30,7 +30,7 @@ from .listen.echo import EchoCanceller
 from .listen.intents import Match
 from .listen.listener import Listener
 from .locale import Locale
-from .schedule import QuietHours, Weekly, reminder_due
+from .schedule import Daily, QuietHours, Weekly, reminder_due
 from .speak.cache import PromptCache
 from .speak.player import Player
 
@@ -46,7 +46,7 @@ class Engine:
     def __init__(self, locale: Locale, library: Library, speech: PromptCache, listener: Listener,
                  partners: tuple[str, str], history: SessionLog | None = None, clock: Callable[[], float] = time.time,
                  seed: int | None = None, echo: EchoCanceller | None = None, reminder: Weekly | None = None,
-                 quiet_hours: QuietHours | None = None) -> None:
+                 quiet_hours: QuietHours | None = None, daily_reminder: Daily | None = None) -> None:
         self.locale, self.library, self.listener, self.partners = locale, library, listener, partners
         self.echo = echo  # with it, safety/stop/pause are heard while the speaker talks; without, a gate
         self.history, self.clock = history, clock
@@ -63,8 +63,11 @@ class Engine:
         self._gated = False
         self._played = SILENT_FRAME  # what the speaker played last frame: the echo canceller's reference
         self.device_delay_frames = 0  # the sound card's round trip, as the live driver reports it
-        self.reminder, self.quiet_hours = reminder, quiet_hours
-        self._reminded = history.marked("reminder") if history is not None else 0.0
+        self.quiet_hours = quiet_hours
+        # (schedule, its line and mark in the log): the weekly check-in's, and the daily connection's
+        self.reminders = [(when, name) for when, name in ((reminder, "reminder"), (daily_reminder, "daily_reminder"))
+                          if when is not None]
+        self._reminded = {name: history.marked(name) if history is not None else 0.0 for _, name in self.reminders}
         self.muted = False  # the button's mute: the microphone is ignored, the speaker still talks
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._paused_for_audio = False
@@ -108,7 +111,7 @@ class Engine:
         """One 20 ms frame in, the speaker's 20 ms for the same moment out, with this frame's events."""
         while not self._requests.empty():
             self._handle(self._requests.get())
-        if self.reminder is not None and self.frame % REMINDER_CHECK_FRAMES == 0:
+        if self.reminders and self.frame % REMINDER_CHECK_FRAMES == 0:
             self._remind()
         self.microphone_tap(mic)
         self._listen(mic)
@@ -215,17 +218,20 @@ class Engine:
             self.emit("muted" if muted else "unmuted")
 
     def _remind(self) -> None:
-        """The weekly check-in reminder: once, gently, only while nothing else is going on."""
-        now = self.clock()
-        if self.running() is not None or not self.listening or not reminder_due(
-                self.reminder, self.quiet_hours, now, self._reminded):
+        """A reminder that is due (the weekly check-in's, the daily one's): once, gently, only while
+        nothing else is going on; one at a time."""
+        if self.running() is not None or not self.listening:
             return
-        self._reminded = now
-        if self.history is not None:
-            self.history.mark("reminder", now)
-        self.emit("reminder")
-        self.player.play(self._earcons["return"])
-        self.say(self.locale.lines["reminder"])
+        now = self.clock()
+        for when, name in self.reminders:
+            if reminder_due(when, self.quiet_hours, now, self._reminded[name]):
+                self._reminded[name] = now
+                if self.history is not None:
+                    self.history.mark(name, now)
+                self.emit("reminder", which=name)
+                self.player.play(self._earcons["return"])
+                self.say(self.locale.lines[name])
+                return
 
     def _on_match(self, match: Match) -> None:
         if match.intent is None:

@@ -13,7 +13,7 @@ REQUIRED_LINES = (
     "breathing_note", "breathe_inhale", "breathe_top_up", "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
     "speech_faster", "turn_soft", "turn_over", "prompt_first", "prompt_second", "more_time", "no_more_time",
     "break_offer", "continuing", "nothing_to_continue", "forgotten", "help_idle", "help_session",
-    "help_paused", "help_choice", "help_timer", "or", "reminder", "audio_back", "menu_talk", "menu_calm",
+    "help_paused", "help_choice", "help_timer", "or", "reminder", "daily_reminder", "audio_back", "menu_talk", "menu_calm",
     "menu_item", "menu_close",
 )
 REQUIRED_INTENTS = (

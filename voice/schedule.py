@@ -1,4 +1,4 @@
-"""Wall-clock rules: quiet hours and the weekly check-in reminder.
+"""Wall-clock rules: quiet hours, the weekly check-in reminder and the optional daily one.
 
 The engine counts audio frames; these rules read the wall clock it is given, so a test drives them
 with a clock made from the frame count.
@@ -70,8 +70,29 @@ class Weekly:
         return f"{WEEKDAYS[self.weekday]} {self.at:%H:%M}"
 
 
-def reminder_due(weekly: Weekly, quiet: QuietHours | None, now: float, last_reminded: float) -> bool:
-    """True when this week's reminder time has passed, was not given yet and may be given now.
+@dataclass(frozen=True)
+class Daily:
+    """A time every day, like '20:00' (the daily connection's reminder)."""
+
+    at: dt.time
+
+    @classmethod
+    def parse(cls, text: str) -> "Daily":
+        try:
+            return cls(parse_clock(str(text)))
+        except ValueError:
+            raise ValueError(f"'{text}' is not a daily time; write it as HH:MM, like 20:00") from None
+
+    def last_before(self, moment: dt.datetime) -> dt.datetime:
+        candidate = dt.datetime.combine(moment.date(), self.at, moment.tzinfo)
+        return candidate if candidate <= moment else candidate - dt.timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M}"
+
+
+def reminder_due(weekly: Weekly | Daily, quiet: QuietHours | None, now: float, last_reminded: float) -> bool:
+    """True when the latest reminder time has passed, was not given yet and may be given now.
 
     A reminder held back by a session or quiet hours is given later, but only inside REMINDER_WINDOW:
     a check-in reminder at two in the morning would be worse than none.
