@@ -48,7 +48,7 @@ def test_simulate_runs_the_checkin_to_its_end_with_every_command(isolated, tmp_p
     texts = [text for _, text in lines]
     assert texts[:5] == [
         "Welcome, Alex and Sam. It's time for your weekly check-in. Alex goes first tonight.",
-        "Would you like the full check-in, about forty minutes, or the short one, about ten? Say full or short.",
+        "Would you like the full check-in, about twenty minutes, or the short one, about six? Say full or short.",
         "Let's start with one minute of slow breathing together.",
         "Paused. Say resume when you're ready.",
         "Let's start with one minute of slow breathing together.",  # resume starts the step again
