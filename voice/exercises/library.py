@@ -1,7 +1,6 @@
 """The script library of one locale: bundled and user folders, prompt decks, includes and choices
 resolved into flat programs, every reference checked, and reloaded when a file changes."""
 
-import difflib
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -9,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ScriptError
-from ..listen.intents import edit_distance, expand, normalize
+from ..listen.intents import expand, normalize
 from ..yamlfile import load_yaml, where
 from .script import (
     NAMES,
@@ -23,6 +22,7 @@ from .script import (
     suggest,
 )
 from .length import stated_off, typical_minutes
+from .start_phrases import check_start_phrases, start_intent
 from .steps import Breathe, Choose, Jump, Option, Prompts, Say, Step, Timer, Turn
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,8 @@ class _Resolver:
                 self.problems.error(source.at.get("start_intents", source.at[""]),
                                     f"unknown intent '{intent}'{suggest(intent, self.library.commands)}; "
                                     "or give the script start_phrases of its own")
-        self._check_start_phrases(source)
+        others = {other.id: other.start_phrases for other in self.sources.values() if other.id != source.id}
+        check_start_phrases(source, self.command_phrases, others, self.problems)
         out: list[Step | None] = []
         try:
             self._emit(source, source.steps, out, ((source.id, ""),))
@@ -297,28 +298,6 @@ class _Resolver:
             self.problems.warn(source.at.get("minutes", source.at[""]),
                                f"'minutes: {source.minutes:g}' but a typical run takes about {runs} minutes; "
                                "state that instead")
-
-    def _check_start_phrases(self, source: ScriptSource) -> None:
-        """A start phrase must not be a command's, and one a word away from a command's is likely
-        heard as it (by ear: `voice bench phrases --candidates`; the model's words: `voice validate`)."""
-        at = source.at.get("start_phrases", source.at[""])
-        others = dict(self.command_phrases)
-        for other in self.sources.values():
-            if other.id != source.id:
-                others.update({" ".join(normalize(p)): f"start:{other.id}" for t in other.start_phrases
-                               for p in expand(t)})
-        for template in source.start_phrases:
-            for phrase in expand(template):
-                words = tuple(normalize(phrase))
-                if " ".join(words) in others:
-                    self.problems.error(at, f"start phrase '{phrase}' is already the phrase of "
-                                            f"'{others[' '.join(words)]}'; choose other words")
-                    continue
-                near = [f"'{known}' ({intent})" for known, intent in others.items() if close(words, tuple(known.split()))]
-                if near:
-                    self.problems.warn(at, f"start phrase '{phrase}' may be heard as {', '.join(near[:3])}"
-                                           f"{' and others' if len(near) > 3 else ''}; measure them with "
-                                           "'voice bench phrases --candidates'")
 
     def _emit(self, source: ScriptSource, steps: list[RawStep], out: list, stack: tuple) -> None:
         for step in steps:
@@ -407,25 +386,3 @@ def bundled_scripts_dir() -> Path:
     package = Path(__file__).resolve().parent.parent
     installed = package / "scripts"
     return installed if installed.is_dir() else package.parent / "scripts"
-
-
-def start_intent(script_id: str) -> str:
-    """The intent a script's own start phrases are heard as."""
-    return f"start:{script_id}"
-
-
-def close(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """One phrase inside the other, or phrases of three words or more a small word apart ("start our
-    check in", "start a check in") or a like-sounding one: easily heard as each other. A word that
-    carries the meaning ("start a dream conversation", "start a repair conversation") keeps them apart."""
-    if min(len(a), len(b)) == 0:
-        return False
-    inside = any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1)) or \
-        any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
-    if inside:
-        return True
-    if min(len(a), len(b)) < 3 or edit_distance(a, b) != 1:
-        return False
-    differ = [word for word in set(a) ^ set(b)]
-    return any(len(word) <= 3 for word in differ) or (
-        len(differ) == 2 and difflib.SequenceMatcher(None, *differ).ratio() >= 0.6)
