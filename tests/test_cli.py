@@ -114,6 +114,7 @@ def test_missing_model(isolated, tmp_path):
     assert "does not exist; run 'voice models fetch' or pass --model PATH" in one_sentence(result)
 
 
+@pytest.mark.slow  # 1.6 s: a process with the speech model
 def test_unreadable_wav(isolated, tmp_path):
     bad = tmp_path / "in.wav"
     bad.write_text("this is not audio")

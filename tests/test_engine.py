@@ -320,6 +320,7 @@ def test_talk_that_holds_a_safety_phrase_is_not_the_safety_request(engine, said)
     assert "safety" not in [e.data["name"] for e in rec.of("intent")]
 
 
+@pytest.mark.slow  # 2 s: seven sessions
 def test_prompts_are_never_repeated_within_the_last_sessions(tmp_path):
     log = SessionLog(tmp_path / "sessions.db")
     seen: list[str] = []

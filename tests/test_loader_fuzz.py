@@ -101,6 +101,7 @@ def test_locale_random_text(tmp_path_factory, text):
     load_locale(tmp_path_factory.mktemp("l"), text)
 
 
+@pytest.mark.slow  # 2.5 s: CI runs it; the quick set keeps the random-text locale fuzz above
 @settings()
 @given(mutated(ENGLISH))
 def test_locale_mutated_english(tmp_path_factory, text):
