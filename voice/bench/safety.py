@@ -51,7 +51,8 @@ def safety(settings: Settings, quick: bool = False) -> dict:
 def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, listening: dict) -> dict:
     """Each safety phrase in each voice and room: heard as safety, per context."""
     rng = np.random.default_rng(13)
-    heard, missed = Counter(), Counter()
+    heard = Counter()
+    missed = Counter()  # why, per context
     for voice in voices:
         for phrase in phrases:
             for room in rooms:
@@ -72,7 +73,8 @@ def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, 
 def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: dict) -> dict:
     """Each utterance in one voice of the set, in a room tone of its own: safety responses per context."""
     rng = np.random.default_rng(14)
-    false, examples = Counter(), []
+    false = Counter()
+    examples = []
     for index, text in enumerate(texts):
         room = ROOM_TONE[index % len(ROOM_TONE)]
         audio = in_room(speak(text, voices[index % len(voices)]), room, rng)
@@ -86,7 +88,8 @@ def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: di
 def _summary(result: dict) -> str:
     parts = []
     for name, figures in result["sets"].items():
-        requests, spoken = figures["requests"], figures["talk"]
+        requests = figures["requests"]
+        spoken = figures["talk"]
         heard = ", ".join(f"{ctx} {n}/{requests['trials_per_context']}" for ctx, n in requests["heard"].items())
         false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
         parts.append(f"{name}: requests heard {heard}; safety on {spoken['utterances']} talk utterances {false}")

@@ -55,7 +55,8 @@ def typical_minutes(steps: tuple[Step, ...]) -> tuple[float, float]:
             return 0.0, 0.0
         if index in memo:
             return memo[index]
-        step, path = steps[index], path | {index}
+        step = steps[index]
+        path = path | {index}
         if isinstance(step, Jump):
             found = span(step.target, path)
         elif isinstance(step, Choose):
