@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice.exercises.library import MAX_STEPS, Library, bundled_scripts_dir
+from voice.exercises.library import Library, bundled_scripts_dir
+from voice.exercises.resolver import MAX_STEPS
 from voice.locale import Locale
 
 INTENTS = Locale.load("en").intents

@@ -18,11 +18,11 @@ from .audio.tones import earcons
 from .commands import Commands
 from .events import Event
 from .exercises.history import SessionLog, start_of_today
-from .exercises.library import Deck, Library
+from .exercises.library import Library
 from .exercises.lines import every_line, held_lines, names
+from .exercises.program import Deck
 from .exercises.requests import Output, Tick
 from .exercises.session import DONE, Session
-from .particles import fill
 from .exercises.steps import Prompts
 from .listen import context
 from .listen.context import Context
@@ -30,6 +30,7 @@ from .listen.echo import EchoCanceller
 from .listen.intents import Match
 from .listen.listener import Listener
 from .locale import Locale
+from .particles import fill
 from .schedule import Daily, QuietHours, Weekly, reminder_due
 from .speak.cache import PromptCache
 from .speak.player import Player

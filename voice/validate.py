@@ -9,8 +9,9 @@ from pathlib import Path
 from .assemble import script_folders
 from .config import Settings
 from .errors import ScriptError, VoiceError
-from .exercises.library import Library, Script
+from .exercises.library import Library
 from .exercises.library import log as library_log
+from .exercises.program import Script
 from .listen.intents import expand, normalize
 from .locale import LOCALES_DIR, Locale
 from .yamlfile import load_yaml

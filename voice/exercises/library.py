@@ -1,93 +1,21 @@
-"""The script library of one locale: bundled and user folders, prompt decks, includes and choices
-resolved into flat programs, every reference checked, and reloaded when a file changes."""
+"""The script library of one locale: bundled and user folders, prompt decks, which script starts on
+which intent, and a reload when a file changes. Each script is resolved by `resolver.py`."""
 
-import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ScriptError
-from ..listen.intents import expand, normalize
 from ..yamlfile import load_yaml, where
-from .script import (
-    NAMES,
-    ChooseSource,
-    Include,
-    Problems,
-    RawStep,
-    ScriptSource,
-    check_text,
-    parse_script,
-    suggest,
-)
-from .length import stated_off, typical_minutes
-from .start_phrases import check_start_phrases, start_intent
-from .steps import Breathe, Choose, Jump, Option, Prompts, Say, Step, Timer, Turn
+from .program import Deck, Script
+from .resolver import Resolver
+from .script import NAMES, Problems, ScriptSource, check_text, parse_script, suggest
+from .start_phrases import start_intent
 
 log = logging.getLogger(__name__)
 # The speaker's own safety information and introduction: no user script replaces them or starts on
 # their phrases, and the `scripts:` setting cannot switch them off (the safety line points to one).
 PROTECTED_INTENTS = frozenset({"safety_info", "introduction"})
-MAX_STEPS = 5000  # a script's steps once includes and choices are laid out (the longest bundled one has about 100)
-
-
-@dataclass(frozen=True)
-class Script:
-    id: str
-    title: str
-    locale: str
-    summary: str
-    minutes: float
-    start_intents: tuple[str, ...]
-    steps: tuple[Step, ...]  # a flat program: choices jump, includes are inlined
-    path: Path
-    start_phrases: tuple[str, ...] = ()  # its own phrases, heard as the intent `start:ID`
-    start_phrases_at: str = ""  # file:line of `start_phrases`, for problems found later (`voice validate`)
-
-    def texts(self) -> list[str]:
-        """Every fixed line the script can say, placeholders left in."""
-        out: list[str] = []
-        for step in self.steps:
-            if isinstance(step, Say):
-                out.append(step.text)
-            elif isinstance(step, Breathe):
-                out.extend(step.words.values())
-            elif isinstance(step, Turn):
-                out.append(step.prompt)
-            elif isinstance(step, Choose):
-                out.append(step.ask)
-            elif isinstance(step, Timer):
-                out += [step.start, step.back]
-        return out
-
-    @property
-    def options(self) -> dict[str, list[str]]:
-        """Intent templates for the spoken choices of this script."""
-        out: dict[str, list[str]] = {}
-        for step in self.steps:
-            if isinstance(step, Choose):
-                for option in step.options:
-                    out.setdefault(option.intent, [])
-                    out[option.intent] += [p for p in option.phrases if p not in out[option.intent]]
-        return out
-
-    @property
-    def step_count(self) -> int:
-        return sum(not isinstance(step, Jump) for step in self.steps)
-
-
-@dataclass(frozen=True)
-class Deck:
-    name: str
-    title: str
-    prompts: tuple[str, ...]
-    path: Path
-
-    @staticmethod
-    def key(prompt: str) -> str:
-        """A short stable id for a prompt, for the session log."""
-        return hashlib.sha256(prompt.encode()).hexdigest()[:12]
 
 
 class Library:
@@ -121,7 +49,7 @@ class Library:
         self.scripts = {}
         for source in sources.values():
             problems = self._problems(source.path)
-            script = _Resolver(sources, self, problems).script(source)
+            script = Resolver(sources, self.locale, self.commands, self.decks, problems).script(source)
             if problems.errors:
                 log.error("skipping a broken script: %s", problems.errors[0])
             elif script is not None:
@@ -246,139 +174,6 @@ class Library:
             log.error("skipping a broken deck: %s", problems.errors[0])
             return None
         return Deck(str(data.get("deck", path.stem)), str(data.get("title", path.stem)), tuple(prompts), path)
-
-
-class _TooLong(Exception):
-    """Raised from deep inside the expansion, so includes that fan out are refused after MAX_STEPS steps."""
-
-
-class _Resolver:
-    """Inlines includes and lays choices out as jumps, checking every name a script refers to."""
-
-    def __init__(self, sources: dict[str, ScriptSource], library: Library, problems: Problems) -> None:
-        self.sources, self.library, self.problems = sources, library, problems
-        self.command_phrases = {
-            " ".join(normalize(p)): intent
-            for intent, templates in library.commands.items() for t in templates for p in expand(t)
-        }
-        self.safety_phrases = [f" {phrase} " for phrase, intent in self.command_phrases.items() if intent == "safety"]
-
-    def script(self, source: ScriptSource) -> Script | None:
-        if source.locale != self.library.locale:
-            self.problems.error(source.at.get("locale", source.at[""]),
-                                f"locale '{source.locale}' does not match the folder '{self.library.locale}'; "
-                                f"move the file or fix 'locale'")
-        for intent in source.start_intents:
-            if intent not in self.library.commands:
-                self.problems.error(source.at.get("start_intents", source.at[""]),
-                                    f"unknown intent '{intent}'{suggest(intent, self.library.commands)}; "
-                                    "or give the script start_phrases of its own")
-        others = {other.id: other.start_phrases for other in self.sources.values() if other.id != source.id}
-        check_start_phrases(source, self.command_phrases, others, self.problems)
-        out: list[Step | None] = []
-        try:
-            self._emit(source, source.steps, out, ((source.id, ""),))
-        except _TooLong as too_long:
-            self.problems.error(str(too_long), f"with its includes the script has more than {MAX_STEPS:,} steps; "
-                                               "include fewer sections, or each one fewer times")
-            return None
-        if self.problems.errors or not out:
-            return None
-        self._check_minutes(source, tuple(out))
-        starts = source.start_intents + ((start_intent(source.id),) if source.start_phrases else ())
-        return Script(source.id, source.title, source.locale, source.summary, source.minutes,
-                      starts, tuple(out), source.path, source.start_phrases,  # type: ignore[arg-type]
-                      source.at.get("start_phrases", ""))
-
-    def _check_minutes(self, source: ScriptSource, steps: tuple) -> None:
-        """The stated length against a typical run's (exercises/length.py)."""
-        shortest, longest = typical_minutes(steps)
-        if stated_off(source.minutes, shortest, longest):
-            runs = f"{shortest:.0f}" if round(shortest) == round(longest) else f"{shortest:.0f} to {longest:.0f}"
-            self.problems.warn(source.at.get("minutes", source.at[""]),
-                               f"'minutes: {source.minutes:g}' but a typical run takes about {runs} minutes; "
-                               "state that instead")
-
-    def _emit(self, source: ScriptSource, steps: list[RawStep], out: list, stack: tuple) -> None:
-        for step in steps:
-            if len(out) > MAX_STEPS:
-                raise _TooLong(step.at if isinstance(step, Include) else source.at[""])
-            if isinstance(step, Include):
-                found = self._find(source, step)
-                if found is None:
-                    continue
-                target, section, body = found
-                key = (target.id, section)
-                if key in stack:
-                    chain = " -> ".join(f"{s}#{n}" if n else s for s, n in (*stack, key))
-                    self.problems.error(step.at, f"include cycle {chain}; remove one of these includes")
-                    continue
-                self._emit(target, body, out, (*stack, key))
-            elif isinstance(step, ChooseSource):
-                self._choose(source, step, out, stack)
-            else:
-                if isinstance(step, Prompts):
-                    self._check_deck(step, source)
-                out.append(step)
-
-    def _choose(self, source: ScriptSource, step: ChooseSource, out: list, stack: tuple) -> None:
-        at = len(out)
-        out.append(None)
-        targets, jumps = {}, []
-        for name, phrases, body in step.options:
-            for phrase in phrases:
-                self._check_phrase(phrase, name, step.at)
-            targets[name] = len(out)
-            self._emit(source, body, out, stack)
-            jumps.append(len(out))
-            out.append(None)
-        for index in jumps:
-            out[index] = Jump(len(out))
-        options = tuple(Option(name, f"option:{name}", phrases, targets[name]) for name, phrases, _ in step.options)
-        out[at] = Choose(step.ask, options, targets.get(step.otherwise, at + 1), step.silence)
-
-    def _check_phrase(self, template: str, option: str, at: str) -> None:
-        try:
-            phrases = expand(template)
-        except ValueError as error:
-            self.problems.error(at, f"option '{option}': {error}; balance the brackets")
-            return
-        for phrase in phrases:
-            words = " ".join(normalize(phrase))
-            if any(f" {words} " in safety or safety in f" {words} " for safety in self.safety_phrases):
-                self.problems.error(at, f"option '{option}': '{phrase}' sounds like a request for safety help, "
-                                        "which always gives the safety response; choose other words")
-                continue
-            clash = self.command_phrases.get(words)
-            if clash:
-                self.problems.error(at, f"option '{option}': '{phrase}' is also the command '{clash}'; "
-                                        "choose other words")
-
-    def _find(self, source: ScriptSource, include: Include) -> tuple[ScriptSource, str, list] | None:
-        script_id, _, section = include.ref.partition("#")
-        if not section and script_id in source.sections:
-            return source, script_id, source.sections[script_id]
-        target = self.sources.get(script_id) if script_id else source
-        if target is None:
-            choices = [*self.sources, *source.sections]
-            self.problems.error(include.at, f"include '{include.ref}': no script or section has that name"
-                                            f"{suggest(script_id, choices)}")
-            return None
-        if not section:
-            return target, "", target.steps
-        if section not in target.sections:
-            self.problems.error(include.at, f"include '{include.ref}': '{target.id}' has no section '{section}'"
-                                            f"{suggest(section, target.sections)}")
-            return None
-        return target, section, target.sections[section]
-
-    def _check_deck(self, step: Prompts, source: ScriptSource) -> None:
-        deck = self.library.decks.get(step.deck)
-        at = step.at or source.at[""]
-        if deck is None:
-            self.problems.error(at, f"unknown prompt deck '{step.deck}'{suggest(step.deck, self.library.decks)}")
-        elif step.count > len(deck.prompts):
-            self.problems.error(at, f"deck '{step.deck}' has only {len(deck.prompts)} prompts, not {step.count}")
 
 
 def bundled_scripts_dir() -> Path:

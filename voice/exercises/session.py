@@ -9,7 +9,7 @@ from collections.abc import Callable, Generator
 from ..audio.frames import frames_for
 from ..events import Event
 from ..particles import fill
-from .library import Script
+from .program import Script
 from .requests import Listen, Note, Output, Quiet, Request, Result, Speak, StepRun, Tick, Tone, Until
 from .steps import (
     PACE_RANGE, PACE_STEP, Breathe, Choose, Jump, Pause, Prompts, Say, Step, Swap, Timer, Turn, Wait, paced,
