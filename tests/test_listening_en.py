@@ -111,6 +111,35 @@ def test_the_start_phrases_are_heard_in_room_tone_from_minus_65_to_minus_45(code
     assert not any(set(intents) - {"start_checkin"} for intents in results.values()), results
 
 
+@needs_english
+def test_a_phrase_that_begins_another_intents_phrase_waits_for_the_end_of_speech(bench):
+    """While paused, "continue" (resume) begins "continue our check in" (continue_session): it waits.
+    "repeat" begins only "repeat that", the same command: it answers before the end of speech."""
+    rng = np.random.default_rng(9)
+    voice = "espeak:en-us"
+    for text, intent, listening, early in (("continue", "resume", context.paused(), False),
+                                           ("repeat", "repeat", context.session(frozenset()), True)):
+        heard = bench.listen(in_room(speak(text, voice), ROOM_TONES[0], rng), listening)
+        accepted = [h.match for h in heard if h.match.intent is not None]
+        assert [m.intent for m in accepted] == [intent] and accepted[0].early == early, heard
+
+
+@needs_english
+@pytest.mark.parametrize("pause_ms", [150, 250, 350])
+def test_a_pause_inside_a_sentence_does_not_make_its_start_a_safety_request(bench, pause_ms):
+    """"I need help ... with the dishes": before the request waited for the quiet after it, a pause
+    of 150-200 ms gave the crisis message for every tuning voice (issue 17's note)."""
+    rng = np.random.default_rng(8)
+    for voice in ("espeak:en-us", "piper:en_US-joe-medium"):
+        said = np.concatenate([speak("I need help", voice), np.zeros(RATE * pause_ms // 1000, np.int16),
+                               speak("with the dishes", voice)])
+        audio = in_room(said, ROOM_TONES[0], rng)
+        for listening in (context.idle(frozenset(bench.locale.intents)), context.turn(), context.over_speech()):
+            assert "safety" not in intents_heard(bench, audio, listening), (voice, pause_ms, listening.name)
+        alone = in_room(speak("I need help", voice), ROOM_TONES[0], rng)
+        assert intents_heard(bench, alone, context.turn()) == ["safety"], voice
+
+
 # Safety responses allowed in 100 utterances: none in English. In Korean, espeak-ng's voice and a
 # model without [unk] leave a floor that this test holds, not a target: a false start (사랑해 ->
 # 체크인 하자) begins a session, and the talk that follows is heard over the speaker's voice, where only

@@ -4,7 +4,7 @@ Our endpointer decides where an utterance starts; only those frames (with pre-ro
 idle speaker costs little. In a noisy room, both hear the microphone noise-suppressed. An intent is
 committed as soon as Vosk's partial result is a complete phrase of the current command set that has
 stayed the same for `stable_frames` and the voice has just stopped (our endpointer would wait 240 ms
-more); a phrase that is the start of a longer one (a prefix) waits for the end of speech instead.
+more); a phrase that begins a longer one of another intent, or asks for safety, waits for the end of speech.
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`); the end of speech
 is the fallback, not the path.
 
@@ -25,8 +25,8 @@ import numpy as np
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from .context import Context
 from .denoise import denoiser
-from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor
-from .intents import TOO_LONG, IntentMatcher, Match, normalize
+from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
+from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
 from .recognizer import GrammarRecognizer
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
@@ -39,6 +39,11 @@ NOISY_FLOOR_DB = -45.0
 ROOM_WINDOW = frames_for(10.0)  # longer than the couple's sentences, so their talk is not the room
 SAFETY = "safety"
 LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command is far shorter
+# Safety and forgetting act only after this much more quiet than the end of speech: a pause of up to
+# about half a second inside a sentence then joins it. "I need help" + 200 ms + "with the dishes" gave
+# the crisis message for every tuning voice without it (issue 17's note).
+HOLD_FRAMES = frames_for(0.3)
+CONTINUED = "speech went on"
 
 
 def longest_saying(phrase: str) -> float:
@@ -70,6 +75,8 @@ class Listener:
         self._stable = 0
         self._fed = 0  # frames of this utterance given to Vosk
         self._utterance: list[np.ndarray] = []  # those frames, for a second look
+        self._held: Match | None = None  # a safety request waiting to see that the sentence ended
+        self._held_for = 0
 
     @property
     def quiet_frames(self) -> int:
@@ -86,9 +93,10 @@ class Listener:
         segment = self._endpointer.feed(frame)
         if self._recognizer is None:
             return None
+        released = self._release(segment)
         if self._answered:
             self._answered = not segment.ended
-            return None
+            return released
         if segment.frames and not self._collecting:
             self._start()
         for piece in segment.frames:
@@ -97,8 +105,8 @@ class Listener:
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
         if segment.ended:
-            return self._finish()
-        return self._early() if self._collecting else None
+            return self._hold(self._finish())
+        return (self._early() if self._collecting else None) or released
 
     def set_phrases(self, templates: dict[str, list[str]]) -> None:
         """New intent templates (the locale's commands plus the scripts' spoken choices)."""
@@ -118,6 +126,29 @@ class Listener:
         if self._collecting and self._recognizer is not None:
             self._recognizer.finish()
         self._collecting = self._answered = False
+        self._held = None
+
+    def _hold(self, match: Match) -> Match | None:
+        """Safety and forgetting are kept back HOLD_FRAMES after the end of speech (see `_release`)."""
+        if match.intent not in EXACT_INTENTS:
+            return match
+        self._held, self._held_for = match, 0
+        return None
+
+    def _release(self, segment: Segment) -> Match | None:
+        """A held request once the quiet has lasted; rejected if speech came back first: it began a
+        sentence ("I need help ... with the dishes")."""
+        if self._held is None:
+            return None
+        held = self._held
+        if segment.frames:
+            self._held = None
+            return replace(held, intent=None, reason=f"{CONTINUED} ({held.intent})")
+        self._held_for += 1
+        if self._held_for < HOLD_FRAMES:
+            return None
+        self._held = None
+        return held
 
     def _start(self) -> None:
         self._hearing = self._context()
@@ -131,9 +162,9 @@ class Listener:
             self._partial, self._stable = words, 0
             return None
         self._stable += 1
-        _, complete, prefixes = self._grammar(self._hearing)
+        _, complete, waits = self._grammar(self._hearing)
         settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= QUIET_TO_COMMIT
-        if settled and words in complete and words not in prefixes:
+        if settled and words in complete and words not in waits:
             self._answered = True
             return replace(self._finish(), early=True)
         return None
@@ -166,10 +197,17 @@ class Listener:
         return replace(match, intent=None, reason="safety not heard with every command listened for")
 
     def _grammar(self, context: Context | None) -> tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]:
-        """The context's phrases for Vosk, as word tuples, and the proper prefixes among them."""
+        """The context's phrases for Vosk, as word tuples, and those that wait for the end of speech:
+        the ones that begin a longer phrase of another intent ("continue" and "continue our check
+        in"), and safety and forgetting, judged on the whole utterance: "토요일에 차 정비 맡겨야 해"
+        was 지금 위험해, committed at a pause mid-sentence. A phrase that only begins longer ways to say
+        the same ("slower" and "slower please") commits early."""
         if context not in self._phrases:
-            phrases = self.matcher.grammar(context.intents if context else None)
-            complete = {tuple(phrase.split()) for phrase in phrases}
-            prefixes = {words[:n] for words in complete for n in range(1, len(words))}
-            self._phrases[context] = (phrases, complete, prefixes)
+            allowed = context.intents if context else None
+            phrases = self.matcher.grammar(allowed)
+            intent_of = {words: intent for words, intent in self.matcher.phrases if allowed is None or intent in allowed}
+            waits = {longer[:n] for longer, intent in intent_of.items() for n in range(1, len(longer))
+                     if intent_of.get(longer[:n], intent) != intent}
+            waits |= {words for words, intent in intent_of.items() if intent in EXACT_INTENTS}
+            self._phrases[context] = (phrases, set(intent_of), waits)
         return self._phrases[context]
