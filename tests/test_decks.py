@@ -15,9 +15,20 @@ FIRST_PERSON = re.compile(r"\b(I|me|my|mine|myself|I'm|I've|I'd|I'll|we|us|our|o
 YES_NO = re.compile(r"^(do|does|did|is|are|was|were|can|could|would|will|have|has|had|should|shall)\b", re.IGNORECASE)
 
 
-def english_prompts() -> list[tuple[str, str]]:
-    library = Library([bundled_scripts_dir()], "en", Locale.load("en").intents)
+# Korean: a first-person word is a word of its own (나는, 내가, 우리 ...; not 내일 or 보거나), and an open
+# question asks what, which, when, how, who, where, why or how much.
+FIRST_PERSON_KO = re.compile(r"(?:^|\s)(나|나는|나를|나의|나에게|나도|내|내가|내게|저|저는|저를|제가|제|우리|우리는|우리를|"
+                             r"우리의|우리가|우리도|우리에게)(?=[\s?.,]|$)")
+OPEN_KO = re.compile(r"무엇|뭐|어떤|어떻게|어땠|언제|누구|누가|어디|왜|얼마나|무슨")
+
+
+def prompts(locale: str) -> list[tuple[str, str]]:
+    library = Library([bundled_scripts_dir()], locale, Locale.load(locale).intents)
     return [(deck.name, prompt) for deck in library.decks.values() for prompt in deck.prompts]
+
+
+def english_prompts() -> list[tuple[str, str]]:
+    return prompts("en")
 
 
 @pytest.mark.parametrize("deck, prompt", english_prompts())
@@ -32,3 +43,18 @@ def test_the_rules_catch_what_they_are_for():
     assert FIRST_PERSON.search("What kind of home do you picture for us?")
     assert not FIRST_PERSON.search("What would your partner say is your best trait?")
     assert YES_NO.match("Do you feel loved?") and not YES_NO.match("What makes you feel loved?")
+
+
+@pytest.mark.parametrize("deck, prompt", prompts("ko"))
+def test_a_korean_prompt_is_an_open_question_never_in_the_first_person(deck, prompt):
+    assert not FIRST_PERSON_KO.search(prompt), (deck, prompt)
+    assert OPEN_KO.search(prompt), (deck, prompt)
+    assert prompt.endswith("?"), (deck, prompt)
+
+
+def test_the_korean_rules_catch_what_they_are_for():
+    assert FIRST_PERSON_KO.search("내가 하는 일 중에 무엇이 좋아요?")
+    assert FIRST_PERSON_KO.search("우리 집은 어떤 모습이면 좋겠어요?")
+    assert not FIRST_PERSON_KO.search("내일 상대가 해 주면 좋을 작은 일은 무엇인가요?")
+    assert not FIRST_PERSON_KO.search("오늘 보거나 들은 것 중에 궁금해진 것은 무엇인가요?")
+    assert not OPEN_KO.search("사랑받는다고 느끼나요?") and OPEN_KO.search("언제 사랑받는다고 느끼나요?")

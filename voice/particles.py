@@ -11,7 +11,8 @@ import re
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
 RIEUL = 8  # ㄹ's index among the final consonants
 # (after a consonant, after a vowel): each pair, found by either of its forms
-PAIRS = (("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로"), ("이에요", "예요"), ("아", "야"))
+PAIRS = (("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로"), ("이에요", "예요"), ("아", "야"),
+         ("이라고", "라고"))
 FORMS = {form: pair for pair in PAIRS for form in pair}
 # 영 일 이 삼 사 오 육 칠 팔 구: the final consonant each digit is read with
 DIGIT_FINALS = {"0": 21, "1": RIEUL, "2": None, "3": 16, "4": None, "5": None, "6": 1, "7": RIEUL, "8": RIEUL,

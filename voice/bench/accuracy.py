@@ -15,7 +15,7 @@ import numpy as np
 from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
 from ..config import Settings
 from ..listen import context
-from ..listen.intents import expand
+from ..listen.intents import EXACT_INTENTS, expand
 from .listening import Bench, Heard, noise_false_accepts, percentiles
 from .rooms import AT_6DB, CONDITIONS, LEAD_S, ROOM_TONE, Condition, in_room
 from .speech import talk
@@ -56,6 +56,7 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
     by_condition: dict[str, float] = {}
     confused, starts = Counter(), Counter()  # wrong commands; starters right or missed in room tone
     latencies: list[float] = []
+    held: list[float] = []  # safety and forgetting wait for the quiet after them (listener.HOLD_FRAMES)
     compute: list[float] = []
     for condition in conditions:
         right = trials = 0
@@ -68,7 +69,7 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
                 if intent in starters and condition in ROOM_TONE:
                     starts["right" if got == intent else "missed"] += 1
                 if got == intent:
-                    latencies.append((heard.frame + 1) * FRAME_MS)
+                    (held if intent in EXACT_INTENTS else latencies).append((heard.frame + 1) * FRAME_MS)
                     compute.append(heard.compute_ms)
                 elif got is not None:
                     confused[f"{intent} -> {got}"] += 1
@@ -79,7 +80,7 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
         "accuracy_room_tone": round(float(np.mean(in_tone)), 3) if in_tone else None,
         "start_phrases_room_tone": round(starts["right"] / max(sum(starts.values()), 1), 3),
         "most_confused": confused.most_common(10),
-        "latency_ms": percentiles(latencies), "compute_ms": percentiles(compute),
+        "latency_ms": percentiles(latencies), "safety_latency_ms": percentiles(held), "compute_ms": percentiles(compute),
     }
 
 
@@ -128,6 +129,7 @@ def _summary(result: dict) -> str:
             f"start phrases {figures['start_phrases_room_tone']:.1%}; talk false accepts per hour "
             + ", ".join(f"{ctx} {talk_figures[ctx]['per_hour']} ({talk_figures[ctx]['disruptive']} disruptive, "
                         f"{talk_figures[ctx]['safety']} safety)" for ctx in ("idle", "session", "turn"))
-            + f"; latency p95 {figures['latency_ms']['p95']} ms, compute p95 {figures['compute_ms']['p95']} ms")
+            + f"; latency p95 {figures['latency_ms']['p95']} ms (safety, held on purpose: "
+            f"{figures['safety_latency_ms']['p95']} ms), compute p95 {figures['compute_ms']['p95']} ms")
     noise = result["false_accepts_noise"]
     return f"{result['locale']}: " + " | ".join(parts) + f" | room noise with clatter: {noise['per_hour']} per hour"

@@ -12,7 +12,7 @@ from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
 from ..config import Settings
 from ..listen import context
 from ..listen.context import Context
-from ..listen.intents import IntentMatcher, Match, expand
+from ..listen.intents import EXACT_INTENTS, IntentMatcher, Match, expand
 from ..listen.listener import Listener
 from ..listen.recognizer import GrammarRecognizer
 from ..locale import Locale
@@ -86,6 +86,7 @@ def latency(settings: Settings, quick: bool = False) -> dict:
     said, intent_of = bench.spoken_commands(quick)
     noise = room_noise(30, bench.rng)
     algorithmic, compute, per_command = [], [], {}
+    held = []  # safety and forgetting wait for the quiet after them (listener.HOLD_FRAMES)
     for snr in (None, NOISY_SNR):  # in silence, in room noise
         for utterance in said:
             intent = intent_of[utterance.text]
@@ -93,19 +94,19 @@ def latency(settings: Settings, quick: bool = False) -> dict:
             if heard.match is None or heard.match.intent != intent:
                 continue
             ms = (heard.frame + 1) * FRAME_MS  # the answer plays from the end of the deciding frame
-            algorithmic.append(ms)
+            (held if intent in EXACT_INTENTS else algorithmic).append(ms)
             compute.append(heard.compute_ms)
             per_command.setdefault(intent, []).append(ms)
     result = {
         "benchmark": "latency", "locale": settings.locale, "utterances": 2 * len(said),
-        "recognized": len(algorithmic),
-        "algorithmic_ms": percentiles(algorithmic), "compute_ms": percentiles(compute),
+        "recognized": len(algorithmic) + len(held),
+        "algorithmic_ms": percentiles(algorithmic), "safety_ms": percentiles(held), "compute_ms": percentiles(compute),
         "per_command_algorithmic_ms": {k: percentiles(v) for k, v in sorted(per_command.items())},
         "targets": {k: TARGETS[k] for k in ("algorithmic_p95_ms", "compute_ms_per_command")},
     }
     summary = (f"{result['recognized']} of {result['utterances']} commands recognized; end of speech to "
                f"answer p50 {result['algorithmic_ms']['p50']} ms, p95 {result['algorithmic_ms']['p95']} ms "
-               f"(target {TARGETS['algorithmic_p95_ms']}); compute p95 {result['compute_ms']['p95']} ms "
+               f"(target {TARGETS['algorithmic_p95_ms']}; safety, held on purpose: p95 {result['safety_ms']['p95']} ms); compute p95 {result['compute_ms']['p95']} ms "
                f"(target {TARGETS['compute_ms_per_command']})")
     return {**result, "summary": summary}
 
