@@ -127,6 +127,30 @@ def test_a_pause_inside_a_sentence_does_not_make_its_start_a_safety_request(benc
         assert intents_heard(bench, alone, context.turn()) == ["safety"], voice
 
 
+@needs_english
+def test_a_held_safety_request_is_handed_back_when_listening_stops(bench):
+    """The speaker's own voice starting gates listening (listener.reset): a request already heard and
+    waiting for the quiet after it is handed back to be answered, not dropped."""
+    from voice.audio.frames import split_frames
+    from voice.listen.endpoint import END_FRAMES
+    from voice.listen.listener import HOLD_FRAMES, Listener
+
+    rng = np.random.default_rng(10)
+    frames = split_frames(in_room(speak("I don't feel safe", "espeak:en-us"), ROOM_TONES[0], rng))
+    listener = Listener(bench.matcher, bench.recognizer, everyday_words=bench.locale.everyday_words)
+    listener.follow(lambda: context.turn())
+    given, spoke = [], False
+    for frame in frames:  # up to a few frames into the hold: the utterance has ended, the quiet not lasted
+        given.append(listener.feed(frame))
+        spoke = spoke or listener.quiet_frames == 0
+        if spoke and listener.quiet_frames == END_FRAMES + HOLD_FRAMES // 2:
+            break
+    assert not any(m is not None and m.intent == "safety" for m in given)
+    held = listener.reset()
+    assert held is not None and held.intent == "safety", given
+    assert listener.reset() is None
+
+
 # Safety responses allowed in 100 utterances: none in English. In Korean, espeak-ng's voice and a
 # model without [unk] leave a floor that this test holds, not a target: a false start (사랑해 ->
 # 체크인 하자) begins a session, and the talk that follows is heard over the speaker's voice, where only

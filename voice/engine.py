@@ -200,7 +200,9 @@ class Engine:
                 mic = self.echo.clean(mic, self._played)  # learning the room even while gated
             if not self.barge_in:
                 if not self._gated:
-                    self.listener.reset()  # what was being said overlaps our own voice
+                    held = self.listener.reset()  # what was being said overlaps our own voice ...
+                    if held is not None:
+                        self._on_match(held)  # ... but a safety request already heard is not lost
                 self._gated = True
                 return
             self._gated = True  # barge-in: the context is over_speech()

@@ -120,13 +120,17 @@ class Listener:
     def hear_text(self, text: str) -> Match:
         return self.matcher.match([text], context=self._context())
 
-    def reset(self) -> None:
-        """Drop any utterance in progress: it overlapped the speaker's own voice."""
+    def reset(self) -> Match | None:
+        """Drop any utterance in progress: it overlapped the speaker's own voice. A safety request
+        still held is handed back, not dropped: the caller decides (the speaker's own voice starting
+        gives it at once; muting drops it)."""
         self._endpointer.reset()
         if self._collecting and self._recognizer is not None:
             self._recognizer.finish()
         self._collecting = self._answered = False
+        held = self._held
         self._held = None
+        return held
 
     def _hold(self, match: Match) -> Match | None:
         """Safety and forgetting are kept back HOLD_FRAMES after the end of speech (see `_release`)."""
