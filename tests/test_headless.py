@@ -222,14 +222,14 @@ def test_sighup_reloads_the_settings_between_sessions_and_a_broken_file_changes_
         seen[0] = len(log)
 
     try:
-        wait_for(r"\d+ scripts and 0 prompt decks ready")  # Korean (it has no decks yet)
+        wait_for(r"prompt decks ready; \w+ voice \w+\|ko\|")  # Korean
         wait_for(r"listening on 'testmic'")
         config.write_text("locale: ko\nvolume: 5\n")
         speaker.send_signal(signal.SIGHUP)
         wait_for(r"ERROR voice: the settings were not reloaded \(.*volume must be from 0 to 1")
         config.write_text("locale: en\n")
         speaker.send_signal(signal.SIGHUP)
-        wait_for(r"\d+ scripts and [1-9]\d* prompt decks ready")  # English now
+        wait_for(r"prompt decks ready; \w+ voice \w+\|en")  # English now
         wait_for(r"settings reloaded")
         wait_for(r"listening on 'testmic'")
     finally:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..assemble import build_engine
+from ..assemble import build_engine, load_library
 from ..audio.file_driver import run_files
 from ..audio.frames import RATE, frames_for, seconds_of
 from ..audio.wavfile import WavWriter
@@ -24,11 +24,11 @@ from ..config import Settings
 from ..engine import SPEECH_RATE_STEPS, Engine
 from ..events import Event
 from ..listen.intents import expand
+from ..locale import Locale
 from .listening import Bench
 from .speech import Utterance, espeak, ordinary_sentences, room_noise
 
 TARGETS = {"rss_growth_mb": 10.0, "wall_minutes_for_8_hours": 15.0}
-STARTS = ("start_checkin", "start_short_checkin", "calming_break", "long_break", "breathing", "introduction")
 INTERRUPTIONS = ("stop", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",
                  "more_time", "help", "calming_break", "continue_session", "safety")
 VOICES = ("ko+f2", "ko+m3")
@@ -42,8 +42,13 @@ class Room:
         self.rng = np.random.default_rng(seed)
         self.noise = [room_noise(60, self.rng) for _ in range(4)]
         self.talk = [espeak(text, voice) for text in ordinary_sentences(settings.locale)[:12] for voice in VOICES]
-        self.commands = spoken_commands(settings, self.noise[0])
-        self.starts = [intent for intent in STARTS if intent in self.commands]
+        library = load_library(settings, Locale.load(settings.locale))
+        starts = {intent: library.for_intent(intent).id for script in library.scripts.values()
+                  for intent in script.start_intents}  # every script, by the words that start it
+        self.commands = spoken_commands(settings, self.noise[0], library.starts, starts)
+        self.starts = [intent for intent in starts if intent in self.commands]
+        self.startable = sorted({starts[intent] for intent in self.starts})  # espeak's voice is heard starting them
+        self.unheard = sorted({*starts, *INTERRUPTIONS} - set(self.commands))
         self.interruptions = [intent for intent in INTERRUPTIONS if intent in self.commands]
         self.schedule: Counter = Counter()
 
@@ -100,13 +105,16 @@ class Room:
         return written / RATE
 
 
-def spoken_commands(settings: Settings, noise: np.ndarray) -> dict[str, list[np.ndarray]]:
-    """Each command as espeak-ng says it, in the phrasings and voices the recognizer takes for that
-    command on their own: the soak is about running for hours, accuracy is `voice bench accuracy`'s."""
-    bench = Bench(settings)
+def spoken_commands(settings: Settings, noise: np.ndarray, script_starts: dict[str, list[str]],
+                    starts: dict[str, str]) -> dict[str, list[np.ndarray]]:
+    """Each command (and each script's own start phrase) as espeak-ng says it, in the phrasings and
+    voices the recognizer takes for that command on their own: the soak is about running for hours,
+    accuracy is `voice bench accuracy`'s."""
+    locale = Locale.load(settings.locale)
+    bench = Bench(settings, {**locale.intents, **script_starts})
     commands: dict[str, list[np.ndarray]] = {}
-    for intent in (*STARTS, *INTERRUPTIONS):
-        for template in bench.locale.intents.get(intent, ()):  # Korean has one check-in
+    for intent in (*starts, *INTERRUPTIONS):
+        for template in bench.matcher.templates.get(intent, ()):  # Korean has one check-in
             for phrase, voice in itertools.product(expand(template), VOICES):
                 utterance = Utterance(phrase, voice, 150, espeak(phrase, voice))
                 heard = bench.hear(utterance, noise, None, bench.context_of[intent])
@@ -184,7 +192,7 @@ def soak(settings: Settings, hours: float = 8.0, seed: int = 5) -> dict:
         "benchmark": "soak", "locale": settings.locale, "audio_hours": round(audio_s / 3600, 2),
         "frames": frames, "wall_minutes": round(wall_s / 60, 2), "input_generation_s": round(generated_s, 1),
         "episodes": dict(room.schedule), "commands_spoken": sorted(room.commands),
-        "commands_never_recognized": sorted({*STARTS, *INTERRUPTIONS} - set(room.commands)),
+        "commands_never_recognized": room.unheard, "scripts_startable": room.startable,
         "events": dict(watch.counts), "scripts_started": dict(watch.started),
         "scripts_finished": dict(watch.finished), "errors": watch.errors[:10],
         "idle_at_end": engine.idle, "longest_not_listening_s": round(seconds_of(watch.longest_not_listening), 1),
