@@ -156,8 +156,9 @@ def test_a_held_safety_request_is_handed_back_when_listening_stops(bench):
 # 체크인 하자) begins a session, and the talk that follows is heard over the speaker's voice, where only
 # stop, pause and safety are listened for. The second look (listener.py) took the held-out voice from
 # 3 to 1 (조심해 is still 지금 위험해 with every Korean command listened for) and left the tuning voice at
-# 1; the same file gives the same events on every run. One more is allowed for another machine's libm.
-ALLOWED_SAFETY = {"en": 0, "ko": 2}
+# 1; safety judged on the whole utterance and held for the quiet after it took both to 0 (issue 17's
+# note); the same file gives the same events on every run. One is allowed for another machine's libm.
+ALLOWED_SAFETY = {"en": 0, "ko": 1}
 
 
 @pytest.mark.slow
