@@ -139,7 +139,8 @@ def test_a_held_safety_request_is_handed_back_when_listening_stops(bench):
     frames = split_frames(in_room(speak("I don't feel safe", "espeak:en-us"), ROOM_TONES[0], rng))
     listener = Listener(bench.matcher, bench.recognizer, everyday_words=bench.locale.everyday_words)
     listener.follow(lambda: context.turn())
-    given, spoke = [], False
+    given: list = []
+    spoke = False
     for frame in frames:  # up to a few frames into the hold: the utterance has ended, the quiet not lasted
         given.append(listener.feed(frame))
         spoke = spoke or listener.quiet_frames == 0

@@ -20,8 +20,11 @@ class Resolver:
 
     def __init__(self, sources: dict[str, ScriptSource], locale: str, commands: dict[str, list[str]],
                  decks: dict[str, Deck], problems: Problems) -> None:
-        self.sources, self.locale, self.commands = sources, locale, commands
-        self.decks, self.problems = decks, problems
+        self.sources = sources
+        self.locale = locale
+        self.commands = commands
+        self.decks = decks
+        self.problems = problems
         self.command_phrases = {
             " ".join(normalize(p)): intent
             for intent, templates in commands.items() for t in templates for p in expand(t)
@@ -89,7 +92,8 @@ class Resolver:
     def _choose(self, source: ScriptSource, step: ChooseSource, out: list, stack: tuple) -> None:
         at = len(out)
         out.append(None)
-        targets, jumps = {}, []
+        targets: dict[str, int] = {}  # each option's first step
+        jumps: list[int] = []  # where each option's steps end: a jump past the others
         for name, phrases, body in step.options:
             for phrase in phrases:
                 self._check_phrase(phrase, name, step.at)
