@@ -110,3 +110,27 @@ def test_a_short_stray_word_at_an_edge_does_not_cost_a_phrase_of_two_words_or_mo
     # never for the safety request, nor for a one-word command
     assert matcher.match(["쉬기 도움이 필요해"], [0.0], idle, [[0.27, 0.4, 0.5]]).intent != "safety"
     assert matcher.match(["쉬기 다음"], [0.0], context.session(frozenset()), [[0.27, 0.4]]).intent is None
+
+
+def test_a_locale_floor_for_one_intent_holds_where_the_couple_talk_but_not_over_the_speaker():
+    """English "stop" needs 0.5 where the couple talk to each other (talk reached it at 0.2-0.47);
+    over the speaker's voice the context's own, lower floor is the measured one."""
+    matcher = IntentMatcher({"stop": ["stop"], "pause": ["pause"]}, intent_confidence={"stop": 0.5})
+    texts, scores = ["stop", "pause"], [0.0, 0.0]  # an even split: 0.5 each
+    unsure = ["stop", "pause", "[unk]"], [0.0, 0.0, 0.0]  # a third each
+    for listening in (context.idle(frozenset({"stop", "pause"})), context.session(frozenset()), context.turn()):
+        assert matcher.match(texts, scores, listening).intent == "stop", listening.name
+        assert matcher.match(*unsure, listening).intent is None, listening.name
+    assert matcher.match(*unsure, context.over_speech()).intent == "stop"
+    assert matcher.match(["pause", "stop", "[unk]"], [0.0, 0.0, 0.0], context.session(frozenset())).intent == "pause"
+
+
+def test_a_locale_floor_must_name_one_of_its_commands(tmp_path):
+    from voice.errors import ScriptError
+    from voice.locale import LOCALES_DIR
+
+    text = (LOCALES_DIR / "en.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "en.yaml"
+    broken.write_text(text.replace("intent_confidence:\n  stop: 0.5", "intent_confidence:\n  stopp: 0.5"), encoding="utf-8")
+    with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'stopp' in 'intent_confidence' is not a command"):
+        Locale.from_file(broken)

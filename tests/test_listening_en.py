@@ -66,6 +66,19 @@ def test_peoples_other_words_never_stop_start_or_give_safety(bench):
 
 
 @needs_english
+@needs_people
+def test_peoples_talk_that_sounds_like_stop_does_not_stop(bench):
+    """Tuning talk clips heard as "stop" at 0.20-0.36 before English "stop" had its own floor
+    (en.yaml intent_confidence): "the topic", "mm" in a meeting."""
+    rng = np.random.default_rng(6)
+    clips = [SPEECH / "en-talk" / "ami_pyannote" / name for name in ("FEO072_tst00-17.flac", "FEO070_tst00-18.flac")]
+    for listening in (context.idle(frozenset(bench.locale.intents)), context.session(frozenset()), context.turn()):
+        for path in clips:
+            intents = intents_heard(bench, in_room(human.read_clip(path), human.QUIET, rng), listening)
+            assert "stop" not in intents, (path.name, listening.name)
+
+
+@needs_english
 def test_english_safety_phrases_are_heard_and_help_is_usage_help(bench):
     rng = np.random.default_rng(3)
     quiet = ROOM_TONES[0]

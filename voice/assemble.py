@@ -48,7 +48,7 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
     matcher = IntentMatcher({**locale.intents, **library.phrases},  # commands, the scripts' choices and start phrases
-                            locale.max_cost, locale.min_confidence)
+                            locale.max_cost, locale.min_confidence, locale.intent_confidence)
     listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None,
                         everyday_words=locale.everyday_words)
     voice = open_voice(settings, locale)

@@ -32,6 +32,7 @@ class Locale:
     max_cost: float = MAX_COST  # how far a hypothesis may be from a phrase (measured per model)
     min_confidence: float = MIN_CONFIDENCE  # the n-best floor a command must reach (measured per model)
     everyday_words: tuple[str, ...] = ()  # a safety request's second look hears these too (listener.py)
+    intent_confidence: dict[str, float] | None = None  # higher floors of a few intents (measured per model)
 
     @classmethod
     def load(cls, code: str) -> "Locale":
@@ -63,6 +64,7 @@ class Locale:
             max_cost=_fraction(data, "max_cost", MAX_COST),
             min_confidence=_fraction(data, "min_confidence", MIN_CONFIDENCE),
             everyday_words=_words(data, "everyday_words"),
+            intent_confidence=_floors(data, "intent_confidence", intents),
         )
 
 
@@ -71,6 +73,16 @@ def _fraction(data: dict, key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ScriptError(f"{where(data, key)}: '{key}' must be a number from 0 to 1, not {value!r}")
     return float(value)
+
+
+def _floors(data: dict, key: str, intents: dict[str, list[str]]) -> dict[str, float]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ScriptError(f"{where(data, key)}: '{key}' must map commands to a number from 0 to 1")
+    unknown = [name for name in value if name not in intents]
+    if unknown:
+        raise ScriptError(f"{where(value, unknown[0])}: '{unknown[0]}' in '{key}' is not a command of this locale")
+    return {str(name): _fraction(value, name, 0.0) for name in value}
 
 
 def _words(data: dict, key: str) -> tuple[str, ...]:

@@ -35,7 +35,8 @@ class Bench:
     def __init__(self, settings: Settings, intents: dict[str, list[str]] | None = None) -> None:
         """`intents`: phrase templates to measure instead of the locale's own."""
         self.locale = Locale.load(settings.locale)
-        self.matcher = IntentMatcher(intents or self.locale.intents, self.locale.max_cost, self.locale.min_confidence)
+        self.matcher = IntentMatcher(intents or self.locale.intents, self.locale.max_cost, self.locale.min_confidence,
+                                     self.locale.intent_confidence)
         self.recognizer: GrammarRecognizer = recognizer_for(settings, self.locale, self.matcher)
         commands = frozenset(self.matcher.templates)
         candidates = [context.idle(commands), context.session(frozenset({"more_time"})), context.paused()]

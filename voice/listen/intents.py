@@ -96,10 +96,13 @@ class IntentMatcher:
     """Maps recognized or typed text to the nearest intent phrase, or rejects it."""
 
     def __init__(self, templates: dict[str, list[str]], max_cost: float = MAX_COST,
-                 min_confidence: float = MIN_CONFIDENCE) -> None:
+                 min_confidence: float = MIN_CONFIDENCE, intent_confidence: dict[str, float] | None = None) -> None:
         """`max_cost` and `min_confidence` (outside strict contexts) are the locale's own, measured
-        per model: with an out-of-vocabulary word, talk is [unk] and a command can be exact."""
+        per model: with an out-of-vocabulary word, talk is [unk] and a command can be exact.
+        `intent_confidence`: the locale's higher floors for a few intents that talk reaches, wherever
+        the context has no floor of its own (the speaker's voice has)."""
         self.max_cost, self.min_confidence = max_cost, min_confidence
+        self.intent_confidence = intent_confidence or {}
         self.templates = templates
         self.phrases: list[tuple[tuple[str, ...], str]] = []
         for intent, intent_templates in templates.items():
@@ -141,7 +144,7 @@ class IntentMatcher:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
             confidence = sum(p for p, other in zip(posteriors, matches) if other.intent == match.intent
                              or (not strict and self._holds(other, match.intent)))
-            if confidence < max(self._floor(context), EXACT_CONFIDENCE.get(match.intent, 0.0)):
+            if confidence < self._floor(context, match.intent):
                 return Match(None, match.text, match.phrase, match.cost, f"unsure: {match.intent} at "
                              f"confidence {confidence:.2f}", round(confidence, 3))
             return replace(match, confidence=round(confidence, 3))
@@ -163,10 +166,14 @@ class IntentMatcher:
                 return True
         return False
 
-    def _floor(self, context: Context | None) -> float:
+    def _floor(self, context: Context | None, intent: str) -> float:
+        """The n-best posterior `intent` must reach in `context`."""
         if context is not None and context.min_confidence is not None:
-            return context.min_confidence
-        return STRICT_CONFIDENCE if context is not None and context.strict else self.min_confidence
+            floor = context.min_confidence
+        else:
+            strict = context is not None and context.strict
+            floor = max(STRICT_CONFIDENCE if strict else self.min_confidence, self.intent_confidence.get(intent, 0.0))
+        return max(floor, EXACT_CONFIDENCE.get(intent, 0.0))
 
     def _without_stray_word(self, rejected: Match, durations: list[float], allowed: frozenset[str] | None) -> Match:
         """The phrase a hypothesis is once a short stray word at its start or end is left out."""

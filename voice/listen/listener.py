@@ -112,7 +112,8 @@ class Listener:
         """New intent templates (the locale's commands plus the scripts' spoken choices)."""
         if templates == self.matcher.templates:
             return  # compiling Vosk grammars again is not free
-        self.matcher = IntentMatcher(templates, self.matcher.max_cost, self.matcher.min_confidence)
+        self.matcher = IntentMatcher(templates, self.matcher.max_cost, self.matcher.min_confidence,
+                                     self.matcher.intent_confidence)
         self._phrases.clear()
         if self._recognizer is not None:
             self._recognizer.forget()
