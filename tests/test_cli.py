@@ -97,6 +97,21 @@ def test_a_users_script_starts_by_its_own_phrase(isolated, tmp_path, code, phras
     assert line in [text for _, text in said(result.stdout)], result.stdout
 
 
+@pytest.mark.slow  # a process with the speech model
+def test_validate_names_words_of_a_choice_the_speech_model_cannot_hear(isolated, tmp_path):
+    """맞아요 is not in the Korean model's vocabulary: Vosk would drop the phrase from its grammar."""
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "mine.yaml").write_text(
+        "id: mine\ntitle: 내 연습\nlocale: ko\nstart_phrases: [\"감사 나누기\"]\nsteps:\n"
+        "  - choose:\n      ask: 준비 됐어요?\n      otherwise: later\n      options:\n"
+        "        ready: {phrases: [맞아요, 준비 됐어요], steps: [{say: 좋아요.}]}\n"
+        "        later: {phrases: [아직], steps: [{say: 다음에 해요.}]}\n", encoding="utf-8")
+    result = run_voice("validate", "--locale", "ko", str(tmp_path / "ko" / "mine.yaml"))
+    assert result.returncode == 1
+    assert re.search(r"mine.yaml:6:\d+: option 'ready': the speech model does not know 맞아요,", result.stdout), result.stdout
+    assert "later" not in result.stdout
+
+
 def test_a_bad_wait_line_is_reported_and_skipped(isolated):
     result = run_voice("simulate", stdin=":wait soon\nstart our check in\n:wait 1\nstop\n")
     assert "line 1: write ':wait SECONDS'" in result.stderr and result.returncode == 0

@@ -12,6 +12,7 @@ from .errors import ScriptError, VoiceError
 from .exercises.library import Library
 from .exercises.library import log as library_log
 from .exercises.program import Script
+from .exercises.steps import Choose
 from .listen.intents import expand, normalize
 from .locale import LOCALES_DIR, Locale
 from .yamlfile import load_yaml
@@ -49,9 +50,10 @@ def validate(paths: list[Path], only_locale: str | None, settings: Settings, say
         for script in library.scripts.values():
             if paths and script.path.resolve() not in wanted:
                 continue
-            unheard = _unheard_start_words(script, settings, code)
+            unheard = _unheard_words(script, settings, code)
+            for problem in unheard:
+                say(problem)
             if unheard:
-                say(unheard)
                 failed = True
                 continue
             say(f"ok  {code}  {script.id:18s} {script.step_count:3d} steps  ~{script.minutes:3g} min  {script.title}")
@@ -64,22 +66,31 @@ def validate(paths: list[Path], only_locale: str | None, settings: Settings, say
     return 1 if failed else 0
 
 
-def _unheard_start_words(script: Script, settings: Settings, code: str) -> str | None:
-    """The problem when the speech model cannot hear a word of the script's start phrases, else None
-    (also when no model is there to ask: `voice run` names missing words at start-up too)."""
-    if not script.start_phrases:
-        return None
+def _unheard_words(script: Script, settings: Settings, code: str) -> list[str]:
+    """A problem for each of the script's start phrases and spoken choices that has a word the speech
+    model cannot hear (Vosk leaves such a word out of its grammar unasked, so that phrase is never
+    heard). None when no model is there to ask: `voice run` names missing words at start-up too."""
     model = _model(settings.model, code)
     if model is None:
-        return None
+        return []
     from .listen.recognizer import missing_words
 
-    words = {word for template in script.start_phrases for phrase in expand(template) for word in normalize(phrase)}
-    missing = missing_words(model, words)
-    if not missing:
-        return None
-    return (f"{script.start_phrases_at}: the speech model does not know {', '.join(missing)}, so the "
-            "script could never be started by voice; use other words in start_phrases")
+    problems = []
+    start = missing_words(model, _words(script.start_phrases))
+    if start:
+        problems.append(f"{script.start_phrases_at}: the speech model does not know {', '.join(start)}, so the "
+                        "script could never be started by voice; use other words in start_phrases")
+    for choice in (step for step in script.steps if isinstance(step, Choose)):
+        for option in choice.options:
+            missing = missing_words(model, _words(option.phrases))
+            if missing:
+                problems.append(f"{choice.at}: option '{option.name}': the speech model does not know "
+                                f"{', '.join(missing)}, so it is never heard that way; use other words in its phrases")
+    return problems
+
+
+def _words(templates: tuple[str, ...]) -> set[str]:
+    return {word for template in templates for phrase in expand(template) for word in normalize(phrase)}
 
 
 @cache

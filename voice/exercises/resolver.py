@@ -104,7 +104,7 @@ class Resolver:
         for index in jumps:
             out[index] = Jump(len(out))
         options = tuple(Option(name, f"option:{name}", phrases, targets[name]) for name, phrases, _ in step.options)
-        out[at] = Choose(step.ask, options, targets.get(step.otherwise, at + 1), step.silence)
+        out[at] = Choose(step.ask, options, targets.get(step.otherwise, at + 1), step.silence, step.at)
 
     def _check_phrase(self, template: str, option: str, at: str) -> None:
         try:

@@ -105,6 +105,7 @@ class Choose:
     options: tuple[Option, ...]
     otherwise: int  # step index when nobody answers
     silence: float = 20.0
+    at: str = ""  # file:line of the choice, for problems found later (`voice validate`)
 
 
 @dataclass(frozen=True)
