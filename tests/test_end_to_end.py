@@ -34,7 +34,7 @@ def test_korean_start_through_the_file_driver(isolated, tmp_path):
     log = events(tmp_path / "e.jsonl")
     intent = next(e for e in log if e["type"] == "intent")
     assert intent["name"] == "start_checkin" and 0 < intent["confidence"] <= 1
-    assert any(e["type"] == "script_started" and e["script"] == "checkin-short" for e in log)
+    assert any(e["type"] == "script_started" and e["script"] == "checkin" for e in log)
     assert any(e["type"] == "script_finished" for e in log)  # ran on past the input until idle
 
     out = read_wav(tmp_path / "out.wav")

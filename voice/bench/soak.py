@@ -52,6 +52,7 @@ class Room:
         self.unheard = sorted({*starts, *INTERRUPTIONS} - set(self.commands))
         self.interruptions = [intent for intent in INTERRUPTIONS if intent in self.commands]
         self.schedule: Counter = Counter()
+        self.left_running = False  # the last session was left to run: it may still be going
 
     def bed(self, seconds: float) -> np.ndarray:
         """Room noise of any length, cut from the pre-made minutes at random offsets."""
@@ -76,14 +77,19 @@ class Room:
             return np.concatenate([self.say(self.talk[int(self.rng.integers(len(self.talk)))], (2, 8))
                                    for _ in range(int(self.rng.integers(5, 25)))])
         start = self.starts[self.schedule["session"] % len(self.starts)]
-        parts = [self.say(self.spoken(start), (5, 40))]
+        parts = []
+        if self.left_running:  # a start is not listened for in a session: the couple end it first
+            self.schedule["stop"] += 1
+            parts.append(self.say(self.spoken("stop"), (3, 8)))
+        parts.append(self.say(self.spoken(start), (5, 40)))
         for _ in range(int(self.rng.integers(0, 8))):
             if self.rng.random() < 0.5:
                 parts.append(self.say(self.talk[int(self.rng.integers(len(self.talk)))], (1, 30)))
             intent = self.interruptions[int(self.rng.integers(len(self.interruptions)))]
             self.schedule[intent] += 1
             parts.append(self.say(self.spoken(intent), (2, 90)))
-        if self.rng.random() < 0.5:  # cut short: "stop", said again as a person would if unheard
+        self.left_running = self.rng.random() >= 0.5
+        if not self.left_running:  # cut short: "stop", said again as a person would if unheard
             self.schedule["stop"] += 2
             parts += [self.say(self.spoken("stop"), (3, 8)), self.say(self.spoken("stop"), (10, 60))]
         return np.concatenate(parts)
