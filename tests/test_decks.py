@@ -58,3 +58,12 @@ def test_the_korean_rules_catch_what_they_are_for():
     assert not FIRST_PERSON_KO.search("내일 상대가 해 주면 좋을 작은 일은 무엇인가요?")
     assert not FIRST_PERSON_KO.search("오늘 보거나 들은 것 중에 궁금해진 것은 무엇인가요?")
     assert not OPEN_KO.search("사랑받는다고 느끼나요?") and OPEN_KO.search("언제 사랑받는다고 느끼나요?")
+
+
+@pytest.mark.parametrize("locale", ["en", "ko"])
+def test_every_deck_is_drawn_by_a_shipped_script(locale):
+    from voice.exercises.steps import Prompts
+
+    library = Library([bundled_scripts_dir()], locale, Locale.load(locale).intents)
+    drawn = {step.deck for script in library.scripts.values() for step in script.steps if isinstance(step, Prompts)}
+    assert set(library.decks) <= drawn, set(library.decks) - drawn
