@@ -46,3 +46,11 @@ def test_the_spoken_menu_names_every_exercise_with_words_that_start_it(code):
         assert len(named) == 1, (script.id, menu)
         assert library.for_intent(matcher.match([named[0]]).intent) is script, (script.id, named[0])
     assert "{" not in menu and menu.endswith(locale.lines["menu_close"])
+
+
+def test_every_english_script_and_deck_has_a_korean_twin():
+    """Written fresh, not translated line by line; the Korean check-in is one script with the short
+    one inside it (its length is set by whether there is an issue to talk over)."""
+    english, korean = (Library([bundled_scripts_dir()], code, Locale.load(code).intents) for code in ("en", "ko"))
+    assert set(english.scripts) - set(korean.scripts) == {"checkin-short"}
+    assert set(english.decks) == set(korean.decks)
