@@ -69,7 +69,7 @@ def validate(paths: list[Path], only_locale: str | None, settings: Settings, say
 def _unheard_words(script: Script, settings: Settings, code: str) -> list[str]:
     """A problem for each of the script's start phrases and spoken choices that has a word the speech
     model cannot hear (Vosk leaves such a word out of its grammar unasked, so that phrase is never
-    heard). None when no model is there to ask: `voice run` names missing words at start-up too."""
+    heard). No problems when no model is there to ask: `voice run` names missing words at start-up too."""
     model = _model(settings.model, code)
     if model is None:
         return []
