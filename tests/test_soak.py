@@ -35,8 +35,8 @@ def test_eight_hours_run_without_an_error_a_stuck_state_or_growing_memory(isolat
     assert set(figures["scripts_started"]) == startable
     interrupted = {name.split(":")[0] for name, count in figures["scripts_finished"].items()
                    if not name.endswith("completed")}
-    # Each stopped, replaced or cut short by a safety request at least once; a short one (고마움 나누기,
-    # 3 minutes) may finish every time it runs in 8 hours (65 sessions over 12 scripts with seed 5).
+    # Each stopped, replaced or cut short by a safety request at least once; a short one (화해 한마디,
+    # half a minute) may finish every time it runs in 8 hours (about 70 sessions over 17 scripts, seed 5).
     print("never interrupted:", sorted(startable - interrupted))
     assert interrupted <= startable and len(startable - interrupted) <= 2
     assert figures["rss_growth_mb"] < 10

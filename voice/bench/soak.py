@@ -81,7 +81,8 @@ class Room:
         if self.left_running:  # a start is not listened for in a session: the couple end it first
             self.schedule["stop"] += 1
             parts.append(self.say(self.spoken("stop"), (3, 8)))
-        parts.append(self.say(self.spoken(start), (5, 40)))
+        # said again a few seconds on, as a person would if unheard (over the first line if it was heard)
+        parts += [self.say(self.spoken(start), (3, 8)), self.say(self.spoken(start), (5, 40))]
         for _ in range(int(self.rng.integers(0, 8))):
             if self.rng.random() < 0.5:
                 parts.append(self.say(self.talk[int(self.rng.integers(len(self.talk)))], (1, 30)))
