@@ -33,6 +33,7 @@ class Locale:
     min_confidence: float = MIN_CONFIDENCE  # the n-best floor a command must reach (measured per model)
     everyday_words: tuple[str, ...] = ()  # a safety request's second look hears these too (listener.py)
     intent_confidence: dict[str, float] | None = None  # higher floors of a few intents (measured per model)
+    cross_check: float | None = None  # one-word commands checked by the open recognizer this near (listener.py)
 
     @classmethod
     def load(cls, code: str) -> "Locale":
@@ -65,6 +66,7 @@ class Locale:
             min_confidence=_fraction(data, "min_confidence", MIN_CONFIDENCE),
             everyday_words=_words(data, "everyday_words"),
             intent_confidence=_floors(data, "intent_confidence", intents),
+            cross_check=_fraction(data, "cross_check", 0.0) if "cross_check" in data else None,
         )
 
 

@@ -54,7 +54,8 @@ class Bench:
     def listen(self, audio: np.ndarray, in_context: Context, speech_end: int = 0) -> list[Heard]:
         """Every decision a fresh listener makes over `audio`, accepted or rejected."""
         listener = Listener(self.matcher, self.recognizer, denoise=self.denoise,
-                            everyday_words=self.locale.everyday_words)
+                            everyday_words=self.locale.everyday_words,
+                            cross_check=self.locale.cross_check)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         for index, frame in enumerate(split_frames(audio)):

@@ -22,6 +22,7 @@ class Context:
     intents: frozenset[str]
     strict: bool = False  # exact phrases only, and a higher confidence
     min_confidence: float | None = None  # the n-best posterior floor; None: the default for strictness
+    cross_checked: bool = True  # a one-word command must also be heard by the open recognizer (listener.py)
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:
@@ -51,4 +52,4 @@ def over_speech() -> Context:
     strictly, so what is left of its own voice cannot become a command. (With every other command
     as a decoy, Korean talk over the speaker gave no false stop or safety, but "그만해" over the
     speaker's voice fell from 20/20 to 17/20 and 15/20 at 0 and -6 dB; issue 17's note.)"""
-    return Context("speaking", OVER_SPEECH, strict=True, min_confidence=OVER_SPEECH_CONFIDENCE)
+    return Context("speaking", OVER_SPEECH, strict=True, min_confidence=OVER_SPEECH_CONFIDENCE, cross_checked=False)

@@ -115,6 +115,10 @@ class IntentMatcher:
         return list(dict.fromkeys(" ".join(words) for words, intent in self.phrases
                                   if intents is None or intent in intents))
 
+    def phrases_of(self, intent: str) -> list[str]:
+        """Every phrase of one intent."""
+        return [" ".join(words) for words, other in self.phrases if other == intent]
+
     @property
     def words(self) -> set[str]:
         return {word for words, _ in self.phrases for word in words}

@@ -14,6 +14,11 @@ one of a few phrases, and the safety phrases drew it: "I missed you" was "I need
 command listened for and the locale's everyday words (`_second_look`), and stands only if one of
 the alternatives still holds a safety phrase. The other words are never acted on there; they only
 give talk somewhere else to go.
+
+Where the locale's model can decode freely (English), the first seconds of each utterance are also
+heard by the open-vocabulary recognizer, and a command that can be one word stands only if what it
+heard is spelled near one of its phrases (`crosscheck`): alone, people's "happy" was "help me" and
+"no" was "next".
 """
 
 import re
@@ -24,6 +29,7 @@ import numpy as np
 
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from .context import Context
+from .crosscheck import confirmed
 from .denoise import denoiser
 from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
@@ -44,6 +50,7 @@ LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command
 # the crisis message for every tuning voice without it (issue 17's note).
 HOLD_FRAMES = frames_for(0.3)
 CONTINUED = "speech went on"
+OPEN_FRAMES = frames_for(3.0)  # heard by the open recognizer too: far longer than a one-word command
 
 
 def longest_saying(phrase: str) -> float:
@@ -57,9 +64,14 @@ class Listener:
     and typed text (`voice simulate`) goes through the same matcher via `hear_text`."""
 
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
-                 stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = ()) -> None:
-        """`everyday_words`: heard, with every command, in a safety request's second look."""
+                 stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = (),
+                 cross_check: float | None = None) -> None:
+        """`everyday_words`: heard, with every command, in a safety request's second look.
+        `cross_check`: how far (`crosscheck.spelled_apart`) a one-word command may be from what the
+        open-vocabulary recognizer heard; None: no open recognizer."""
         self.matcher = matcher
+        self._cross_check = cross_check
+        self._open = recognizer.open() if recognizer is not None and cross_check is not None else None
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
@@ -101,6 +113,8 @@ class Listener:
             self._start()
         for piece in segment.frames:
             self._recognizer.accept(piece)
+            if self._open is not None and self._fed < OPEN_FRAMES:
+                self._open.accept(piece)
             self._fed += 1
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
@@ -160,6 +174,8 @@ class Listener:
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._utterance = []
         self._recognizer.use(self._grammar(self._hearing)[0])
+        if self._open is not None:
+            self._open.reset()
 
     def _early(self) -> Match | None:
         words = tuple(normalize(self._recognizer.partial()))
@@ -187,7 +203,26 @@ class Listener:
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
         if match.intent == SAFETY and self._hearing is not None and self._hearing.strict:
             return self._second_look(match)
+        if self._open is not None and self._short_command(match):
+            return self._open_look(match)
         return match
+
+    def _short_command(self, match: Match) -> bool:
+        """An intent one of whose phrases is a single word (a word of talk reaches those), not held
+        for the end of speech, in a context that is cross-checked (not over the speaker's own voice,
+        where what is left of its echo blurs the open decoding). Safety keeps its own measured checks."""
+        return (match.intent is not None and match.intent not in EXACT_INTENTS
+                and any(len(phrase.split()) == 1 for phrase in self.matcher.phrases_of(match.intent))
+                and (self._hearing is None or self._hearing.cross_checked))
+
+    def _open_look(self, match: Match) -> Match:
+        """`match` if the open-vocabulary recognizer heard something spelled near one of its phrases
+        ("happy" was "help me" in a session's grammar)."""
+        heard = self._open.finish()
+        if confirmed(self.matcher.phrases_of(match.intent), heard, self._cross_check):
+            return match
+        return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
+                                                  f"'{heard[0] if heard else ''}'")
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set) if the same frames, decoded with every

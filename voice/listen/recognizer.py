@@ -1,4 +1,5 @@
-"""Vosk at our boundary: model loading with clear errors, warm grammar-mode recognizers, n-best results."""
+"""Vosk at our boundary: model loading with clear errors, warm grammar-mode recognizers, n-best results,
+and an open-vocabulary recognizer for a second opinion (`OpenRecognizer`)."""
 
 import json
 from collections import OrderedDict
@@ -13,6 +14,7 @@ from ..errors import ModelError
 
 N_BEST = 5  # alternatives asked of Vosk: matched in rank order, their scores give the confidence
 UNKNOWN = "[unk]"  # the English model's word for speech outside the grammar (the Korean model has none)
+OPEN_N_BEST = 5  # alternatives of the open recognizer: one of them near the command is enough (10 and 20 kept no more)
 WARM = 16  # recognizers kept compiled, one per command set (a handful of contexts and choice steps)
 
 vosk.SetLogLevel(-1)
@@ -55,6 +57,7 @@ class GrammarRecognizer:
 
     def __init__(self, model: vosk.Model) -> None:
         self._model = model
+        self._open: OpenRecognizer | None = None
         self._warm: OrderedDict[tuple[str, ...], vosk.KaldiRecognizer] = OrderedDict()
 
     def use(self, phrases: list[str]) -> None:
@@ -69,6 +72,12 @@ class GrammarRecognizer:
                 self._warm.popitem(last=False)
         self._warm.move_to_end(key)
         self._recognizer = self._warm[key]
+
+    def open(self) -> "OpenRecognizer":
+        """The model's open-vocabulary recognizer (one per model, like the warm grammar ones)."""
+        if self._open is None:
+            self._open = OpenRecognizer(self._model)
+        return self._open
 
     def unknown(self, words: set[str]) -> list[str]:
         """Those of `words` the model cannot hear."""
@@ -100,6 +109,29 @@ class GrammarRecognizer:
         recognizer.SetMaxAlternatives(N_BEST)
         recognizer.SetWords(True)  # word times: how long the command itself took to say
         return recognizer
+
+
+class OpenRecognizer:
+    """The model's whole vocabulary and language model, no grammar: what was said if it need not be
+    a command. Only a model built with its language model (English's small model) can do this well;
+    the Korean one free-decodes at about real time and mostly wrongly (../shared/design.md)."""
+
+    def __init__(self, model: vosk.Model) -> None:
+        self._recognizer = vosk.KaldiRecognizer(model, RATE)
+        self._recognizer.SetMaxAlternatives(OPEN_N_BEST)
+
+    def reset(self) -> None:
+        """Forget the utterance so far; the next `accept` begins a new one."""
+        self._recognizer.Reset()
+
+    def accept(self, frame: np.ndarray) -> None:
+        self._recognizer.AcceptWaveform(frame.tobytes())
+
+    def finish(self) -> list[str]:
+        """The utterance's alternatives, best first (the recognizer is then ready for the next)."""
+        result = json.loads(self._recognizer.FinalResult())
+        alternatives = result.get("alternatives", [{"text": result.get("text", "")}])
+        return [alt["text"].strip() for alt in alternatives]
 
 
 class NothingToHear:
