@@ -118,3 +118,24 @@ def test_the_endpointer_hears_speech_over_a_rumble_and_not_the_rumble():
 def test_frames_are_20ms_and_padded():
     frames = split_frames(np.ones(FRAME_SAMPLES * 2 + 5, np.int16))
     assert len(frames) == 3 and all(len(f) == FRAME_SAMPLES for f in frames) and frames[2][5:].sum() == 0
+
+
+def test_in_a_loud_room_speech_6_db_over_the_noise_is_heard_and_the_noise_alone_is_not(monkeypatch):
+    """Pink noise at -35 dBFS (a dishwasher, a TV across the room): a voice 6 dB over it rises only
+    about 7 dB above the noise floor, short of the quiet room's 12 dB margin."""
+    from voice.bench.rooms import room_tone
+    from voice.listen import endpoint
+
+    rng = np.random.default_rng(4)
+    noise = room_tone("pink", 8 * RATE, rng, -35.0)
+    voice = np.zeros(8 * RATE)
+    voice[4 * RATE : 5 * RATE] = tone(1.0) * 32768 * 10 ** (-29 / 20) / np.sqrt(np.mean(tone(1.0) ** 2))
+
+    def utterances(audio: np.ndarray) -> int:
+        endpointer = Endpointer()
+        return sum(endpointer.feed(frame).ended for frame in split_frames(np.clip(audio, -32768, 32767).astype(np.int16)))
+
+    assert utterances(noise) == 0
+    assert utterances(noise + voice) == 1
+    monkeypatch.setattr(endpoint, "LOUD_ROOM_MARGIN_DB", endpoint.VOICED_MARGIN_DB)
+    assert utterances(noise + voice) == 0  # with the quiet room's margin, the voice is not found

@@ -14,7 +14,9 @@ import numpy as np
 
 from ..audio.frames import RATE, frames_for, rms_dbfs
 
-VOICED_MARGIN_DB = 12.0  # a frame is voiced this far above the noise floor
+VOICED_MARGIN_DB = 12.0  # a frame is voiced this far above the noise floor ...
+LOUD_ROOM_DB = -50.0  # ... or, in a room whose floor is above this (10 dB over the loudest room tone measured),
+LOUD_ROOM_MARGIN_DB = 6.0  # this far: at 6 dB SNR speech barely rose 12 dB above the noise, and began late
 MIN_SPEECH_DB = -50.0  # and never quieter than this
 START_FRAMES = 3  # 60 ms of voice starts an utterance
 END_FRAMES = frames_for(0.24)  # 240 ms of quiet ends it
@@ -87,7 +89,8 @@ class Endpointer:
         return self._floor.db
 
     def voiced(self, level_db: float) -> bool:
-        return level_db > max(MIN_SPEECH_DB, self.noise_floor_db + VOICED_MARGIN_DB)
+        margin = LOUD_ROOM_MARGIN_DB if self.noise_floor_db > LOUD_ROOM_DB else VOICED_MARGIN_DB
+        return level_db > max(MIN_SPEECH_DB, self.noise_floor_db + margin)
 
     def feed(self, frame: np.ndarray) -> Segment:
         level = rms_dbfs(self._high_pass(frame) if self._high_pass is not None else frame)
