@@ -2,7 +2,9 @@
 voices from ../shared/speech (read in place), everyday talk through the file driver and live ALSA
 devices, and the start phrases of both locales in room tone from -65 to -45 dBFS."""
 
+import copy
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -76,6 +78,23 @@ def test_peoples_talk_that_sounds_like_stop_does_not_stop(bench):
         for path in clips:
             intents = intents_heard(bench, in_room(human.read_clip(path), human.QUIET, rng), listening)
             assert "stop" not in intents, (path.name, listening.name)
+
+
+@needs_english
+@needs_people
+def test_peoples_short_words_are_no_commands_once_heard_openly(bench):
+    """Tuning speakers' recorded words that a session's grammar takes for commands ("happy" and
+    "house" as help, "no" as next, "right" as repeat) are turned away by the open-vocabulary check,
+    which hears them as themselves (en.yaml cross_check)."""
+    clips = {"_unknown_/happy_1f653d27_nohash_1.flac": "help", "_unknown_/house_2aa787cf_nohash_1.flac": "help",
+             "no/0ea0e2f4_nohash_0.flac": "next", "right/189cbabe_nohash_1.flac": "repeat"}
+    unchecked = copy.copy(bench)
+    unchecked.locale = replace(bench.locale, cross_check=None)
+    session = context.session(frozenset())
+    for name, command in clips.items():
+        audio = in_room(human.read_clip(SPEECH / "en-commands" / name), human.QUIET, np.random.default_rng(7))
+        assert intents_heard(unchecked, audio, session) == [command], name
+        assert intents_heard(bench, audio, session) == [], name
 
 
 @needs_english
