@@ -22,7 +22,7 @@ class Context:
     intents: frozenset[str]
     strict: bool = False  # exact phrases only, and a higher confidence
     min_confidence: float | None = None  # the n-best posterior floor; None: the default for strictness
-    cross_checked: bool = True  # a one-word command must also be heard by the open recognizer (listener.py)
+    cross_checked: bool = True  # a command that can be one word must also be heard openly (listener.py)
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:

@@ -4,9 +4,8 @@ In a grammar of a few commands, Vosk must put every short word somewhere: people
 "up" and "house" were "help" at confidence 1.0, "no" was "next" and "right" was "repeat" (issue 17's
 note). The same frames decoded with the model's whole vocabulary and language model say "happy". So a
 command that can be one word stands only if one of the open alternatives is spelled near one of its
-phrases. Spelling is a rough
-stand-in for sound, and measured as good as espeak-ng's phonemes here: "hell" is near "help",
-"happy" is not.
+phrases. Spelling is a rough stand-in for sound, and measured as good as espeak-ng's phonemes here
+(on the tuning half): "hell" is near "help", "happy" is not.
 """
 
 from .intents import edit_distance

@@ -67,8 +67,8 @@ class Listener:
                  stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = (),
                  cross_check: float | None = None) -> None:
         """`everyday_words`: heard, with every command, in a safety request's second look.
-        `cross_check`: how far (`crosscheck.spelled_apart`) a one-word command may be from what the
-        open-vocabulary recognizer heard; None: no open recognizer."""
+        `cross_check`: how far (`crosscheck.spelled_apart`) a command that can be one word may be
+        from what the open-vocabulary recognizer heard; None: no open recognizer."""
         self.matcher = matcher
         self._cross_check = cross_check
         self._open = recognizer.open() if recognizer is not None and cross_check is not None else None
@@ -208,9 +208,9 @@ class Listener:
         return match
 
     def _short_command(self, match: Match) -> bool:
-        """An intent one of whose phrases is a single word (a word of talk reaches those), not held
-        for the end of speech, in a context that is cross-checked (not over the speaker's own voice,
-        where what is left of its echo blurs the open decoding). Safety keeps its own measured checks."""
+        """An intent one of whose phrases is a single word (a word of talk reaches those), in a context
+        that is cross-checked. Safety and forgetting keep their own measured checks, and over the
+        speaker's own voice (the echo canceller's residue) the barge-in figures stand as measured."""
         return (match.intent is not None and match.intent not in EXACT_INTENTS
                 and any(len(phrase.split()) == 1 for phrase in self.matcher.phrases_of(match.intent))
                 and (self._hearing is None or self._hearing.cross_checked))
