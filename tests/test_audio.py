@@ -139,3 +139,26 @@ def test_in_a_loud_room_speech_6_db_over_the_noise_is_heard_and_the_noise_alone_
     assert utterances(noise + voice) == 1
     monkeypatch.setattr(endpoint, "LOUD_ROOM_MARGIN_DB", endpoint.VOICED_MARGIN_DB)
     assert utterances(noise + voice) == 0  # with the quiet room's margin, the voice is not found
+
+
+def test_an_utterance_ends_when_the_rooms_echo_of_it_has_faded_not_when_the_echo_is_gone(monkeypatch):
+    """A reverberant room keeps a voice's echo above the quiet room's margin for a few hundred ms
+    after the voice stops; the echo is far below the voice, and the voice is over."""
+    from voice.listen import endpoint
+
+    rng = np.random.default_rng(5)
+    frames_of_tail = 30
+    decay = 10 ** (-2 / 20 * np.arange(frames_of_tail * FRAME_SAMPLES) / FRAME_SAMPLES)  # 2 dB a frame: RT60 0.6 s
+    voice = tone(1.0) * 32767 * 10 ** (-6 / 20) / 0.3  # a loud talker, close to the microphone
+    tail = np.sin(2 * np.pi * 300 * np.arange(len(decay)) / RATE) * voice.max() * 10 ** (-6 / 20) * decay
+    audio = np.concatenate([np.zeros(RATE), voice, tail, np.zeros(RATE)]) + rng.normal(0, 10, 2 * RATE + len(voice) + len(tail))
+
+    def ended_after_voice(audio: np.ndarray) -> int:
+        endpointer = Endpointer()
+        ends = [index for index, frame in enumerate(split_frames(audio.astype(np.int16))) if endpointer.feed(frame).ended]
+        return ends[0] - frames_for(2.0)
+
+    faded = ended_after_voice(audio)
+    assert faded <= END_FRAMES + 11  # the echo starts 6 dB down and is 25 dB down 10 frames on
+    monkeypatch.setattr(endpoint, "FADED_DB", 200.0)  # only quiet ends it: the echo's decay is waited out
+    assert ended_after_voice(audio) >= faded + 6, faded
