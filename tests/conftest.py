@@ -38,6 +38,17 @@ def utterance_wav(path: Path, speech: np.ndarray, before_s: float = 1.0, after_s
     return before_s + len(speech) / RATE
 
 
+def english_locale_with(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of en.yaml in `tmp_path` with `old` written as `new` (to test what a bad edit gets)."""
+    from voice.locale import LOCALES_DIR
+
+    text = (LOCALES_DIR / "en.yaml").read_text(encoding="utf-8")
+    assert old in text, old
+    edited = tmp_path / "en.yaml"
+    edited.write_text(text.replace(old, new), encoding="utf-8")
+    return edited
+
+
 def run_voice(*args: str, env: dict | None = None, stdin: str | None = None, timeout: float = 300,
               prefix: tuple[str, ...] = ()):
     return subprocess.run([*prefix, *VOICE, *args], capture_output=True, text=True, input=stdin,

@@ -29,11 +29,10 @@ def test_english_checks_short_commands_and_korean_does_not():
 
 
 def test_a_cross_check_must_be_a_fraction(tmp_path):
-    from voice.errors import ScriptError
-    from voice.locale import LOCALES_DIR
+    from conftest import english_locale_with
 
-    text = (LOCALES_DIR / "en.yaml").read_text(encoding="utf-8")
-    broken = tmp_path / "en.yaml"
-    broken.write_text(text.replace("cross_check: 0.5", "cross_check: near"), encoding="utf-8")
+    from voice.errors import ScriptError
+
+    broken = english_locale_with(tmp_path, "cross_check: 0.5", "cross_check: near")
     with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'cross_check' must be a number from 0 to 1"):
         Locale.from_file(broken)

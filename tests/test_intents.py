@@ -126,11 +126,10 @@ def test_a_locale_floor_for_one_intent_holds_where_the_couple_talk_but_not_over_
 
 
 def test_a_locale_floor_must_name_one_of_its_commands(tmp_path):
-    from voice.errors import ScriptError
-    from voice.locale import LOCALES_DIR
+    from conftest import english_locale_with
 
-    text = (LOCALES_DIR / "en.yaml").read_text(encoding="utf-8")
-    broken = tmp_path / "en.yaml"
-    broken.write_text(text.replace("intent_confidence:\n  stop: 0.5", "intent_confidence:\n  stopp: 0.5"), encoding="utf-8")
+    from voice.errors import ScriptError
+
+    broken = english_locale_with(tmp_path, "intent_confidence:\n  stop: 0.5", "intent_confidence:\n  stopp: 0.5")
     with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'stopp' in 'intent_confidence' is not a command"):
         Locale.from_file(broken)
