@@ -37,7 +37,7 @@ from .recognizer import GrammarRecognizer
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
 STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent ...
-QUIET_TO_COMMIT = 5  # ... once the voice has stopped (or faded to its echo) for 100 ms: a phrase mid-sentence is no command
+QUIET_TO_COMMIT = 5  # ... once the voice has stopped for 100 ms: a phrase heard mid-sentence is no command
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
 # worse (issue 4's note), in noise it left speech within 1 dB and took the noise 15-20 dB down.
@@ -187,7 +187,7 @@ class Listener:
             return None
         self._stable += 1
         _, complete, waits = self._grammar(self._hearing)
-        settled = self._stable >= self.stable_frames and self._endpointer.faded_frames >= QUIET_TO_COMMIT
+        settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= QUIET_TO_COMMIT
         if settled and words in complete and words not in waits:
             self._answered = True
             return replace(self._finish(), early=True)
