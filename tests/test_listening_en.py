@@ -2,7 +2,6 @@
 voices from ../shared/speech (read in place), everyday talk through the file driver and live ALSA
 devices, and the start phrases of both locales in room tone from -65 to -45 dBFS."""
 
-import copy
 import json
 from dataclasses import replace
 
@@ -82,19 +81,24 @@ def test_peoples_talk_that_sounds_like_stop_does_not_stop(bench):
 
 @needs_english
 @needs_people
-def test_peoples_short_words_are_no_commands_once_heard_openly(bench):
+def test_peoples_short_words_are_no_commands_once_heard_openly():
     """Tuning speakers' recorded words that a session's grammar takes for commands ("happy" and
     "house" as help, "no" as next, "right" as repeat) are turned away by the open-vocabulary check,
     which hears them as themselves (en.yaml cross_check)."""
     clips = {"_unknown_/happy_1f653d27_nohash_1.flac": "help", "_unknown_/house_2aa787cf_nohash_1.flac": "help",
              "no/0ea0e2f4_nohash_0.flac": "next", "right/189cbabe_nohash_1.flac": "repeat"}
-    unchecked = copy.copy(bench)
-    unchecked.locale = replace(bench.locale, cross_check=None)
+    from voice.bench.listening import Bench
+    from voice.config import Settings
+
+    # Fresh recognizers: Vosk adapts to the voices a recognizer has heard (i-vectors), so what the
+    # module's bench heard before would make these few clips come out otherwise.
+    checked, unchecked = Bench(Settings(locale="en")), Bench(Settings(locale="en"))
+    unchecked.locale = replace(unchecked.locale, cross_check=None)
     session = context.session(frozenset())
     for name, command in clips.items():
         audio = in_room(human.read_clip(SPEECH / "en-commands" / name), human.QUIET, np.random.default_rng(7))
         assert intents_heard(unchecked, audio, session) == [command], name
-        assert intents_heard(bench, audio, session) == [], name
+        assert intents_heard(checked, audio, session) == [], name
 
 
 @needs_english
