@@ -51,6 +51,7 @@ def test_people_saying_stop_are_heard_in_a_session(bench):
     assert sum(intents == ["stop"] for intents in heard) >= 11, heard
 
 
+@pytest.mark.slow  # 8 s: the fast tests keep people's "stop", talk and short words (below)
 @needs_english
 @needs_people
 def test_peoples_other_words_never_stop_start_or_give_safety(bench):
