@@ -101,7 +101,7 @@ class Listener:
         self._context = context
 
     def feed(self, frame: np.ndarray) -> Match | None:
-        if self._recognizer is not None:
+        if self._denoiser is not None or self._open is not None:  # the only two that ask
             self._noisy = self._room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB
         if self._denoiser is not None and self._noisy:
             frame = self._denoiser(frame)  # only here: in a quiet room it costs speech and gains nothing
