@@ -162,3 +162,47 @@ def test_an_utterance_ends_when_the_rooms_echo_of_it_has_faded_not_when_the_echo
     assert faded <= END_FRAMES + 11  # the echo starts 6 dB down and is 25 dB down 10 frames on
     monkeypatch.setattr(endpoint, "FADED_DB", 200.0)  # only quiet ends it: the echo's decay is waited out
     assert ended_after_voice(audio) >= faded + 6, faded
+
+
+def test_an_engine_that_fell_behind_skips_its_late_output_and_the_speaker_stays_on_time():
+    """The callback plays a block and the engine answers each microphone block with one. A 200 ms
+    stall (a recognizer's burst of work) leaves silence; the late answers then come together. Played
+    in full they would delay the speaker, and move its echo, for the rest of the evening."""
+    from voice.audio.live_driver import _OutputBuffer
+
+    buffer = _OutputBuffer()
+    played = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+    answered = 0
+    for block in range(100):
+        buffer.read_into(played, behind=answered < block)
+        if 40 <= block < 50:
+            continue  # the engine stalls for ten blocks
+        while answered <= block:
+            buffer.write(np.full(FRAME_SAMPLES, answered + 1, dtype=np.int16))
+            answered += 1
+    buffer.read_into(played, behind=False)
+    assert set(played) == {100}  # what the engine answered last plays next: no delay is left
+    assert buffer.skipped == 10 * FRAME_SAMPLES  # the ten answers the silence stood in for
+
+    bursty = _OutputBuffer()  # a device that takes blocks in bursts while the engine keeps up
+    bursty.read_into(played, behind=False)
+    bursty.write(np.full(FRAME_SAMPLES, 7, dtype=np.int16))
+    bursty.read_into(played, behind=False)
+    assert set(played) == {7} and bursty.skipped == 0  # silence with nothing owed skips nothing
+
+
+def test_only_a_device_that_keeps_real_time_can_find_the_engine_late(monkeypatch):
+    """ALSA's file plugin (the tests' devices) asks for blocks as fast as it can: the engine is always
+    'behind' it, and skipping would lose what the tests listen for. A sound card keeps its clock."""
+    from voice.audio import live_driver
+
+    now = [100.0]
+    monkeypatch.setattr(live_driver.time, "monotonic", lambda: now[0])
+    stream = live_driver._Stream.__new__(live_driver._Stream)  # the clock check alone, no devices
+    stream.rate, stream.given, stream._started = RATE, 0, None
+    assert stream._in_real_time(FRAME_SAMPLES)
+    stream.given = 50  # a second of blocks ...
+    now[0] += 0.05  # ... in 50 ms: a file, not a sound card
+    assert not stream._in_real_time(FRAME_SAMPLES)
+    now[0] += 0.95
+    assert stream._in_real_time(FRAME_SAMPLES)

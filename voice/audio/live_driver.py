@@ -33,30 +33,48 @@ DRAIN_TIMEOUT_S = 1.0  # on stopping, let already-produced output play out for a
 
 
 class _OutputBuffer:
-    """Samples waiting to be played; written by the engine thread, read by the callback."""
+    """Samples waiting to be played; written by the engine thread, read by the callback.
+
+    When the engine falls behind (a recognizer's burst of work), the callback plays silence and the
+    microphone's blocks pile up; the engine's answers to them then arrive late. Played in full, each
+    such stall would delay the speaker (and move its echo) for the rest of the evening. So as much of
+    the late output as the silence that stood in for it is skipped. Silence played while the engine
+    was not behind (a device that takes its blocks in bursts) is owed nothing."""
 
     def __init__(self) -> None:
         self._chunks: deque[np.ndarray] = deque()
+        self._lock = threading.Lock()  # held for a few deque operations, never while waiting
+        self._owed = 0  # samples of silence played in place of output the engine had yet to make
+        self.skipped = 0  # samples of late output skipped
 
     @property
     def empty(self) -> bool:
         return not self._chunks
 
     def write(self, samples: np.ndarray) -> None:
-        if len(samples):
-            self._chunks.append(samples)
+        with self._lock:
+            skip = min(self._owed, len(samples))
+            self._owed -= skip
+            self.skipped += skip
+            if skip < len(samples):
+                self._chunks.append(samples[skip:])
 
-    def read_into(self, out: np.ndarray) -> None:
+    def read_into(self, out: np.ndarray, behind: bool = False) -> None:
+        """Fill `out`; `behind`: microphone blocks are waiting for the engine, so any shortfall is
+        late output, to be skipped when it comes."""
         filled = 0
-        while filled < len(out) and self._chunks:
-            chunk = self._chunks[0]
-            take = min(len(out) - filled, len(chunk))
-            out[filled : filled + take] = chunk[:take]
-            filled += take
-            if take == len(chunk):
-                self._chunks.popleft()
-            else:
-                self._chunks[0] = chunk[take:]
+        with self._lock:
+            while filled < len(out) and self._chunks:
+                chunk = self._chunks[0]
+                take = min(len(out) - filled, len(chunk))
+                out[filled : filled + take] = chunk[:take]
+                filled += take
+                if take == len(chunk):
+                    self._chunks.popleft()
+                else:
+                    self._chunks[0] = chunk[take:]
+            if behind:
+                self._owed += len(out) - filled
         out[filled:] = 0
 
 
@@ -74,6 +92,9 @@ class _Stream:
         self.names = mic["name"], speaker["name"]
         self.blocks: queue.Queue[np.ndarray] = queue.Queue()
         self.output = _OutputBuffer()
+        self.given = 0  # microphone blocks handed to the engine (callback thread) ...
+        self.answered = 0  # ... and those it has answered (engine thread): fewer means it is behind
+        self._started: float | None = None  # the first callback's time
         self.problems: list[str] = []
         self.to_engine = soxr.ResampleStream(self.rate, RATE, 1, dtype="int16") if self.rate != RATE else None
         self.to_device = soxr.ResampleStream(RATE, self.rate, 1, dtype="int16") if self.rate != RATE else None
@@ -88,8 +109,16 @@ class _Stream:
     def _callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, time, status) -> None:
         if status:
             self.problems.append(str(status))
+        self.output.read_into(outdata[:, 0], behind=self.answered < self.given and self._in_real_time(frames))
         self.blocks.put_nowait(indata[:, 0].copy())
-        self.output.read_into(outdata[:, 0])
+        self.given += 1
+
+    def _in_real_time(self, frames: int) -> bool:
+        """Whether the device takes its blocks no faster than its clock (a sound card does; ALSA's file
+        plugin on a null device, as in the tests, runs as fast as it is asked and is never late)."""
+        if self._started is None:
+            self._started = time.monotonic()
+        return time.monotonic() - self._started >= 0.9 * self.given * frames / self.rate
 
     def read(self) -> np.ndarray:
         """The next microphone block at 16 kHz; AudioError when the stream died or went silent."""
@@ -241,7 +270,12 @@ def _stream_frames(engine: Engine, stream: _Stream, on_events: Callable[[list[Ev
         while len(pending) >= FRAME_SAMPLES and not done():
             speaker, events = engine.feed(pending[:FRAME_SAMPLES])
             pending = pending[FRAME_SAMPLES:]
+            skipped = stream.output.skipped
             stream.write(speaker)
+            if stream.output.skipped > skipped:
+                log.debug("the engine fell behind; %d ms of late output skipped",
+                          (stream.output.skipped - skipped) * 1000 // stream.rate)
             on_events(events)
+        stream.answered += 1
         if status is not None:
             status.tick()
