@@ -170,7 +170,7 @@ def test_an_engine_that_fell_behind_skips_its_late_output_and_the_speaker_stays_
     in full they would delay the speaker, and move its echo, for the rest of the evening."""
     from voice.audio.live_driver import _OutputBuffer
 
-    buffer = _OutputBuffer()
+    buffer = _OutputBuffer(most_owed=RATE)
     played = np.zeros(FRAME_SAMPLES, dtype=np.int16)
     answered = 0
     for block in range(100):
@@ -184,11 +184,17 @@ def test_an_engine_that_fell_behind_skips_its_late_output_and_the_speaker_stays_
     assert set(played) == {100}  # what the engine answered last plays next: no delay is left
     assert buffer.skipped == 10 * FRAME_SAMPLES  # the ten answers the silence stood in for
 
-    bursty = _OutputBuffer()  # a device that takes blocks in bursts while the engine keeps up
+    bursty = _OutputBuffer(most_owed=RATE)  # a device that takes blocks in bursts while the engine keeps up
     bursty.read_into(played, behind=False)
     bursty.write(np.full(FRAME_SAMPLES, 7, dtype=np.int16))
     bursty.read_into(played, behind=False)
     assert set(played) == {7} and bursty.skipped == 0  # silence with nothing owed skips nothing
+
+    stuck = _OutputBuffer(most_owed=RATE)  # a stall of three seconds: a failure, not a hiccup
+    for _ in range(150):
+        stuck.read_into(played, behind=True)
+    stuck.write(np.full(2 * RATE, 9, dtype=np.int16))
+    assert stuck.skipped == RATE  # one second skipped at most; the rest still plays
 
 
 def test_only_a_device_that_keeps_real_time_can_find_the_engine_late(monkeypatch):

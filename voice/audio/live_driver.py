@@ -29,6 +29,7 @@ POLL_S = 0.25  # how often a quiet stream is checked for having died
 RETRY_DELAYS_S = (0.2, 0.5, 1.0)  # looking for lost devices again: then once a second until they are back
 FLAP_S = 5.0  # a stream that dies sooner than this after opening is failing, not unplugged: back off
 FLAP_MAX_S = 30.0
+MOST_SKIPPED_S = 1.0  # of late output: a longer stall is a failure, and what it held is better heard late
 DRAIN_TIMEOUT_S = 1.0  # on stopping, let already-produced output play out for at most this long
 
 
@@ -41,10 +42,11 @@ class _OutputBuffer:
     the late output as the silence that stood in for it is skipped. Silence played while the engine
     was not behind (a device that takes its blocks in bursts) is owed nothing."""
 
-    def __init__(self) -> None:
+    def __init__(self, most_owed: int) -> None:
         self._chunks: deque[np.ndarray] = deque()
         self._lock = threading.Lock()  # held for a few deque operations, never while waiting
-        self._owed = 0  # samples of silence played in place of output the engine had yet to make
+        self._owed = 0  # samples of silence played in place of output the engine had yet to make ...
+        self._most_owed = most_owed  # ... up to this: after a longer stall, late beats never
         self.skipped = 0  # samples of late output skipped
 
     @property
@@ -74,7 +76,7 @@ class _OutputBuffer:
                 else:
                     self._chunks[0] = chunk[take:]
             if behind:
-                self._owed += len(out) - filled
+                self._owed = min(self._owed + len(out) - filled, self._most_owed)
         out[filled:] = 0
 
 
@@ -91,7 +93,7 @@ class _Stream:
             )
         self.names = mic["name"], speaker["name"]
         self.blocks: queue.Queue[np.ndarray] = queue.Queue()
-        self.output = _OutputBuffer()
+        self.output = _OutputBuffer(most_owed=round(self.rate * MOST_SKIPPED_S))
         self.given = 0  # microphone blocks handed to the engine (callback thread) ...
         self.answered = 0  # ... and those it has answered (engine thread): fewer means it is behind
         self._started: float | None = None  # the first callback's time
