@@ -200,15 +200,25 @@ def test_an_engine_that_fell_behind_skips_its_late_output_and_the_speaker_stays_
 def test_only_a_device_that_keeps_real_time_can_find_the_engine_late(monkeypatch):
     """ALSA's file plugin (the tests' devices) asks for blocks as fast as it can: the engine is always
     'behind' it, and skipping would lose what the tests listen for. A sound card keeps its clock."""
+    import queue
+
     from voice.audio import live_driver
 
     now = [100.0]
     monkeypatch.setattr(live_driver.time, "monotonic", lambda: now[0])
-    stream = live_driver._Stream.__new__(live_driver._Stream)  # the clock check alone, no devices
-    stream.rate, stream.given, stream._started = RATE, 0, None
-    assert stream._in_real_time(FRAME_SAMPLES)
-    stream.given = 50  # a second of blocks ...
-    now[0] += 0.05  # ... in 50 ms: a file, not a sound card
-    assert not stream._in_real_time(FRAME_SAMPLES)
-    now[0] += 0.95
-    assert stream._in_real_time(FRAME_SAMPLES)
+
+    def callbacks(seconds_apart: float) -> int:
+        """Ten callbacks the engine never answers; the output the engine then sends that is skipped."""
+        stream = live_driver._Stream.__new__(live_driver._Stream)  # the callback alone, no devices
+        stream.rate, stream.given, stream.answered, stream._started = RATE, 0, 0, now[0]
+        stream.blocks, stream.problems = queue.Queue(), []
+        stream.output = live_driver._OutputBuffer(most_owed=RATE)
+        block = np.zeros((FRAME_SAMPLES, 1), dtype=np.int16)
+        for _ in range(10):
+            now[0] += seconds_apart
+            stream._callback(block, block.copy(), FRAME_SAMPLES, None, None)
+        stream.output.write(np.ones(20 * FRAME_SAMPLES, dtype=np.int16))
+        return stream.output.skipped
+
+    assert callbacks(FRAME_SAMPLES / RATE) == 9 * FRAME_SAMPLES  # a sound card: the first block was on time
+    assert callbacks(0.001) == 0  # a file: blocks twenty times faster than their clock

@@ -96,7 +96,6 @@ class _Stream:
         self.output = _OutputBuffer(most_owed=round(self.rate * MOST_SKIPPED_S))
         self.given = 0  # microphone blocks handed to the engine (callback thread) ...
         self.answered = 0  # ... and those it has answered (engine thread): fewer means it is behind
-        self._started: float | None = None  # the first callback's time
         self.problems: list[str] = []
         self.to_engine = soxr.ResampleStream(self.rate, RATE, 1, dtype="int16") if self.rate != RATE else None
         self.to_device = soxr.ResampleStream(RATE, self.rate, 1, dtype="int16") if self.rate != RATE else None
@@ -104,6 +103,7 @@ class _Stream:
             self.stream = sd.Stream(device=(mic["index"], speaker["index"]), samplerate=self.rate,
                                     blocksize=self.rate * FRAME_MS // 1000, dtype="int16", channels=1,
                                     callback=self._callback)
+            self._started = time.monotonic()  # the device's clock, as far as we can see it
             self.stream.start()
         except (sd.PortAudioError, ValueError) as error:
             raise AudioError(f"cannot open the audio devices ({error}); check them with 'voice devices'") from None
@@ -118,8 +118,6 @@ class _Stream:
     def _in_real_time(self, frames: int) -> bool:
         """Whether the device takes its blocks no faster than its clock (a sound card does; ALSA's file
         plugin on a null device, as in the tests, runs as fast as it is asked and is never late)."""
-        if self._started is None:
-            self._started = time.monotonic()
         return time.monotonic() - self._started >= 0.9 * self.given * frames / self.rate
 
     def read(self) -> np.ndarray:
