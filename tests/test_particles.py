@@ -2,7 +2,8 @@
 
 import pytest
 
-from voice.exercises.script import Problems, check_text
+from voice.exercises.problems import Problems
+from voice.exercises.step_parser import check_text
 from voice.particles import fill, particle
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from ..errors import ScriptError
 from ..yamlfile import load_yaml, where
+from .problems import Problems, suggest
 from .program import Deck, Script
 from .resolver import Resolver
-from .script import NAMES, Problems, ScriptSource, check_text, parse_script, suggest
+from .script import ScriptSource, parse_script
 from .start_phrases import start_intent
+from .step_parser import NAMES, check_text
 
 log = logging.getLogger(__name__)
 # The speaker's own safety information and introduction: no user script replaces them or starts on

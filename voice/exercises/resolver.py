@@ -3,9 +3,11 @@ every name it refers to checked (scripts, sections, decks, intents, option phras
 
 from ..listen.intents import expand, normalize
 from .length import stated_off, typical_minutes
+from .problems import Problems, suggest
 from .program import Deck, Script
-from .script import ChooseSource, Include, Problems, RawStep, ScriptSource, suggest
+from .script import ScriptSource
 from .start_phrases import check_start_phrases, start_intent
+from .step_parser import ChooseSource, Include, RawStep
 from .steps import Choose, Jump, Option, Prompts, Step
 
 MAX_STEPS = 5000  # a script's steps once includes and choices are laid out (the longest bundled one has about 100)

@@ -4,7 +4,8 @@ the commands and the other scripts' phrases before anything is spoken."""
 import difflib
 
 from ..listen.intents import edit_distance, expand, normalize
-from .script import Problems, ScriptSource
+from .problems import Problems
+from .script import ScriptSource
 
 
 def start_intent(script_id: str) -> str:
