@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, ScriptError
+from .listen.crosscheck import CrossCheck
 from .listen.intents import MAX_COST, MIN_CONFIDENCE, check_templates
 from .yamlfile import load_yaml, where
 
@@ -33,7 +34,7 @@ class Locale:
     min_confidence: float = MIN_CONFIDENCE  # the n-best floor a command must reach (measured per model)
     everyday_words: tuple[str, ...] = ()  # a safety request's second look hears these too (listener.py)
     intent_confidence: dict[str, float] | None = None  # higher floors of a few intents (measured per model)
-    cross_check: float | None = None  # one-word commands checked by the open recognizer this near (listener.py)
+    cross_check: CrossCheck | None = None  # one-word commands checked by the open recognizer (listener.py)
 
     @classmethod
     def load(cls, code: str) -> "Locale":
@@ -56,9 +57,10 @@ class Locale:
         absent = [name for name in REQUIRED_INTENTS if name not in intents]
         if absent:
             raise ScriptError(f"{where(data, 'intents')}: add phrases for the commands {', '.join(absent)}")
+        voice = str(data.get("tts_voice", path.stem))
         return cls(
             code=str(data.get("locale", path.stem)),
-            tts_voice=str(data.get("tts_voice", path.stem)),
+            tts_voice=voice,
             intents=intents,
             lines={str(k): str(v) for k, v in lines.items()},
             default_partners=tuple(data.get("default_partners", ["Partner one", "Partner two"]))[:2],
@@ -66,7 +68,7 @@ class Locale:
             min_confidence=_fraction(data, "min_confidence", MIN_CONFIDENCE),
             everyday_words=_words(data, "everyday_words"),
             intent_confidence=_floors(data, "intent_confidence", intents),
-            cross_check=_fraction(data, "cross_check", 0.0) if "cross_check" in data else None,
+            cross_check=(CrossCheck(_fraction(data, "cross_check", 0.0), voice) if "cross_check" in data else None),
         )
 
 

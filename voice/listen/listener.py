@@ -17,7 +17,7 @@ give talk somewhere else to go.
 
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
 heard by the open-vocabulary recognizer, and a command that can be one word stands only if what it
-heard is spelled near one of its phrases (`crosscheck`): alone, people's "happy" was "help me" and
+heard sounds near one of its phrases (`crosscheck`): alone, people's "happy" was "help me" and
 "no" was "next".
 """
 
@@ -29,7 +29,7 @@ import numpy as np
 
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from .context import Context
-from .crosscheck import confirmed
+from .crosscheck import CrossCheck
 from .denoise import denoiser
 from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
@@ -65,10 +65,10 @@ class Listener:
 
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
                  stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = (),
-                 cross_check: float | None = None) -> None:
+                 cross_check: CrossCheck | None = None) -> None:
         """`everyday_words`: heard, with every command, in a safety request's second look.
-        `cross_check`: how far (`crosscheck.spelled_apart`) a command that can be one word may be
-        from what the open-vocabulary recognizer heard; None: no open recognizer."""
+        `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
+        one word must be; None: no open recognizer."""
         self.matcher = matcher
         self._cross_check = cross_check
         self._open = recognizer.open() if recognizer is not None and cross_check is not None else None
@@ -224,10 +224,10 @@ class Listener:
                 and any(len(phrase.split()) == 1 for phrase in self.matcher.phrases_of(match.intent)))
 
     def _open_look(self, match: Match) -> Match:
-        """`match` if the open-vocabulary recognizer heard something spelled near one of its phrases
+        """`match` if the open-vocabulary recognizer heard something that sounds near one of its phrases
         ("happy" was "help me" in a session's grammar)."""
         heard = self._open.finish()
-        if confirmed(self.matcher.phrases_of(match.intent), heard, self._cross_check):
+        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard):
             return match
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard[0] if heard else ''}'")
