@@ -131,7 +131,8 @@ def test_start_up_names_grammar_words_the_model_lacks(caplog):
 
 
 @pytest.mark.parametrize("what, fields", [
-    ("latency", {"algorithmic_ms", "compute_ms", "per_command_algorithmic_ms", "utterances", "recognized"}),
+    ("latency", {"algorithmic_ms", "compute_ms", "live_answer_wait_ms", "per_command_algorithmic_ms", "utterances",
+                 "recognized"}),
     ("accuracy", {"sets", "conditions", "false_accepts_noise", "phrases"}),
     ("human", {"parts", "stop_over_speech_held_out", "room"}),
     ("vad", {"rooms", "utterances", "voices"}),

@@ -103,6 +103,54 @@ def test_peoples_short_words_are_no_commands_once_heard_openly():
 
 
 @needs_english
+@needs_people
+def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
+    """Its thread changes when the work is done, not what is heard: the same frames give the same
+    alternatives as Vosk called directly, utterance after utterance (its adaptation carries over)."""
+    import vosk
+
+    from voice.audio.frames import split_frames
+    from voice.listen.recognizer import OPEN_N_BEST, OpenRecognizer, load_model
+
+    model = load_model(default_model("en"), "en")
+    threaded, in_line = OpenRecognizer(model), vosk.KaldiRecognizer(model, RATE)
+    in_line.SetMaxAlternatives(OPEN_N_BEST)
+    rng = np.random.default_rng(4)
+    for name in ("no/0ea0e2f4_nohash_0.flac", "_unknown_/happy_1f653d27_nohash_1.flac", "stop/" + sorted(
+            p.name for p in (SPEECH / "en-commands" / "stop").glob("*.flac"))[0]):
+        frames = split_frames(in_room(human.read_clip(SPEECH / "en-commands" / name), human.QUIET, rng))
+        threaded.reset()
+        in_line.Reset()
+        for frame in frames:
+            threaded.accept(frame)
+            in_line.AcceptWaveform(frame.tobytes())
+        expected = [alt["text"].strip() for alt in json.loads(in_line.FinalResult())["alternatives"]]
+        assert threaded.finish() == expected, name
+
+
+@needs_english
+def test_a_failure_on_the_open_recognizers_thread_is_raised_when_its_verdict_is_asked():
+    from voice.listen.recognizer import OpenRecognizer, load_model
+
+    class Broken:
+        def Reset(self):
+            pass
+
+        def AcceptWaveform(self, data):
+            raise RuntimeError("decoder failed")
+
+        def FinalResult(self):
+            return '{"text": ""}'
+
+    recognizer = OpenRecognizer(load_model(default_model("en"), "en"))
+    recognizer._recognizer = Broken()
+    recognizer.reset()
+    recognizer.accept(np.zeros(320, dtype=np.int16))
+    with pytest.raises(RuntimeError, match="decoder failed"):
+        recognizer.finish()
+
+
+@needs_english
 def test_english_safety_phrases_are_heard_and_help_is_usage_help(bench):
     rng = np.random.default_rng(3)
     quiet = ROOM_TONES[0]

@@ -3,6 +3,7 @@ and an open-vocabulary recognizer for a second opinion (`OpenRecognizer`)."""
 
 import json
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 from pathlib import Path
 
@@ -114,22 +115,34 @@ class GrammarRecognizer:
 class OpenRecognizer:
     """The model's whole vocabulary and language model, no grammar: what was said if it need not be
     a command. Only a model built with its language model (English's small model) can do this well;
-    the Korean one free-decodes at about real time and mostly wrongly (../shared/design.md)."""
+    the Korean one free-decodes at about real time and mostly wrongly (../shared/design.md).
+
+    It decodes on a thread of its own. Its work comes in bursts (one `AcceptWaveform` took up to
+    190 ms here, p99 27 ms: issue 17's note), and on the engine's thread a burst held up every frame
+    behind it, the speaker's output too. The engine waits for it only in `finish`, when a short
+    command asks for its verdict; by then, live, the frames before have long been decoded. Calls run
+    one at a time in the order made, so the same frames give the same alternatives on any machine."""
 
     def __init__(self, model: vosk.Model) -> None:
         self._recognizer = vosk.KaldiRecognizer(model, RATE)
         self._recognizer.SetMaxAlternatives(OPEN_N_BEST)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-recognizer")
+        self._pending: list[Future] = []  # this utterance's calls: a failure among them is raised in `finish`
 
     def reset(self) -> None:
         """Forget the utterance so far; the next `accept` begins a new one."""
-        self._recognizer.Reset()
+        self._pending = [self._worker.submit(self._recognizer.Reset)]
 
     def accept(self, frame: np.ndarray) -> None:
-        self._recognizer.AcceptWaveform(frame.tobytes())
+        self._pending.append(self._worker.submit(self._recognizer.AcceptWaveform, frame.tobytes()))
 
     def finish(self) -> list[str]:
         """The utterance's alternatives, best first (the recognizer is then ready for the next)."""
-        result = json.loads(self._recognizer.FinalResult())
+        final = self._worker.submit(self._recognizer.FinalResult)
+        for call in self._pending:
+            call.result()
+        self._pending = []
+        result = json.loads(final.result())
         alternatives = result.get("alternatives", [{"text": result.get("text", "")}])
         return [alt["text"].strip() for alt in alternatives]
 
