@@ -130,6 +130,7 @@ def _summary(result: dict) -> str:
             + ", ".join(f"{ctx} {talk_figures[ctx]['per_hour']} ({talk_figures[ctx]['disruptive']} disruptive, "
                         f"{talk_figures[ctx]['safety']} safety)" for ctx in ("idle", "session", "turn"))
             + f"; latency p95 {figures['latency_ms']['p95']} ms (safety, held on purpose: "
-            f"{figures['safety_latency_ms']['p95']} ms), compute p95 {figures['compute_ms']['p95']} ms")
+            f"{figures['safety_latency_ms']['p95']} ms), compute unpaced p95 {figures['compute_ms']['p95']} ms "
+            "(with the open recognizer's backlog; live compute: voice bench latency)")
     noise = result["false_accepts_noise"]
     return f"{result['locale']}: " + " | ".join(parts) + f" | room noise with clatter: {noise['per_hour']} per hour"
