@@ -1,5 +1,6 @@
 """The `voice` command as a person uses it: simulate a whole check-in; clear one-line errors."""
 
+import argparse
 import re
 
 import numpy as np
@@ -230,3 +231,20 @@ def test_validate_says_each_problem_once_and_announces_a_replaced_script(isolate
     said = result.stdout + result.stderr
     assert result.returncode == 1 and said.count("'seconds' must be from 0 to 3600 seconds, not nan") == 1, said
     assert "mine.yaml:1:1: warning: replaces the bundled script 'calming-break'" in result.stdout
+
+
+def test_every_command_of_the_parser_has_a_handler_and_every_handler_a_command():
+    from voice.__main__ import COMMANDS
+    from voice.cli import build_parser
+
+    parser = build_parser()
+    [commands] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    names = set(commands.choices)
+    assert names == set(COMMANDS)
+    for name in names:
+        assert parser.parse_args([name, *_required(name)]).command == name
+
+
+def _required(name: str) -> list[str]:
+    """The fewest arguments each command parses with."""
+    return {"models": ["path"], "bench": ["latency"], "say": ["hello"], "service": ["show"]}.get(name, [])
