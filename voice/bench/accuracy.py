@@ -12,12 +12,12 @@ from collections import Counter
 
 import numpy as np
 
-from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
+from ..audio.frames import FRAME_MS, RATE
 from ..config import Settings
 from ..listen import context
 from ..listen.intents import EXACT_INTENTS, expand
-from .listening import Bench, Heard, noise_false_accepts, percentiles
-from .rooms import AT_6DB, CONDITIONS, LEAD_S, ROOM_TONE, Condition, in_room
+from .listening import Bench, noise_false_accepts, percentiles
+from .rooms import AT_6DB, CONDITIONS, ROOM_TONE, Condition, in_room
 from .speech import talk
 from .voices import VOICE_SETS, available, speak
 
@@ -62,7 +62,8 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
         right = trials = 0
         for voice in voices:
             for phrase, intent in phrases:
-                heard = _hear(bench, speak(phrase, voice), condition, bench.context_of[intent], rng)
+                speech = speak(phrase, voice)
+                heard = bench.first_heard(in_room(speech, condition, rng), speech, bench.context_of[intent])
                 got = heard.match.intent if heard.match else None
                 trials += 1
                 right += got == intent
@@ -107,15 +108,6 @@ def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], st
                      "disruptive": disruptive, "safety": accepted["safety"], "by_intent": dict(accepted),
                      "examples": examples[:12]}
     return out
-
-
-def _hear(bench: Bench, speech: np.ndarray, condition: Condition, listening, rng) -> Heard:
-    """The first accepted intent of one utterance in `condition`, else its last rejection."""
-    speech_end = frames_for(LEAD_S) + len(split_frames(speech))
-    decisions = bench.listen(in_room(speech, condition, rng), listening, speech_end)
-    accepted = [heard for heard in decisions if heard.match.intent is not None]
-    heard = (accepted or decisions or [Heard(None, -1, 0.0)])[0 if accepted else -1]
-    return Heard(heard.match, heard.frame - speech_end, heard.compute_ms)
 
 
 def _summary(result: dict) -> str:

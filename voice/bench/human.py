@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
+from ..audio.frames import FRAME_MS, RATE
 from ..config import Settings
 from ..errors import VoiceError
 from ..listen import context
 from ..listen.echo_filters import DEFAULT
 from .listening import Bench
-from .rooms import LEAD_S, ROOM_TONE, in_room
+from .rooms import ROOM_TONE, in_room
 from .speaking import stop_over_speech
 
 TARGETS = {"stop_in_session": 0.95, "stop_over_speech": 0.90, "disruptive_false_accepts": 0,
@@ -110,15 +110,14 @@ def _stops(bench: Bench, clips: list[Path], rng) -> dict:
     listening = context.session(frozenset())
     for path in clips:
         speech = read_clip(path)
-        speech_end = frames_for(LEAD_S) + len(split_frames(speech))
-        decisions = bench.listen(in_room(speech, QUIET, rng), listening, speech_end)
-        accepted = [heard for heard in decisions if heard.match.intent is not None]
-        if accepted and accepted[0].match.intent == "stop":
+        heard = bench.first_heard(in_room(speech, QUIET, rng), speech, listening)
+        if heard.match is None:
+            heard_as["nothing heard"] += 1
+        elif heard.match.intent == "stop":
             hits += 1
-            latencies.append((accepted[0].frame - speech_end + 1) * FRAME_MS)
+            latencies.append((heard.frame + 1) * FRAME_MS)
         else:
-            heard_as[accepted[0].match.intent if accepted else (decisions[-1].match.reason.split(" (")[0]
-                                                                 if decisions else "nothing heard")] += 1
+            heard_as[heard.match.intent or heard.match.reason.split(" (")[0]] += 1
     return {"hits": hits, "clips": len(clips), "rate": round(hits / max(len(clips), 1), 3),
             "missed_as": dict(heard_as.most_common()),
             "ms_after_clip_p50": float(np.median(latencies)) if latencies else None}
