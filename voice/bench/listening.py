@@ -87,11 +87,12 @@ class Bench:
         """The first accepted intent of one utterance in room noise at `snr`, else its last rejection."""
         return self.first_heard(mix(utterance.audio, noise, snr), utterance.audio, in_context, paced)
 
-    def first_heard(self, heard: np.ndarray, speech: np.ndarray, in_context: Context, paced: bool = False) -> Heard:
-        """The first accepted intent in `heard` (`speech` after LEAD_S of room sound, as the microphone
-        has it), else the last rejection; its frame counted from the end of the speech."""
+    def first_heard(self, microphone: np.ndarray, speech: np.ndarray, in_context: Context,
+                    paced: bool = False) -> Heard:
+        """The first accepted intent in `microphone` (`speech` after LEAD_S of room sound), else the
+        last rejection; its frame counted from the end of the speech."""
         speech_end = frames_for(LEAD_S) + len(split_frames(speech))
-        decisions = self.listen(heard, in_context, speech_end, paced)
+        decisions = self.listen(microphone, in_context, speech_end, paced)
         accepted = [decision for decision in decisions if decision.match.intent is not None]
         first = (accepted or decisions or [Heard(None, -1, 0.0)])[0 if accepted else -1]
         return replace(first, frame=first.frame - speech_end)

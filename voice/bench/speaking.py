@@ -72,13 +72,13 @@ def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = Non
         engine = _engine(settings, Path(folder), barge_in)
         lines = engine.lines()[:limit]
         triggers = []
-        heard = 0
+        plays = 0  # lines played, over all rooms
         for room_index, (delay, attenuation) in enumerate(ROOMS):
             room = Room(impulse_response(delay, attenuation, rng))
             if engine.echo is not None:  # each room is another home: the canceller starts knowing nothing
                 engine.echo = EchoCanceller(linear=canceller)
             in_this_room = lines if every_room else lines[room_index :: len(ROOMS)]
-            heard += len(in_this_room)
+            plays += len(in_this_room)
             for line in in_this_room:
                 engine.say(line)
                 events = _run(engine, room, frames_for(120), noise, until_quiet=True)
@@ -86,7 +86,7 @@ def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = Non
         seconds = engine.frame * FRAME_SAMPLES / RATE
         engine.close()
     return {"benchmark": "echo", "targets": TARGETS, "canceller": canceller, "lines": len(lines), "rooms": len(ROOMS),
-            "lines_heard": heard, "barge_in": barge_in, "false_triggers": len(triggers),
+            "plays": plays, "barge_in": barge_in, "false_triggers": len(triggers),
             "triggered_by": triggers[:10], "audio_minutes": round(seconds / 60, 1),
             "summary": f"{len(triggers)} commands heard from the speaker's own voice over {len(lines)} lines "
                        f"{'x' if every_room else 'shared among'} {len(ROOMS)} rooms (target 0)"}
