@@ -3,7 +3,7 @@ and an open-vocabulary recognizer for a second opinion (`OpenRecognizer`)."""
 
 import json
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import NamedTuple
 from pathlib import Path
 
@@ -135,6 +135,11 @@ class OpenRecognizer:
 
     def accept(self, frame: np.ndarray) -> None:
         self._pending.append(self._worker.submit(self._recognizer.AcceptWaveform, frame.tobytes()))
+
+    def settle(self) -> None:
+        """Wait until the calls made so far have run. Kaldi dithers its features with the process's
+        rand(), so while this thread decodes, what another recognizer hears depends on the timing."""
+        wait(self._pending)
 
     def finish(self) -> list[str]:
         """The utterance's alternatives, best first (the recognizer is then ready for the next)."""
