@@ -83,6 +83,12 @@ def _run(microphone: Path, locale: str, folder: Path, cache: Path | None) -> tup
     return events, (folder / "out.wav").read_bytes()
 
 
+def _folders(folder: Path, cache: Path | None) -> dict:
+    """A run's own config and data folders, none of the user's; its prompt cache is `cache` or its own."""
+    return {"XDG_CACHE_HOME": str(cache or folder / "cache"), "XDG_DATA_HOME": str(folder / "data"),
+            "XDG_CONFIG_HOME": str(folder / "config"), "VOICE_SYSTEM_CONFIG": str(folder / "none.yaml")}
+
+
 RENDER = """import sys
 from voice.speak.piper_voice import PiperVoice
 voice = PiperVoice()
@@ -109,8 +115,3 @@ def test_piper_renders_the_same_lines_in_the_same_order_to_the_same_audio_in_eve
     assert len(lines) >= 10 and len(renders[0].stdout) > len(lines) * RATE  # about a second a line at least
     assert renders[0].stdout == renders[1].stdout
 
-
-def _folders(folder: Path, cache: Path | None) -> dict:
-    """A run's own config and data folders, none of the user's; its prompt cache is `cache` or its own."""
-    return {"XDG_CACHE_HOME": str(cache or folder / "cache"), "XDG_DATA_HOME": str(folder / "data"),
-            "XDG_CONFIG_HOME": str(folder / "config"), "VOICE_SYSTEM_CONFIG": str(folder / "none.yaml")}
