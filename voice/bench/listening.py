@@ -74,7 +74,6 @@ class Bench:
                 compute += ended - started
             if match is not None:
                 decisions.append(Heard(match, index, compute * 1000, (ended - arrives) * 1000 if paced else 0.0))
-        listener.settle()  # no decoding left running into what is heard next
         return decisions
 
     def spoken_commands(self, quick: bool) -> tuple[list[Utterance], dict[str, str]]:

@@ -136,11 +136,6 @@ class Listener:
         if self._recognizer is not None:
             self._recognizer.forget()
 
-    def settle(self) -> None:
-        """Wait for the open recognizer's work so far (`OpenRecognizer.settle`)."""
-        if self._open is not None:
-            self._open.settle()
-
     def hear_text(self, text: str) -> Match:
         return self.matcher.match([text], context=self._context())
 

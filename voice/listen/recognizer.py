@@ -2,8 +2,12 @@
 and an open-vocabulary recognizer for a second opinion (`OpenRecognizer`)."""
 
 import json
+import logging
+import tempfile
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from typing import NamedTuple
 from pathlib import Path
 
@@ -18,7 +22,10 @@ UNKNOWN = "[unk]"  # the English model's word for speech outside the grammar (th
 OPEN_N_BEST = 5  # alternatives of the open recognizer: one of them near the command is enough (10 and 20 kept no more)
 WARM = 16  # recognizers kept compiled, one per command set (a handful of contexts and choice steps)
 
+NO_DITHER = "--dither=0.0"  # Kaldi's last setting of an option wins
+
 vosk.SetLogLevel(-1)
+log = logging.getLogger(__name__)
 
 
 class Word(NamedTuple):
@@ -42,9 +49,46 @@ def load_model(path: Path, locale: str | None = None) -> vosk.Model:
             "so that these folders sit directly inside it, or pass --model PATH"
         )
     try:
-        return vosk.Model(str(path))
+        with undithered(path) as folder:
+            return vosk.Model(str(folder))
     except Exception as error:  # vosk raises a bare Exception
         raise ModelError(f"Vosk could not load the model in {path} ({error}); fetch it again") from None
+
+
+@contextmanager
+def undithered(path: Path) -> Iterator[Path]:
+    """The model folder as Vosk should read it: the publisher's files, with Kaldi's dither turned off.
+
+    Kaldi adds random noise to every frame's features (dither 1.0 unless `conf/mfcc.conf` says
+    otherwise, and the models we use do not), drawn from the process's rand(). With the open
+    recognizer decoding on a thread of its own, what a recognizer heard then depended on timing: the
+    same clip scored 167.5, 169.4 and 168.1 in three decodes (issue 17's note). So Vosk reads a
+    temporary folder of links to the model's files, with an `mfcc.conf` of our own; Vosk reads
+    everything while the model loads, and the folder is gone before the first word is heard. Where no
+    such folder can be made (a full disk), the model loads as published, dither and all."""
+    with ExitStack() as stack:
+        try:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="voice-model-",
+                                                                          ignore_cleanup_errors=True)))
+            _link_without_dither(path, folder)
+        except OSError as error:
+            log.warning("the speech model loads with Kaldi's dither on, so its scores vary a little from run "
+                        "to run: no folder without it could be made (%s)", error)
+            folder = path
+        yield folder
+
+
+def _link_without_dither(model: Path, folder: Path) -> None:
+    """Fill `folder` with links to the model's files, but for its own `conf/mfcc.conf` with no dither."""
+    for entry in model.iterdir():
+        if entry.name != "conf":
+            (folder / entry.name).symlink_to(entry.resolve())
+    (folder / "conf").mkdir()
+    for entry in (model / "conf").iterdir():
+        if entry.name != "mfcc.conf":
+            (folder / "conf" / entry.name).symlink_to(entry.resolve())
+    features = (model / "conf" / "mfcc.conf").read_text().rstrip("\n")
+    (folder / "conf" / "mfcc.conf").write_text(f"{features}\n{NO_DITHER}\n")
 
 
 def missing_words(model: vosk.Model, words: set[str]) -> list[str]:
@@ -135,11 +179,6 @@ class OpenRecognizer:
 
     def accept(self, frame: np.ndarray) -> None:
         self._pending.append(self._worker.submit(self._recognizer.AcceptWaveform, frame.tobytes()))
-
-    def settle(self) -> None:
-        """Wait until the calls made so far have run. Kaldi dithers its features with the process's
-        rand(), so while this thread decodes, what another recognizer hears depends on the timing."""
-        wait(self._pending)
 
     def finish(self) -> list[str]:
         """The utterance's alternatives, best first (the recognizer is then ready for the next)."""
