@@ -104,6 +104,22 @@ def test_peoples_short_words_are_no_commands_once_heard_openly():
 
 
 @needs_english
+def test_only_a_command_heard_as_a_word_or_two_waits_for_the_open_recognizers_word(bench):
+    """A lone word of talk is forced onto a short command ("happy" as help: above), not onto a phrase
+    of three words: "end the session" in espeak-ng's voices, which the open recognizer hears as "and
+    assertion", stops the session; a one-word "done" is still checked."""
+    rng = np.random.default_rng(6)
+    quiet = ROOM_TONES[0]
+    for voice in ("espeak:en-us+f2", "espeak:en-us+m3"):
+        heard = bench.first_heard(in_room(speak("end the session", voice), quiet, rng), speak("end the session", voice),
+                                  bench.context_of["stop"])
+        assert heard.match is not None and heard.match.intent == "stop", (voice, heard.match)
+    checked = bench.first_heard(in_room(speak("done", "flite:slt"), quiet, rng), speak("done", "flite:slt"),
+                                bench.context_of["done"])  # heard openly as "john"
+    assert checked.match is not None and checked.match.intent is None and "not confirmed" in checked.match.reason
+
+
+@needs_english
 @needs_people
 def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
     """Its thread changes when the work is done, not what is heard: the same frames give the same

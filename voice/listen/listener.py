@@ -16,9 +16,9 @@ the alternatives still holds a safety phrase. The other words are never acted on
 give talk somewhere else to go.
 
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
-heard by the open-vocabulary recognizer, and a command that can be one word stands only if what it
-heard sounds near one of its phrases (`crosscheck`): alone, people's "happy" was "help me" and
-"no" was "next".
+heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
+stands only if what it heard sounds near one of its phrases (`crosscheck`): alone, people's "happy"
+was "help me" and "no" was "next".
 """
 
 import re
@@ -50,6 +50,7 @@ LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command
 # the crisis message for every tuning voice without it (issue 17's note).
 HOLD_FRAMES = frames_for(0.3)
 CONTINUED = "speech went on"
+CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open recognizer's verdict
 OPEN_FRAMES = frames_for(3.0)  # heard by the open recognizer too: far longer than a one-word command
 
 
@@ -213,14 +214,17 @@ class Listener:
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
         if match.intent == SAFETY and self._hearing is not None and self._hearing.strict:
             return self._second_look(match)
-        if self._checking and self._short_command(match):
+        if self._checking and self._short(match):
             return self._open_look(match)
         return match
 
-    def _short_command(self, match: Match) -> bool:
-        """An intent one of whose phrases is a single word: a word of talk reaches those. Safety and
-        forgetting keep their own measured checks."""
+    def _short(self, match: Match) -> bool:
+        """A command that can be one word, heard as a phrase of a word or two: a lone word of talk
+        reaches those ("happy" was help; with its phrases of two words unchecked, the tuning speakers'
+        lone words were help 8 times in idle instead of once). Safety and forgetting keep their own
+        measured checks."""
         return (match.intent is not None and match.intent not in EXACT_INTENTS
+                and len(match.phrase.split()) <= CHECKED_WORDS
                 and any(len(phrase.split()) == 1 for phrase in self.matcher.phrases_of(match.intent)))
 
     def _open_look(self, match: Match) -> Match:
