@@ -111,11 +111,11 @@ def test_only_a_command_heard_as_a_word_or_two_waits_for_the_open_recognizers_wo
     rng = np.random.default_rng(6)
     quiet = ROOM_TONES[0]
     for voice in ("espeak:en-us+f2", "espeak:en-us+m3"):
-        heard = bench.first_heard(in_room(speak("end the session", voice), quiet, rng), speak("end the session", voice),
-                                  bench.context_of["stop"])
+        speech = speak("end the session", voice)
+        heard = bench.first_heard(in_room(speech, quiet, rng), speech, bench.context_of["stop"])
         assert heard.match is not None and heard.match.intent == "stop", (voice, heard.match)
-    checked = bench.first_heard(in_room(speak("done", "flite:slt"), quiet, rng), speak("done", "flite:slt"),
-                                bench.context_of["done"])  # heard openly as "john"
+    speech = speak("done", "flite:slt")
+    checked = bench.first_heard(in_room(speech, quiet, rng), speech, bench.context_of["done"])  # openly "john"
     assert checked.match is not None and checked.match.intent is None and "not confirmed" in checked.match.reason
 
 

@@ -4,10 +4,11 @@ In a grammar of a few commands, Vosk must put every short word somewhere: people
 "up" and "house" were "help" at confidence 1.0, "no" was "next" and "right" was "repeat" (issue 17's
 note). The same frames decoded with the model's whole vocabulary and language model say "happy". So a
 command that can be one word, heard as a word or two, stands only if one of the open alternatives
-sounds near one of its phrases: the two written in IPA by espeak-ng's pronunciation rules (`phonemes`) and compared
-character by character, or letter by letter where espeak-ng cannot say. On the tuning half, sound
-turned away more of people's other words than spelling did and kept more of the voices' commands
-(issue 17's note): "happy" is far from "help", and a machine voice's "done" heard as "dun" is near.
+sounds near one of its phrases: the two written in IPA by espeak-ng's pronunciation rules
+(`phonemes`) and compared character by character, or letter by letter where espeak-ng cannot say.
+On the tuning half, sound turned away more of people's other words than spelling did and kept more
+of the voices' commands (issue 17's note): "happy" is far from "help", and a machine voice's "done"
+heard as "dun" is near.
 """
 
 from dataclasses import dataclass

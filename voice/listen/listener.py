@@ -220,8 +220,8 @@ class Listener:
 
     def _short(self, match: Match) -> bool:
         """A command that can be one word, heard as a phrase of a word or two: a lone word of talk
-        reaches those ("happy" was help; with its phrases of two words unchecked, the tuning speakers'
-        lone words were help 8 times in idle instead of once). Safety and forgetting keep their own
+        reaches those ("happy" was help; with every phrase of two words or more unchecked, the tuning
+        speakers' lone words were help 8 times in idle instead of once). Safety and forgetting keep their own
         measured checks."""
         return (match.intent is not None and match.intent not in EXACT_INTENTS
                 and len(match.phrase.split()) <= CHECKED_WORDS
