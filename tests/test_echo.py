@@ -32,7 +32,8 @@ def through_room(frames, room: Room | None, talk: np.ndarray | None = None):
         played = frame
 
 
-@pytest.mark.parametrize("delay_ms, attenuation_db", [(5, 6.0), (120, 10.0), (330, 14.0), (600, 20.0)])
+@pytest.mark.parametrize("delay_ms, attenuation_db", [(5, 6.0), (120, 10.0), pytest.param(330, 14.0, marks=pytest.mark.slow),
+                                                     pytest.param(600, 20.0, marks=pytest.mark.slow)])
 def test_the_echo_delay_is_found_in_the_signals(voice_frames, delay_ms, attenuation_db):
     room = Room(impulse_response(delay_ms, attenuation_db, np.random.default_rng(1)))
     finder = EchoDelay()
@@ -63,6 +64,7 @@ def residual_db(frames, room: Room, canceller: EchoCanceller) -> float:
     return 10 * np.log10(np.mean(np.concatenate(echo[tail:]) ** 2) / np.mean(np.concatenate(left[tail:]) ** 2))
 
 
+@pytest.mark.slow  # 4 s
 def test_the_canceller_holds_its_reference_back_by_the_sound_cards_delay(voice_frames):
     """A 300 ms sound card is beyond the 256 ms filter: unaligned, the echo comes through."""
     rng = np.random.default_rng(2)

@@ -89,6 +89,7 @@ def test_breathing_cues_land_on_exact_frames_then_soft_tones(engine):
     assert step_end - start == 6 * frames_for(10)  # one minute at six breaths a minute
 
 
+@pytest.mark.slow  # 3 s: four sessions
 def test_turns_alternate_who_goes_first_from_session_to_session(tmp_path):
     firsts = []
     log = SessionLog(tmp_path / "sessions.db")
@@ -506,6 +507,7 @@ def test_a_choice_ends_with_the_listening_tone_and_an_unclear_answer_gets_not_un
     assert rec.of("said")[-1].data["text"] == "Let's start with one minute of slow breathing together."
 
 
+@pytest.mark.slow  # 3 s: half an hour of frames
 def test_more_time_during_the_long_break_adds_to_it_and_never_shortens_it(engine):
     rec = Recorder(engine)
     rec.say("start a long break")
@@ -566,6 +568,7 @@ def test_talk_keeps_a_turn_open_and_silence_after_it_ends_the_turn(engine):
     assert prompts[1].frame - talk_ends < frames_for(30)  # then 15 s of quiet ends the turn
 
 
+@pytest.mark.slow  # 3 s each: twenty minutes of frames and more
 @pytest.mark.parametrize(("after_the_call", "welcomed"), [(":talk 3\n:wait 10", True), (":wait 400", False)])
 def test_the_long_breaks_return_waits_for_a_voice(engine, after_the_call, welcomed):
     events = rehearse(engine, f"start a long break\n:wait 1250\n{after_the_call}\n")

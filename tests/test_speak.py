@@ -97,7 +97,8 @@ def test_damaged_cache_file_is_rendered_again(english, tmp_path):
     assert len(cache.audio("Well done.")) > 0 and cache.misses == 1
 
 
-@pytest.mark.parametrize("damage", ["truncated", "fifo", "device", "an hour long", "unsealed"])
+@pytest.mark.parametrize("damage", ["truncated", "fifo", "device", pytest.param("an hour long", marks=pytest.mark.slow),
+                                    "unsealed"])
 def test_a_cached_line_plays_only_if_it_is_what_was_stored(damage, tmp_path):
     """Anything but the sealed file the cache wrote is rendered again, whole, and never hangs."""
     text = "Well done. Take a breath."
