@@ -58,13 +58,37 @@ def test_alternatives_holding_the_phrase_with_a_stray_word_count_for_it(korean):
     # Vosk's real n-best for espeak-ng's "체크인 하자": a grammar word put on the onset, four ways.
     texts = ["쉬기 체크인 하자", "쉬자 체크인 하자", "지워 체크인 하자", "쉬고 체크인 하자", "체크인 하자"]
     scores = [82.4, 82.4, 82.2, 81.9, 81.2]
-    heard = korean.match(texts, scores, context.idle(frozenset(korean.templates)))
+    onset = [[0.21, 0.45, 0.63]] * 4 + [[0.66, 0.63]]
+    heard = korean.match(texts, scores, context.idle(frozenset(korean.templates)), onset)
     assert heard.intent == "start_checkin" and heard.confidence == pytest.approx(1.0)
     # During a turn only the exact alternative counts: 8 % is too unsure.
     strict = korean.match(texts, scores, Context("turn", frozenset({"start_checkin"}), strict=True))
     assert strict.intent is None and strict.reason.startswith("unsure: start_checkin at confidence 0.08")
     # An alternative that holds another phrase, or only part of this one, is no evidence for it.
     assert korean.match(["체크인 이어서", "체크인 하자"], [90.0, 80.0]).confidence < 0.01
+
+
+def test_an_alternative_with_more_than_a_stray_word_around_the_phrase_is_no_evidence_for_it(korean):
+    """Espeak-ng's "기록은 나중에 보자" in idle (Vosk's real n-best): only its fourth alternative is the
+    start phrase with a stray word; the ones with two words after it or a long one count nothing."""
+    texts = ["체크인 하자 더 줘", "체크인 하자 쉬기 더 줘", "체크인 하자 줘", "체크인 하자 하자"]
+    scores = [44.0, 43.0, 42.2, 41.8]
+    durations = [[0.36, 0.3, 0.24, 0.33], [0.36, 0.3, 0.15, 0.24, 0.33], [0.36, 0.3, 0.57], [0.36, 0.3, 0.33]]
+    heard = korean.match(texts, scores, context.idle(frozenset(korean.templates)), durations)
+    assert heard.intent is None and heard.reason.startswith("unsure: start_checkin at confidence 0.07"), heard
+
+
+def test_in_idle_no_word_may_be_added_to_a_phrase_but_a_stray_one(korean):
+    """Espeak-ng's "회사에서 너무 힘들었어" was "체크인 나누기 이어서 하자": one word in four off, within
+    Korean's max_cost, but a word of 0.66 s added inside a start phrase while the couple talk."""
+    heard = ["체크인 나누기 이어서 하자"], [55.2], [[0.57, 0.66, 0.69, 0.09]]
+    idle = korean.match(*heard[:2], context.idle(frozenset(korean.templates)), heard[2])
+    assert idle.intent is None and idle.reason == "a word more than '체크인 이어서 하자'"
+    assert korean.match(*heard[:2], context.paused(), heard[2]).intent == "continue_session"
+    # a word heard as another is still an edit the cost allows, in idle too (줘 was 지워 on the tuning voices)
+    swapped = korean.match(["상담 전화 알려 지워"], [1.0], context.idle(frozenset(korean.templates)),
+                           [[0.5, 0.4, 0.4, 0.3]])
+    assert swapped.intent == "safety_info" and swapped.cost == 0.25
 
 
 def test_ambiguous_hypothesis_is_rejected():

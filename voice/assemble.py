@@ -71,10 +71,7 @@ def recognizer_for(settings: Settings, locale: Locale, matcher: IntentMatcher):
 
     path = settings.model or default_model(locale.code)
     started = time.perf_counter()
-    # Without dither where the open recognizer decodes on its own thread (recognizer.undithered).
-    # Korean keeps its published dither: single-threaded, it draws the same rand() sequence every run,
-    # and its talk tests and figures were measured so (issue 17's note).
-    model = load_model(path, None if settings.model else locale.code, dither=locale.cross_check is None)
+    model = load_model(path, None if settings.model else locale.code)
     log.info("speech model loaded from %s in %.2f s", path, time.perf_counter() - started)
     missing = missing_words(model, matcher.words)
     if missing:

@@ -23,12 +23,16 @@ class Context:
     strict: bool = False  # exact phrases only, and a higher confidence
     min_confidence: float | None = None  # the n-best posterior floor; None: the default for strictness
     cross_checked: bool = True  # a command that can be one word must also be heard openly (listener.py)
+    added_words: bool = True  # a word heard inside or beyond a phrase may be one of the edits max_cost allows
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:
-    """No exercise running: anything that starts one, and the commands that make sense without one."""
+    """No exercise running: anything that starts one, and the commands that make sense without one.
+    The couple talk most here, so a phrase heard with a word added counts only where that word is a
+    short stray one at an edge: "회사에서 너무 힘들었어" was "체크인 나누기 이어서 하자", a start within
+    Korean's max_cost (issue 17's note)."""
     back_to_break = frozenset({"resume", "next"}) if suspended else frozenset()
-    return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON)
+    return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON, added_words=False)
 
 
 def session(step_accepts: frozenset[str]) -> Context:

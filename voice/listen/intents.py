@@ -128,26 +128,29 @@ class IntentMatcher:
         """The first hypothesis, in n-best order, near one allowed intent's phrase and no other's.
 
         With Vosk's n-best `scores`, the intent's confidence is the posterior mass of every
-        alternative that maps to it, or (not strictly) that holds one of its phrases whole with stray
-        words around it: Vosk puts a grammar word on a breath or an onset ("쉬자 체크인 하자").
+        alternative that maps to it, or (not strictly) that is one of its phrases with a stray word at
+        an edge: Vosk puts a grammar word on a breath or an onset ("쉬자 체크인 하자").
         A context (the step's command set) limits the intents and may be strict: exact phrases
-        only, and a higher confidence. With each word's `durations`, a stray word at an edge
-        (STRAY_WORD_S) does not cost a phrase of two words or more, except in strict contexts.
+        only, and a higher confidence; in idle no word may be added to a phrase but a stray one.
+        With each word's `durations`, a stray word at an edge (STRAY_WORD_S) does not cost a phrase
+        of two words or more, except in strict contexts.
         """
         strict = context is not None and context.strict
         allowed = context.intents if context is not None else None
-        matches = [self._match_one(text, allowed, 0.0 if strict else self.max_cost) for text in hypotheses]
-        if durations and len(durations) == len(matches) and not strict:
-            matches = [self._without_stray_word(match, spans, allowed) if match.intent is None else match
-                       for match, spans in zip(matches, durations)]
+        added_words = context is None or context.added_words
+        matches = [self._match_one(text, allowed, 0.0 if strict else self.max_cost, added_words) for text in hypotheses]
+        spans = durations if durations and len(durations) == len(matches) else [[] for _ in matches]
+        if not strict:
+            matches = [self._without_stray_word(match, words, allowed) if match.intent is None else match
+                       for match, words in zip(matches, spans)]
         posteriors = _posteriors(scores) if scores and len(scores) == len(matches) else None
         for match in matches:
             if match.intent is None:
                 continue
             if posteriors is None:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
-            confidence = sum(p for p, other in zip(posteriors, matches) if other.intent == match.intent
-                             or (not strict and self._holds(other, match.intent)))
+            confidence = sum(p for p, other, words in zip(posteriors, matches, spans) if other.intent == match.intent
+                             or (not strict and self._holds(other, words, match.intent)))
             if confidence < self._floor(context, match.intent):
                 return Match(None, match.text, match.phrase, match.cost, f"unsure: {match.intent} at "
                              f"confidence {confidence:.2f}", round(confidence, 3))
@@ -192,13 +195,25 @@ class IntentMatcher:
                 return replace(trimmed, text=rejected.text)
         return rejected
 
-    def _holds(self, rejected: Match, intent: str) -> bool:
-        """A rejected alternative that contains one of `intent`'s phrases as a run of whole words."""
-        if rejected.intent is not None or intent in EXACT_INTENTS:
+    def _holds(self, rejected: Match, durations: list[float], intent: str) -> bool:
+        """A rejected alternative that is one of `intent`'s phrases with a stray word (STRAY_WORD_S) at
+        either edge or both. (With any words around it, "기록은 나중에 보자", heard as "체크인 하자 더 줘",
+        was a start at confidence 1.0.)"""
+        words = rejected.text.split()
+        if rejected.intent is not None or intent in EXACT_INTENTS or len(durations) != len(words):
             return False
-        return self.holds([rejected.text], intent)
+        phrases = {phrase for phrase, other in self.phrases if other == intent}
+        for start in (0, 1):
+            for end in (len(words), len(words) - 1):
+                stray = durations[:start] + durations[end:]
+                core = tuple(normalize(" ".join(words[start:end])))
+                if stray and max(stray) <= STRAY_WORD_S and core in phrases:
+                    return True
+        return False
 
-    def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float) -> Match:
+    def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float, added_words: bool = True) -> Match:
+        """The nearest allowed phrase within `max_cost` word edits per word; `added_words`: whether a
+        word heard beyond the phrase's own may be one of those edits."""
         heard = tuple(normalize(text))
         if UNKNOWN in heard:  # the model heard words that are in no command
             core = _strip_edges(heard, UNKNOWN)
@@ -220,6 +235,8 @@ class IntentMatcher:
         limit = 0.0 if first.intent in EXACT_INTENTS else max_cost
         if first.cost > limit:
             return Match(None, text, first.phrase, first.cost, f"too far from any phrase (cost {first.cost:.2f})")
+        if not added_words and len(heard) > len(first.phrase.split()) and first.cost > 0:
+            return Match(None, text, first.phrase, first.cost, f"a word more than '{first.phrase}'")
         if others and others[0].cost == first.cost:
             return Match(None, text, first.phrase, first.cost, f"ambiguous: {first.intent} or {others[0].intent}")
         return first

@@ -34,9 +34,9 @@ class Word(NamedTuple):
     end: float  # Vosk's own logging goes to stderr unasked; we log what matters ourselves.
 
 
-def load_model(path: Path, locale: str | None = None, dither: bool = False) -> vosk.Model:
+def load_model(path: Path, locale: str | None = None) -> vosk.Model:
     """Load a Vosk model folder, or say exactly what is wrong with it (and, for a locale's own model,
-    the command that fetches it). Without Kaldi's dither unless `dither` (`undithered`)."""
+    the command that fetches it). Without Kaldi's dither (`undithered`)."""
     if not path.is_dir():
         fetch = f"voice models fetch --locale {locale}" if locale else "voice models fetch"
         raise ModelError(
@@ -49,8 +49,6 @@ def load_model(path: Path, locale: str | None = None, dither: bool = False) -> v
             "so that these folders sit directly inside it, or pass --model PATH"
         )
     try:
-        if dither:
-            return vosk.Model(str(path))
         with undithered(path) as folder:
             return vosk.Model(str(folder))
     except Exception as error:  # vosk raises a bare Exception
