@@ -27,7 +27,7 @@ def test_eight_hours_run_without_an_error_a_stuck_state_or_growing_memory(isolat
     assert not figures["stuck"] and figures["idle_at_end"]  # every session ended or waits for the couple
     locale = Locale.load("ko")
     shipped = set(Library([bundled_scripts_dir()], "ko", locale.intents).scripts)
-    # Every script whose start words espeak-ng's Korean is heard saying (most; the rest are printed).
+    # Every script whose start words espeak-ng's Korean is heard saying over the soak's room (most; the rest are printed).
     startable = set(figures["scripts_startable"])
     print("not startable by espeak-ng here:", sorted(shipped - startable))
     assert startable <= shipped and len(startable) >= len(shipped) - 3
