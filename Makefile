@@ -29,7 +29,7 @@ run: $(BIN)/.installed fetch-model $(COMMAND_LINK)
 # The tests use the English model from its publisher and the Korean one from the test extras (PyPI).
 test: $(BIN)/.installed-test
 	$(BIN)/voice models fetch --locale en
-	$(BIN)/python -m pytest --hypothesis-profile=ci $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --hypothesis-profile=ci --durations=30 $(PYTEST_ARGS)
 
 # The loaders fuzzed for longer: 20,000 examples per property instead of CI's 2,000.
 fuzz: $(BIN)/.installed-test
