@@ -69,9 +69,15 @@ def no_network(tmp_path) -> Iterator[dict]:
 
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory) -> Path:
-    """One prompt cache for the whole run: lines are keyed by their content, so sharing is safe,
-    and the library's few hundred lines are rendered once instead of once per test."""
-    return tmp_path_factory.mktemp("cache")
+    """One prompt cache for the whole run: lines are keyed by their content and stored whole or not at
+    all, so sharing is safe, and the library's few hundred lines are rendered once instead of once per
+    test. pytest-xdist's workers share it too (their temporary folders sit side by side)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / "cache"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture
