@@ -147,52 +147,6 @@ def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
 
 @needs_english
 @needs_people
-def test_the_open_recognizers_verdict_begun_at_a_pause_is_the_speech_so_far_or_all_of_it_if_the_voice_goes_on():
-    """`finish_early` at a pause gives what Vosk hears of the frames before it (the quiet after it
-    is not heard); when the voice comes back (`go_on`), the whole utterance is heard again, as if
-    nothing had been begun early."""
-    import vosk
-
-    from voice.audio.frames import split_frames
-    from voice.listen.recognizer import OPEN_N_BEST, OpenRecognizer, load_model
-
-    model = load_model(default_model("en"), "en")
-    stop = in_room(human.read_clip(SPEECH / "en-commands" / "stop" / sorted(
-        p.name for p in (SPEECH / "en-commands" / "stop").glob("*.flac"))[0]), human.QUIET, np.random.default_rng(4))
-    happy = human.read_clip(SPEECH / "en-commands" / "_unknown_" / "happy_1f653d27_nohash_1.flac")
-    first, after = split_frames(stop), split_frames(happy)
-
-    line = vosk.KaldiRecognizer(model, RATE)  # Vosk called directly, the same calls in the same order
-    line.SetMaxAlternatives(OPEN_N_BEST)
-
-    def in_line(frames):
-        line.Reset()
-        for frame in frames:
-            line.AcceptWaveform(frame.tobytes())
-        return [alt["text"].strip() for alt in json.loads(line.FinalResult())["alternatives"]]
-
-    ahead = OpenRecognizer(model)
-    heard = []
-    for go_on in (False, True):
-        ahead.reset()
-        for frame in first:
-            ahead.accept(frame)
-        ahead.finish_early()
-        expected = in_line(first)
-        for frame in after[:10]:
-            ahead.accept(frame)  # kept aside: heard only if the voice goes on
-        if go_on:
-            ahead.go_on()
-            for frame in after[10:]:
-                ahead.accept(frame)
-            expected = in_line(first + after)
-        heard.append(ahead.finish())
-        assert heard[-1] == expected, go_on
-    assert heard[0] != heard[1]
-
-
-@needs_english
-@needs_people
 def test_what_a_grammar_hears_does_not_depend_on_the_open_recognizers_thread():
     """Kaldi dithers features with the process's rand() unless the model's mfcc.conf says not to: a
     clip then scored differently in each decode, and with the open recognizer drawing on its own

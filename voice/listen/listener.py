@@ -123,8 +123,6 @@ class Listener:
             self._fed += 1
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
-        if self._checking and self._collecting:
-            self._open_ahead()
         if segment.ended:
             return self._hold(self._finish())
         return (self._early() if self._collecting else None) or released
@@ -228,16 +226,6 @@ class Listener:
         return (match.intent is not None and match.intent not in EXACT_INTENTS
                 and len(match.phrase.split()) <= CHECKED_WORDS
                 and any(len(phrase.split()) == 1 for phrase in self.matcher.phrases_of(match.intent)))
-
-    def _open_ahead(self) -> None:
-        """Begin the open recognizer's verdict once the voice has paused or faded (the endpointer's
-        FADED_DB: a reverberant room's tail) on a short complete phrase, so that live it is ready by the
-        time the phrase is committed (QUIET_TO_COMMIT, or the end of speech); hear it all again if the
-        voice comes back. Only the frames say when: the same run on any machine."""
-        if self._endpointer.faded_frames == 0:
-            self._open.go_on()
-        elif 0 < len(self._partial) <= CHECKED_WORDS and self._partial in self._grammar(self._hearing)[1]:
-            self._open.finish_early()
 
     def _open_look(self, match: Match) -> Match:
         """`match` if the open-vocabulary recognizer heard something that sounds near one of its phrases

@@ -172,43 +172,20 @@ class OpenRecognizer:
         self._recognizer.SetMaxAlternatives(OPEN_N_BEST)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-recognizer")
         self._pending: list[Future] = []  # this utterance's calls: a failure among them is raised in `finish`
-        self._heard: list[bytes] = []  # this utterance's frames, to hear again if the voice goes on
-        self._early: Future | None = None  # the final result, begun before the end was sure
 
     def reset(self) -> None:
         """Forget the utterance so far; the next `accept` begins a new one."""
         self._pending = [self._worker.submit(self._recognizer.Reset)]
-        self._heard = []
-        self._early = None
 
     def accept(self, frame: np.ndarray) -> None:
-        """Hear one more frame (after `finish_early`, only kept: heard if the voice goes on)."""
-        self._heard.append(frame.tobytes())
-        if self._early is None:
-            self._pending.append(self._worker.submit(self._recognizer.AcceptWaveform, self._heard[-1]))
-
-    def finish_early(self) -> None:
-        """The voice paused where a command may have ended: begin the final result now. Live, it is
-        then ready by the time the quiet that confirms the end has passed, instead of being waited
-        for after it (its last chunk of the network and the lattice: tens of ms here, more on a Pi)."""
-        if self._early is None:
-            self._early = self._worker.submit(self._recognizer.FinalResult)
-
-    def go_on(self) -> None:
-        """The voice came back after `finish_early`: hear the utterance again from its start."""
-        if self._early is None:
-            return
-        self._pending += [self._early, self._worker.submit(self._recognizer.Reset)]
-        self._pending += [self._worker.submit(self._recognizer.AcceptWaveform, data) for data in self._heard]
-        self._early = None
+        self._pending.append(self._worker.submit(self._recognizer.AcceptWaveform, frame.tobytes()))
 
     def finish(self) -> list[str]:
         """The utterance's alternatives, best first (the recognizer is then ready for the next)."""
-        final = self._early or self._worker.submit(self._recognizer.FinalResult)
+        final = self._worker.submit(self._recognizer.FinalResult)
         for call in self._pending:
             call.result()
         self._pending = []
-        self._early = None
         result = json.loads(final.result())
         alternatives = result.get("alternatives", [{"text": result.get("text", "")}])
         return [alt["text"].strip() for alt in alternatives]
