@@ -123,7 +123,8 @@ def test_only_a_command_heard_as_a_word_or_two_waits_for_the_open_recognizers_wo
 @needs_people
 def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
     """Its thread changes when the work is done, not what is heard: the same frames give the same
-    alternatives as Vosk called directly, utterance after utterance (its adaptation carries over)."""
+    alternatives as Vosk called directly, utterance after utterance (its adaptation carries over),
+    whether the final result is begun when asked for or before."""
     import vosk
 
     from voice.audio.frames import split_frames
@@ -143,6 +144,45 @@ def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
             in_line.AcceptWaveform(frame.tobytes())
         expected = [alt["text"].strip() for alt in json.loads(in_line.FinalResult())["alternatives"]]
         assert threaded.finish() == expected, name
+        threaded.reset()  # begun before it is asked for, as the listener does when a command is likely
+        in_line.Reset()
+        for frame in frames:
+            threaded.accept(frame)
+            in_line.AcceptWaveform(frame.tobytes())
+        threaded.begin_final()
+        threaded.begin_final()  # once only
+        expected = [alt["text"].strip() for alt in json.loads(in_line.FinalResult())["alternatives"]]
+        assert threaded.finish() == expected, name
+
+
+@needs_english
+@needs_people
+def test_every_utterance_heard_openly_ends_with_its_final_result_asked_for_or_not(bench, monkeypatch):
+    """Vosk carries what it learnt of a voice into the next utterance, and a final result changes
+    what it carries: so the open recognizer ends every utterance the same way, whether its verdict
+    is asked for (a short command) or not (talk), and what it hears does not depend on which."""
+    from voice.listen.recognizer import OpenRecognizer
+
+    calls: list[str] = []
+    reset, begin_final = OpenRecognizer.reset, OpenRecognizer.begin_final
+
+    def resetting(self):
+        calls.append("reset")
+        reset(self)
+
+    def beginning(self):
+        if self._final is None:  # once an utterance: later calls find it begun
+            calls.append("final")
+        begin_final(self)
+
+    monkeypatch.setattr(OpenRecognizer, "reset", resetting)
+    monkeypatch.setattr(OpenRecognizer, "begin_final", beginning)
+    talk_and_stop = np.concatenate([human.read_clip(path) for path in (
+        human.talk_clips("held-out", SPEECH)[0], human.command_clips("held-out", SPEECH)["stop"][0])])
+    decisions = bench.listen(in_room(talk_and_stop, human.QUIET, np.random.default_rng(2)), context.idle(
+        frozenset(bench.locale.intents)))
+    assert len(decisions) >= 2 and decisions[-1].match.intent == "stop", decisions
+    assert calls == ["reset", "final"] * len(decisions), calls
 
 
 @needs_english

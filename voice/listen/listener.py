@@ -147,6 +147,8 @@ class Listener:
         self._endpointer.reset()
         if self._collecting and self._recognizer is not None:
             self._recognizer.finish()
+            if self._checking:
+                self._open.begin_final()
         self._collecting = self._answered = False
         held = self._held
         self._held = None
@@ -203,6 +205,8 @@ class Listener:
 
     def _finish(self) -> Match:
         self._collecting = False
+        if self._checking:  # its verdict may be asked for below: begun now, it runs while the grammar's does
+            self._open.begin_final()
         texts, scores, words = self._recognizer.finish()
         match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words])
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.faded_frames) * FRAME_MS / 1000
