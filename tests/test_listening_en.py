@@ -187,6 +187,29 @@ def test_every_utterance_heard_openly_ends_with_its_final_result_asked_for_or_no
 
 @needs_english
 @needs_people
+def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recognizers_best_guesses(
+        bench, monkeypatch):
+    """"stop" in the open recognizer's 4th alternative is no stop (a person's talk in a partner's turn
+    was heard so: issue 17's note); a step's "next" there still is."""
+    from voice.listen.listener import INTERRUPTING_ALTERNATIVES
+    from voice.listen.recognizer import OpenRecognizer
+
+    heard = ["mm", "", "the up"]
+    monkeypatch.setattr(OpenRecognizer, "finish", lambda self: list(heard))
+    stop = in_room(human.read_clip(human.command_clips("held-out", SPEECH)["stop"][0]), human.QUIET,
+                   np.random.default_rng(2))
+    said_next = in_room(speak("next", VOICE_SETS["en"]["tuning"][0]), human.QUIET, np.random.default_rng(2))
+    assert len(heard) == INTERRUPTING_ALTERNATIVES
+    for word, audio in (("stop", stop), ("next", said_next)):
+        heard.append(word)
+        assert intents_heard(bench, audio, context.turn()) == ([] if word == "stop" else ["next"]), word
+        heard.insert(0, heard.pop())
+        assert intents_heard(bench, audio, context.turn()) == [word], word
+        heard.pop(0)
+
+
+@needs_english
+@needs_people
 def test_what_a_grammar_hears_does_not_depend_on_the_open_recognizers_thread():
     """Kaldi dithers features with the process's rand() unless the model's mfcc.conf says not to: a
     clip then scored differently in each decode, and with the open recognizer drawing on its own

@@ -200,3 +200,13 @@ def test_every_command_in_every_state_does_what_the_table_says(tmp_path, code):
     for state in State:  # the safety request and "stop" are heard everywhere
         assert (state.value, "safety") not in unheard and (state.value, "stop") not in unheard
     print(f"{code}: {walked} cells carried out as the table says; not listened for: {len(unheard)}")
+
+
+def test_only_what_ends_or_starts_an_exercise_interrupts():
+    """The commands whose false accept cuts into the couple's talk, and so meet the open recognizer's
+    stricter check (listener.INTERRUPTING_ALTERNATIVES)."""
+    from voice.listen.context import interrupts
+
+    assert interrupts("stop") and interrupts("start_checkin") and interrupts("breathing")
+    for intent in ("next", "done", "back", "pause", "resume", "help", "repeat", "slower", "calming_break", "safety"):
+        assert not interrupts(intent), intent
