@@ -34,8 +34,7 @@ def accuracy(settings: Settings, quick: bool = False) -> dict:
     if quick:
         phrases = phrases[:6]
     conditions = (CONDITIONS[0], CONDITIONS[1], AT_6DB) if quick else CONDITIONS
-    starters = frozenset(bench.locale.intents) - frozenset(context.ALWAYS_ON | context.SESSION_ONLY
-                                                           | context.IN_SESSION | context.WHILE_PAUSED)
+    starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
     result: dict = {"benchmark": "accuracy", "locale": locale, "targets": TARGETS.get(locale, {}),
                     "phrases": len(phrases), "conditions": [c.name for c in conditions], "sets": {}}
     for name, voices in VOICE_SETS[locale].items():

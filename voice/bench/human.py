@@ -75,8 +75,7 @@ def human(settings: Settings, quick: bool = False) -> dict:
         raise VoiceError("the recordings of people are English; run 'voice bench human --locale en'")
     bench = Bench(settings)
     rng = np.random.default_rng(5)
-    starters = frozenset(bench.locale.intents) - (context.ALWAYS_ON | context.SESSION_ONLY | context.IN_SESSION
-                                                  | context.WHILE_PAUSED)
+    starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
     result: dict = {"benchmark": "human", "locale": "en", "targets": TARGETS, "room": QUIET.name, "parts": {}}
     for part in ("tuning", "held-out"):
         words = command_clips(part)

@@ -16,9 +16,14 @@ OVER_SPEECH = frozenset({"safety", "stop", "pause"})
 OVER_SPEECH_CONFIDENCE = 0.25  # measured: 0.5 lost 3 of 30 "stop"s at 0 dB; 0.25 gave no echo triggers
 
 
+def starts_an_exercise(intent: str) -> bool:
+    """Whether the intent is heard in none of an exercise's own command sets: a start phrase."""
+    return intent not in ALWAYS_ON | SESSION_ONLY | IN_SESSION | WHILE_PAUSED
+
+
 def interrupts(intent: str) -> bool:
     """Whether the intent ends an exercise or starts one: a false one cuts into the couple's talk."""
-    return intent == "stop" or intent not in ALWAYS_ON | SESSION_ONLY | IN_SESSION | WHILE_PAUSED
+    return intent == "stop" or starts_an_exercise(intent)
 
 
 @dataclass(frozen=True)
