@@ -2,6 +2,7 @@
 
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -125,13 +126,18 @@ def test_a_cached_line_plays_only_if_it_is_what_was_stored(damage, tmp_path):
 
 
 class SlowVoice(ToneVoice):
-    """A voice that takes 50 ms a sentence and records the order it was asked for sentences."""
+    """A voice that takes 50 ms a sentence and records the order it was asked for sentences. It
+    renders nothing until its `gate` opens (or 2 s have passed): what returns before the gate opens
+    did not wait for it, on a machine of any speed."""
 
     def __init__(self) -> None:
         super().__init__()
         self.order: list[str] = []
+        self.gate = threading.Event()
 
     def sentence(self, text: str) -> np.ndarray:
+        if not self.gate.wait(timeout=2):
+            self.gate.set()
         self.order.append(text)
         time.sleep(0.05)
         return super().sentence(text)
@@ -141,9 +147,9 @@ def test_preparation_runs_in_the_background_and_a_spoken_line_overtakes_it(tmp_p
     voice = SlowVoice()
     cache = PromptCache(voice, tmp_path)
     lines = [f"Prepared line {n}. It has two sentences." for n in range(10)]
-    started = time.perf_counter()
     cache.prepare(lines)
-    assert time.perf_counter() - started < 0.05  # start-up does not wait
+    assert not voice.gate.is_set()  # start-up does not wait
+    voice.gate.set()
     time.sleep(0.12)
     spoken = cache.line("Asked for now. Second sentence.")
     assert not spoken.complete  # uncached: it streams
@@ -232,9 +238,9 @@ def test_held_lines_render_first_in_the_background_and_stay_in_memory(tmp_path):
     voice = SlowVoice()
     cache = PromptCache(voice, tmp_path)
     cache.prepare([f"Prepared line {n}." for n in range(5)])
-    started = time.perf_counter()
     cache.hold(["Call for help now. Again, call for help."])
-    assert time.perf_counter() - started < 0.05  # start-up does not wait for it
+    assert not voice.gate.is_set()  # start-up does not wait for it
+    voice.gate.set()
     cache.wait_held()
     assert voice.order.index("Call for help now.") <= 1  # ahead of the preparation queued before it
     held = cache.memory.held["Call for help now. Again, call for help."]
