@@ -21,6 +21,7 @@ stands only if what it heard sounds near one of its phrases (`crosscheck`): alon
 was "help me" and "no" was "next".
 """
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,6 +29,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
+from ..errors import ModelError
 from .context import Context, interrupts
 from .crosscheck import CrossCheck
 from .denoise import denoiser
@@ -56,6 +58,8 @@ OPEN_FRAMES = frames_for(3.0)  # heard by the open recognizer too: far longer th
 # person's talk in a partner's turn was "stop" in its 4th of 5 (and "mm" in its 1st). Measured on
 # the tuning half: that false stop gone, every command kept (issue 17's note).
 INTERRUPTING_ALTERNATIVES = 3
+
+log = logging.getLogger(__name__)
 
 
 def longest_saying(phrase: str) -> float:
@@ -237,8 +241,13 @@ class Listener:
 
     def _open_look(self, match: Match) -> Match:
         """`match` if the open-vocabulary recognizer heard something that sounds near one of its phrases
-        ("happy" was "help me" in a session's grammar)."""
-        heard = self._open.finish()
+        ("happy" was "help me" in a session's grammar). If that recognizer failed, the grammar's word
+        stands alone, as before there was a second opinion: "stop" must work whatever else fails."""
+        try:
+            heard = self._open.finish()
+        except ModelError as error:
+            log.warning("%s; '%s' stands on the grammar alone", error, match.intent)
+            return match
         considered = heard[:INTERRUPTING_ALTERNATIVES] if interrupts(match.intent) else heard
         if self._cross_check.confirms(self.matcher.phrases_of(match.intent), considered):
             return match

@@ -6,7 +6,7 @@ import logging
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from typing import NamedTuple
 from pathlib import Path
@@ -168,8 +168,8 @@ class OpenRecognizer:
     one at a time in the order made, so the same frames give the same alternatives on any machine."""
 
     def __init__(self, model: vosk.Model) -> None:
-        self._recognizer = vosk.KaldiRecognizer(model, RATE)
-        self._recognizer.SetMaxAlternatives(OPEN_N_BEST)
+        self._model = model
+        self._recognizer = self._fresh()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-recognizer")
         self._pending: list[Future] = []  # this utterance's calls: a failure among them is raised in `finish`
         self._final: Future | None = None  # the utterance's final result, once begun
@@ -192,15 +192,24 @@ class OpenRecognizer:
             self._final = self._worker.submit(self._recognizer.FinalResult)
 
     def finish(self) -> list[str]:
-        """The utterance's alternatives, best first (the recognizer is then ready for the next)."""
+        """The utterance's alternatives, best first (the recognizer is then ready for the next).
+        A ModelError if Vosk failed on its thread; the next utterance is then heard by a fresh recognizer."""
         self.begin_final()
-        final, self._final = self._final, None
-        for call in self._pending:
-            call.result()
-        self._pending = []
-        result = json.loads(final.result())
+        calls = [*self._pending, self._final]
+        self._pending, self._final = [], None
+        wait(calls)  # done or failed, every one: the thread is idle
+        failed = next((call.exception() for call in calls if call.exception() is not None), None)
+        if failed is not None:
+            self._recognizer = self._fresh()
+            raise ModelError(f"the open-vocabulary recognizer failed on an utterance ({failed})")
+        result = json.loads(calls[-1].result())
         alternatives = result.get("alternatives", [{"text": result.get("text", "")}])
         return [alt["text"].strip() for alt in alternatives]
+
+    def _fresh(self) -> vosk.KaldiRecognizer:
+        recognizer = vosk.KaldiRecognizer(self._model, RATE)
+        recognizer.SetMaxAlternatives(OPEN_N_BEST)
+        return recognizer
 
 
 class NothingToHear:
