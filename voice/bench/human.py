@@ -1,9 +1,9 @@
 """`voice bench human --locale en`: real people's speech (../shared/speech/, read in place, never
 copied), split by speaker into a tuning half and a held-out half.
 
-- "stop" said by people, heard in a session in a quiet room, and over the speaker's own voice;
+- "stop" said by people, heard in a session in each room tone, and over the speaker's own voice;
 - every other recorded word (yes, no, go, up, down, left, right, on, off and the unknown words) and
-  the ordinary talk clips, heard in idle, in a session and in a partner's turn: every intent is a
+  the ordinary talk clips, heard in a quiet room in idle, in a session and in a partner's turn: every intent is a
   false accept; a stop, a safety response or a start is a disruptive one.
 
 Speech Commands v0.02 (Warden 2018), LibriSpeech, Common Voice, AMI, VCTK, LJ Speech, CMU ARCTIC,
@@ -76,7 +76,8 @@ def human(settings: Settings, quick: bool = False) -> dict:
     bench = Bench(settings)
     rng = np.random.default_rng(5)
     starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
-    result: dict = {"benchmark": "human", "locale": "en", "targets": TARGETS, "room": QUIET.name, "parts": {}}
+    result: dict = {"benchmark": "human", "locale": "en", "targets": TARGETS, "parts": {},
+                    "room": f"{QUIET.name}; 'stop' in a session: every room tone"}
     for part in ("tuning", "held-out"):
         words = command_clips(part)
         stops = words.pop("stop")
@@ -103,22 +104,29 @@ def stop_over_people(settings: Settings, quick: bool = False, canceller: str = D
 
 
 def _stops(bench: Bench, clips: list[Path], rng) -> dict:
-    hits = 0
+    """People's "stop" in a session, in each room tone: a living room is quiet one evening and has the
+    fan on the next, and "stop" must work in both."""
     heard_as: Counter = Counter()
     latencies: list[float] = []
+    rooms: dict[str, dict] = {}
     listening = context.session(frozenset())
-    for path in clips:
-        speech = read_clip(path)
-        heard = bench.first_heard(in_room(speech, QUIET, rng), speech, listening)
-        if heard.match is None:
-            heard_as["nothing heard"] += 1
-        elif heard.match.intent == "stop":
-            hits += 1
-            latencies.append((heard.frame + 1) * FRAME_MS)
-        else:
-            heard_as[heard.match.intent or heard.match.reason.split(" (")[0]] += 1
-    return {"hits": hits, "clips": len(clips), "rate": round(hits / max(len(clips), 1), 3),
-            "missed_as": dict(heard_as.most_common()),
+    recordings = [read_clip(path) for path in clips]
+    for room in ROOM_TONE:
+        hits = 0
+        for speech in recordings:
+            heard = bench.first_heard(in_room(speech, room, rng), speech, listening)
+            if heard.match is None:
+                heard_as["nothing heard"] += 1
+            elif heard.match.intent == "stop":
+                hits += 1
+                latencies.append((heard.frame + 1) * FRAME_MS)
+            else:
+                heard_as[heard.match.intent or heard.match.reason.split(" (")[0]] += 1
+        rooms[room.name] = {"hits": hits, "rate": round(hits / max(len(clips), 1), 3)}
+    hits = sum(room["hits"] for room in rooms.values())
+    trials = len(clips) * len(ROOM_TONE)
+    return {"hits": hits, "clips": len(clips), "trials": trials, "rate": round(hits / max(trials, 1), 3),
+            "rooms": rooms, "missed_as": dict(heard_as.most_common()),
             "ms_after_clip_p50": float(np.median(latencies)) if latencies else None}
 
 
@@ -150,6 +158,8 @@ def _summary(result: dict) -> str:
                                    f"({figures[kind][ctx]['disruptive']} disruptive)"
                                    for ctx in ("idle", "session", "turn"))
             for kind in ("other_words", "talk"))
-        parts.append(f"{part}: stop in a session {stop['hits']}/{stop['clips']}; false accepts {accepts}")
+        worst = min(stop["rooms"].items(), key=lambda room: room[1]["hits"])
+        parts.append(f"{part}: stop in a session {stop['hits']}/{stop['trials']} over {len(stop['rooms'])} room tones "
+                     f"(fewest: {worst[1]['hits']}/{stop['clips']}, {worst[0]}); false accepts {accepts}")
     over = result["stop_over_speech_held_out"]
     return " | ".join(parts) + f" | held-out stop over the speaker's voice: {over['summary']}"
