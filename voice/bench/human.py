@@ -3,8 +3,8 @@ copied), split by speaker into a tuning half and a held-out half.
 
 - "stop" said by people, heard in a session in each room tone, and over the speaker's own voice;
 - every other recorded word (yes, no, go, up, down, left, right, on, off and the unknown words) and
-  the ordinary talk clips, heard in a quiet room in idle, in a session and in a partner's turn: every intent is a
-  false accept; a stop, a safety response or a start is a disruptive one.
+  the ordinary talk clips, heard in a quiet room in idle, in a session and in a partner's turn:
+  every intent is a false accept; a stop, a safety response or a start is a disruptive one.
 
 Speech Commands v0.02 (Warden 2018), LibriSpeech, Common Voice, AMI, VCTK, LJ Speech, CMU ARCTIC,
 LibriVox: see ../shared/speech/README.md for licences and attribution.
