@@ -7,7 +7,7 @@ from voice.listen import crosscheck
 from voice.listen.crosscheck import CrossCheck
 from voice.locale import Locale
 
-ENGLISH = CrossCheck(0.45, "gmw/en-us")
+ENGLISH = CrossCheck(0.45, "gmw/en-us", 0.4)
 
 
 def test_words_are_as_far_apart_as_they_sound():
@@ -29,6 +29,16 @@ def test_a_command_is_confirmed_by_any_alternative_near_any_of_its_phrases():
     assert not ENGLISH.confirms(["next", "move on"], [])  # the open recognizer heard nothing
 
 
+def test_a_command_that_interrupts_must_be_heard_nearer():
+    """A person's talk was "this topic" openly and "stop" in the grammar: the sounds of "stop" across
+    a word break, 0.44 from it. A false stop cuts into the couple's talk."""
+    assert ENGLISH.apart("this topic", "stop") == pytest.approx(4 / 9)
+    assert ENGLISH.confirms(["stop"], ["this topic"])  # a step's command would stand so
+    assert not ENGLISH.confirms(["stop"], ["this topic"], interrupting=True)
+    assert ENGLISH.confirms(["stop"], ["stop"], interrupting=True)
+    assert ENGLISH.confirms(["stop"], ["the stop"], interrupting=True)  # a stray word before it: 2/7
+
+
 def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):
     monkeypatch.setattr(crosscheck, "sounds", lambda word, voice: None)
     assert ENGLISH.apart("dun", "done") == 0.5
@@ -38,7 +48,7 @@ def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):
 
 def test_english_checks_short_commands_by_its_voices_sounds_and_korean_does_not():
     """Korean's model free-decodes at about real time and mostly wrongly (../shared/design.md)."""
-    assert Locale.load("en").cross_check == CrossCheck(0.45, "gmw/en-us")
+    assert Locale.load("en").cross_check == CrossCheck(0.45, "gmw/en-us", 0.4)
     assert Locale.load("ko").cross_check is None
 
 

@@ -209,6 +209,23 @@ def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recog
 
 @needs_english
 @needs_people
+def test_a_stop_heard_openly_only_across_a_word_break_is_no_stop(bench, monkeypatch):
+    """A person's talk was "stop" in the grammar and "this topic" openly, in a session and in a turn:
+    near enough for a step's command (0.44), not for one that ends the exercise (en.yaml)."""
+    from voice.listen.recognizer import OpenRecognizer
+
+    heard = ["this topic", "this", "this stuff"]
+    monkeypatch.setattr(OpenRecognizer, "finish", lambda self: list(heard))
+    stop = in_room(human.read_clip(human.command_clips("held-out", SPEECH)["stop"][0]), human.QUIET,
+                   np.random.default_rng(2))
+    for listening in (context.session(frozenset()), context.turn()):
+        assert intents_heard(bench, stop, listening) == [], listening.name
+    heard[1] = "stop"
+    assert intents_heard(bench, stop, context.turn()) == ["stop"]
+
+
+@needs_english
+@needs_people
 def test_what_a_grammar_hears_does_not_depend_on_the_open_recognizers_thread():
     """Kaldi dithers features with the process's rand() unless the model's mfcc.conf says not to: a
     clip then scored differently in each decode, and with the open recognizer drawing on its own

@@ -68,8 +68,15 @@ class Locale:
             min_confidence=_fraction(data, "min_confidence", MIN_CONFIDENCE),
             everyday_words=_words(data, "everyday_words"),
             intent_confidence=_floors(data, "intent_confidence", intents),
-            cross_check=(CrossCheck(_fraction(data, "cross_check", 0.0), voice) if "cross_check" in data else None),
+            cross_check=_cross_check(data, voice),
         )
+
+
+def _cross_check(data: dict, voice: str) -> CrossCheck | None:
+    if "cross_check" not in data:
+        return None
+    limit = _fraction(data, "cross_check", 0.0)
+    return CrossCheck(limit, voice, _fraction(data, "cross_check_interrupting", limit))
 
 
 def _fraction(data: dict, key: str, default: float) -> float:

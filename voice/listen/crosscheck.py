@@ -21,6 +21,7 @@ from .phonemes import sounds
 class CrossCheck:
     limit: float  # how far apart (0 to 1) the open recognizer's words and a phrase may be
     voice: str  # the espeak-ng voice whose rules say how the locale's words sound ("gmw/en-us")
+    interrupting_limit: float  # nearer still for a command that ends or starts an exercise
 
     def apart(self, heard: str, phrase: str) -> float:
         """IPA character edits between the two, over the longer one's length: 0 the same sounds,
@@ -30,10 +31,12 @@ class CrossCheck:
             a, b = _letters(heard), _letters(phrase)
         return edit_distance(a, b) / max(len(a), len(b), 1)
 
-    def confirms(self, phrases: list[str], alternatives: list[str]) -> bool:
-        """Whether one of the open recognizer's alternatives is within `limit` of one of the
-        command's phrases (word breaks aside: "help me" is near "helped me")."""
-        return any(self.apart(alternative, phrase) <= self.limit for alternative in alternatives for phrase in phrases)
+    def confirms(self, phrases: list[str], alternatives: list[str], interrupting: bool = False) -> bool:
+        """Whether one of the open recognizer's alternatives is within `limit` (`interrupting_limit`
+        for a command that ends or starts an exercise) of one of the command's phrases (word breaks
+        aside: "help me" is near "helped me")."""
+        limit = self.interrupting_limit if interrupting else self.limit
+        return any(self.apart(alternative, phrase) <= limit for alternative in alternatives for phrase in phrases)
 
     def _sounds(self, text: str) -> tuple[str, ...] | None:
         said = [sounds(word, self.voice) for word in text.lower().split()]

@@ -248,8 +248,9 @@ class Listener:
         except ModelError as error:
             log.warning("%s; '%s' stands on the grammar alone", error, match.intent)
             return match
-        considered = heard[:INTERRUPTING_ALTERNATIVES] if interrupts(match.intent) else heard
-        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), considered):
+        interrupting = interrupts(match.intent)
+        considered = heard[:INTERRUPTING_ALTERNATIVES] if interrupting else heard
+        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), considered, interrupting):
             return match
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard[0] if heard else ''}'")
