@@ -311,6 +311,47 @@ def test_stop_is_heard_when_the_open_recognizer_fails(bench, monkeypatch, caplog
     assert "open-vocabulary recognizer failed" in caplog.text and "'stop' stands on the grammar alone" in caplog.text
 
 
+def broken_first(monkeypatch, *broken: bool) -> None:
+    """The grammar recognizers compiled next: a BrokenDecoder where `broken` says so, then real ones."""
+    from voice.listen.recognizer import GrammarRecognizer
+
+    compile_ = GrammarRecognizer._compile
+    plan = iter(broken)
+    monkeypatch.setattr(GrammarRecognizer, "_compile",
+                        lambda self, grammar: BrokenDecoder() if next(plan, False) else compile_(self, grammar))
+
+
+@needs_english
+@needs_people
+def test_stop_is_heard_after_the_grammar_recognizer_fails(bench, monkeypatch, caplog):
+    """Vosk's grammar decoder failing on an utterance loses that utterance alone: nothing is raised
+    (it ended the live loop), and the next "stop" is heard by a freshly compiled recognizer."""
+    rng = np.random.default_rng(2)
+    stop = human.read_clip(human.command_clips("held-out", SPEECH)["stop"][0])
+    broken_first(monkeypatch, True)
+    bench.recognizer.forget()
+    try:
+        twice = np.concatenate([in_room(stop, human.QUIET, rng), in_room(stop, human.QUIET, rng)])
+        assert intents_heard(bench, twice, context.session(frozenset())) == ["stop"]
+    finally:
+        bench.recognizer.forget()  # the next test's are compiled whole
+    assert "the speech recognizer failed on an utterance (Failed to process waveform)" in caplog.text
+
+
+@needs_english
+def test_a_safety_request_stands_when_its_second_look_fails(bench, monkeypatch, caplog):
+    """In a partner's turn a safety request is decoded again with every command listened for; that
+    decoder failing leaves the request as first heard: the safety response must work whatever fails."""
+    said = in_room(speak("I need help", "espeak:en-us"), ROOM_TONES[0], np.random.default_rng(4))
+    broken_first(monkeypatch, False, True)  # the turn's grammar, then the second look's
+    bench.recognizer.forget()
+    try:
+        assert intents_heard(bench, said, context.turn()) == ["safety"]
+    finally:
+        bench.recognizer.forget()
+    assert "the safety request stands on its first hearing" in caplog.text
+
+
 @needs_english
 def test_english_safety_phrases_are_heard_and_help_is_usage_help(bench):
     rng = np.random.default_rng(3)

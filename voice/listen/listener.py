@@ -119,6 +119,13 @@ class Listener:
         if self._recognizer is None:
             return None
         released = self._release(segment)
+        try:
+            return self._hear(segment, released)
+        except ModelError as error:
+            return self._lost(error, segment, released)
+
+    def _hear(self, segment: Segment, released: Match | None) -> Match | None:
+        """The recognizer's part of `feed`."""
         if self._answered:
             self._answered = not segment.ended
             return released
@@ -134,6 +141,17 @@ class Listener:
         if segment.ended:
             return self._hold(self._finish())
         return (self._early() if self._collecting else None) or released
+
+    def _lost(self, error: ModelError, segment: Segment, released: Match | None) -> Match | None:
+        """The grammar recognizer failed on this utterance: it is not heard, and the next one, "stop"
+        too, is heard by a fresh recognizer. The speaker carries on (a restart would take seconds
+        and the exercise's place)."""
+        log.warning("%s; that utterance is not heard, the next one is", error)
+        if self._collecting and self._checking:
+            self._open.begin_final()  # every utterance ends so (OpenRecognizer.begin_final)
+        self._collecting = False
+        self._answered = not segment.ended  # its rest is not listened to
+        return released
 
     def set_phrases(self, templates: dict[str, list[str]]) -> None:
         """New intent templates (the locale's commands plus the scripts' spoken choices)."""
@@ -154,7 +172,10 @@ class Listener:
         gives it at once; muting drops it)."""
         self._endpointer.reset()
         if self._collecting and self._recognizer is not None:
-            self._recognizer.finish()
+            try:
+                self._recognizer.finish()
+            except ModelError as error:
+                log.warning("%s, as the speaker began to talk", error)
             if self._checking:
                 self._open.begin_final()
         self._collecting = self._answered = False
@@ -260,9 +281,13 @@ class Listener:
         command and the everyday words listened for, still hold a safety phrase in one of their
         alternatives; else rejected."""
         self._recognizer.use(self._grammar(None)[0] + self._everyday_words)
-        for piece in self._utterance:
-            self._recognizer.accept(piece)
-        texts, _, _ = self._recognizer.finish()
+        try:
+            for piece in self._utterance:
+                self._recognizer.accept(piece)
+            texts, _, _ = self._recognizer.finish()
+        except ModelError as error:
+            log.warning("%s; the safety request stands on its first hearing", error)
+            return match
         if self.matcher.holds(texts, SAFETY):
             return match
         return replace(match, intent=None, reason="safety not heard with every command listened for")

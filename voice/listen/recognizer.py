@@ -5,10 +5,10 @@ import json
 import logging
 import tempfile
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ NO_DITHER = "--dither=0.0"  # Kaldi's last setting of an option wins
 
 vosk.SetLogLevel(-1)
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Word(NamedTuple):
@@ -98,12 +99,16 @@ def missing_words(model: vosk.Model, words: set[str]) -> list[str]:
 
 class GrammarRecognizer:
     """One utterance at a time, in the grammar chosen before it starts: `use`, `accept`, then
-    `partial` while it is spoken and `finish` for the n-best texts and scores."""
+    `partial` while it is spoken and `finish` for the n-best texts and scores.
+
+    Vosk's decoder failing on an utterance (it raises a bare Exception) is a ModelError here; the
+    rest of that utterance is heard as nothing, and the next by a freshly compiled recognizer."""
 
     def __init__(self, model: vosk.Model) -> None:
         self._model = model
         self._open: OpenRecognizer | None = None
         self._warm: OrderedDict[tuple[str, ...], vosk.KaldiRecognizer] = OrderedDict()
+        self._key: tuple[str, ...] = ()  # the phrase set in use
 
     def use(self, phrases: list[str]) -> None:
         """Listen for these phrases from the next utterance on; recognizers stay warm per phrase set."""
@@ -116,7 +121,7 @@ class GrammarRecognizer:
             if len(self._warm) > WARM:
                 self._warm.popitem(last=False)
         self._warm.move_to_end(key)
-        self._recognizer = self._warm[key]
+        self._key, self._recognizer = key, self._warm[key]
 
     def open(self) -> "OpenRecognizer":
         """The model's open-vocabulary recognizer (one per model, like the warm grammar ones)."""
@@ -133,20 +138,30 @@ class GrammarRecognizer:
         self._warm.clear()
 
     def accept(self, frame: np.ndarray) -> None:
-        self._recognizer.AcceptWaveform(frame.tobytes())
+        self._decode(self._recognizer.AcceptWaveform, frame.tobytes())
 
     def partial(self) -> str:
         """The best guess so far for the utterance in progress."""
-        return json.loads(self._recognizer.PartialResult()).get("partial", "")
+        return json.loads(self._decode(self._recognizer.PartialResult)).get("partial", "")
 
     def finish(self) -> tuple[list[str], list[float], list[list[Word]]]:
         """End the utterance now (our endpoint, not Vosk's): its alternatives, best first, their
         scores (log-likelihoods; only their differences mean anything) and their words with times
         (empty without them)."""
-        result = json.loads(self._recognizer.FinalResult())
+        result = json.loads(self._decode(self._recognizer.FinalResult))
         alternatives = result.get("alternatives", [{"text": result.get("text", ""), "confidence": 0.0}])
         words = [[Word(w["word"], w["start"], w["end"]) for w in alt.get("result", [])] for alt in alternatives]
         return [alt["text"].strip() for alt in alternatives], [alt["confidence"] for alt in alternatives], words
+
+    def _decode(self, call: Callable[..., T], *args: bytes) -> T:
+        """`call` on the recognizer in use; if Vosk fails, that recognizer is dropped for good, the
+        utterance's rest goes nowhere, and the failure is raised as a ModelError."""
+        try:
+            return call(*args)
+        except Exception as error:  # vosk raises a bare Exception
+            self._warm.pop(self._key, None)
+            self._recognizer = NothingToHear()
+            raise ModelError(f"the speech recognizer failed on an utterance ({error})") from None
 
     def _compile(self, grammar: list[str]) -> vosk.KaldiRecognizer:
         # ensure_ascii=False: escaped Hangul ("\\uc2dc") is not a word Vosk knows.
