@@ -1,10 +1,12 @@
 """`voice bench human --locale en`: real people's speech (../shared/speech/, read in place, never
 copied), split by speaker into a tuning half and a held-out half.
 
-- "stop" said by people, heard in a session in each room tone, and over the speaker's own voice;
+- "stop" said by people, heard in a session in each room tone, in a noisy room, and over the
+  speaker's own voice;
 - every other recorded word (yes, no, go, up, down, left, right, on, off and the unknown words) and
-  the ordinary talk clips, heard in a quiet room in idle, in a session and in a partner's turn:
-  every intent is a false accept; a stop, a safety response or a start is a disruptive one.
+  the ordinary talk clips, heard in a quiet room and in a noisy one, in idle, in a session and in a
+  partner's turn: every intent is a false accept; a stop, a safety response or a start is a
+  disruptive one.
 
 Speech Commands v0.02 (Warden 2018), LibriSpeech, Common Voice, AMI, VCTK, LJ Speech, CMU ARCTIC,
 LibriVox: see ../shared/speech/README.md for licences and attribution.
@@ -25,12 +27,14 @@ from ..errors import VoiceError
 from ..listen import context
 from ..listen.echo_filters import DEFAULT
 from .listening import Bench
-from .rooms import ROOM_TONE, in_room
+from .rooms import AT_6DB, ROOM_TONE, Condition, in_room
 from .speaking import stop_over_speech
 
 TARGETS = {"stop_in_session": 0.95, "stop_over_speech": 0.90, "disruptive_false_accepts": 0,
            "false_accepts_per_hour": 1.0}
 QUIET = ROOM_TONE[0]
+NOISY = AT_6DB  # the room 6 dB under the voice (a dishwasher, a fan on high): louder than room tone
+TALK_ROOMS = (QUIET, NOISY)  # where people's other words and talk are heard (a room tone each: 5 x 25 min)
 OVER_SPEECH_CLIPS = 20  # held-out "stop" recordings said over the speaker's voice (x 4 rooms x 2 levels)
 
 
@@ -77,7 +81,8 @@ def human(settings: Settings, quick: bool = False) -> dict:
     rng = np.random.default_rng(5)
     starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
     result: dict = {"benchmark": "human", "locale": "en", "targets": TARGETS, "parts": {},
-                    "room": f"{QUIET.name}; 'stop' in a session: every room tone"}
+                    "room": f"other words and talk: {QUIET.name} and {NOISY.name}; 'stop' in a session: "
+                            f"every room tone, and {NOISY.name}"}
     for part in ("tuning", "held-out"):
         words = command_clips(part)
         stops = words.pop("stop")
@@ -86,7 +91,8 @@ def human(settings: Settings, quick: bool = False) -> dict:
         if quick:
             stops, others, sentences = stops[:5], others[:10], sentences[:3]
         figures = {"speakers": len({p.name.split("_nohash_")[0] for p in stops + others}),
-                   "stop_in_session": _stops(bench, stops, rng)}
+                   "stop_in_session": _stops(bench, stops, ROOM_TONE, rng),
+                   "stop_in_noise": _stops(bench, stops, (NOISY,), rng)}
         for name, clips in (("other_words", others), ("talk", sentences)):
             figures[name] = _false_accepts(bench, clips, starters, rng)
         result["parts"][part] = figures
@@ -103,15 +109,15 @@ def stop_over_people(settings: Settings, quick: bool = False, canceller: str = D
                             clips=[read_clip(path) for path in held_out], canceller=canceller)
 
 
-def _stops(bench: Bench, clips: list[Path], rng) -> dict:
-    """People's "stop" in a session, in each room tone: a living room is quiet one evening and has the
-    fan on the next, and "stop" must work in both."""
+def _stops(bench: Bench, clips: list[Path], conditions: tuple[Condition, ...], rng) -> dict:
+    """People's "stop" in a session, in each of `conditions`: a living room is quiet one evening and has
+    the fan on the next, and "stop" must work in both."""
     heard_as: Counter = Counter()
     latencies: list[float] = []
     rooms: dict[str, dict] = {}
     listening = context.session(frozenset())
     recordings = [read_clip(path) for path in clips]
-    for room in ROOM_TONE:
+    for room in conditions:
         hits = 0
         for speech in recordings:
             heard = bench.first_heard(in_room(speech, room, rng), speech, listening)
@@ -124,28 +130,31 @@ def _stops(bench: Bench, clips: list[Path], rng) -> dict:
                 heard_as[heard.match.intent or heard.match.reason.split(" (")[0]] += 1
         rooms[room.name] = {"hits": hits, "rate": round(hits / max(len(clips), 1), 3)}
     hits = sum(room["hits"] for room in rooms.values())
-    trials = len(clips) * len(ROOM_TONE)
+    trials = len(clips) * len(conditions)
     return {"hits": hits, "clips": len(clips), "trials": trials, "rate": round(hits / max(trials, 1), 3),
             "rooms": rooms, "missed_as": dict(heard_as.most_common()),
             "ms_after_clip_p50": float(np.median(latencies)) if latencies else None}
 
 
 def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rng) -> dict:
+    """Every intent heard in `clips`, in idle, a session and a turn, in each of TALK_ROOMS."""
     audio = [read_clip(path) for path in clips]
     hours = sum(len(a) for a in audio) / RATE / 3600
-    out: dict = {"clips": len(clips), "speech_hours": round(hours, 4)}
+    out: dict = {"clips": len(clips), "speech_hours": round(hours, 4), "rooms": {}}
     commands = frozenset(bench.locale.intents)
-    for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
-                            ("turn", context.turn())):
-        accepted = Counter()
-        for speech in audio:
-            for heard in bench.listen(in_room(speech, QUIET, rng), listening):
-                if heard.match.intent is not None:
-                    accepted[heard.match.intent] += 1
-        total = sum(accepted.values())
-        out[name] = {"false_accepts": total, "per_hour": round(total / hours, 1) if hours else None,
-                     "disruptive": sum(n for intent, n in accepted.items() if intent in ("stop", "safety")
-                                       or intent in starters), "by_intent": dict(accepted.most_common())}
+    for room in TALK_ROOMS:
+        figures = out["rooms"][room.name] = {}
+        for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
+                                ("turn", context.turn())):
+            accepted = Counter()
+            for speech in audio:
+                for heard in bench.listen(in_room(speech, room, rng), listening):
+                    if heard.match.intent is not None:
+                        accepted[heard.match.intent] += 1
+            total = sum(accepted.values())
+            figures[name] = {"false_accepts": total, "per_hour": round(total / hours, 1) if hours else None,
+                             "disruptive": sum(n for intent, n in accepted.items() if intent in ("stop", "safety")
+                                               or intent in starters), "by_intent": dict(accepted.most_common())}
     return out
 
 
@@ -154,12 +163,13 @@ def _summary(result: dict) -> str:
     for part, figures in result["parts"].items():
         stop = figures["stop_in_session"]
         accepts = "; ".join(
-            f"{kind} " + ", ".join(f"{ctx} {figures[kind][ctx]['false_accepts']} "
-                                   f"({figures[kind][ctx]['disruptive']} disruptive)"
-                                   for ctx in ("idle", "session", "turn"))
-            for kind in ("other_words", "talk"))
+            f"{kind} in {room} " + ", ".join(f"{ctx} {heard[ctx]['false_accepts']} ({heard[ctx]['disruptive']} disruptive)"
+                                             for ctx in ("idle", "session", "turn"))
+            for kind in ("other_words", "talk") for room, heard in figures[kind]["rooms"].items())
         worst = min(stop["rooms"].items(), key=lambda room: room[1]["hits"])
+        noise = figures["stop_in_noise"]
         parts.append(f"{part}: stop in a session {stop['hits']}/{stop['trials']} over {len(stop['rooms'])} room tones "
-                     f"(fewest: {worst[1]['hits']}/{stop['clips']}, {worst[0]}); false accepts {accepts}")
+                     f"(fewest: {worst[1]['hits']}/{stop['clips']}, {worst[0]}), {noise['hits']}/{noise['trials']} "
+                     f"in {NOISY.name}; false accepts {accepts}")
     over = result["stop_over_speech_held_out"]
     return " | ".join(parts) + f" | held-out stop over the speaker's voice: {over['summary']}"
