@@ -34,7 +34,9 @@ TARGETS = {"stop_in_session": 0.95, "stop_over_speech": 0.90, "disruptive_false_
            "false_accepts_per_hour": 1.0}
 QUIET = ROOM_TONE[0]
 NOISY = AT_6DB  # the room 6 dB under the voice (a dishwasher, a fan on high): louder than room tone
-TALK_ROOMS = (QUIET, NOISY)  # where people's other words and talk are heard (a room tone each: 5 x 25 min)
+# Where people's other words and talk are heard: the quietest room and a noisy one (every room tone
+# would make the benchmark's longest part five times as long)
+TALK_ROOMS = (QUIET, NOISY)
 OVER_SPEECH_CLIPS = 20  # held-out "stop" recordings said over the speaker's voice (x 4 rooms x 2 levels)
 
 
