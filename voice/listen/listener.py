@@ -35,6 +35,7 @@ from .crosscheck import CrossCheck
 from .denoise import denoiser
 from .endpoint import PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
+from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
@@ -53,7 +54,9 @@ LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command
 HOLD_FRAMES = frames_for(0.3)
 CONTINUED = "speech went on"
 CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open recognizer's verdict
-OPEN_FRAMES = frames_for(3.0)  # heard by the open recognizer too: far longer than a one-word command
+# Quiet after a whole phrase at which the open recognizer's final result begins (OpenHearing): the
+# answer commits after QUIET_TO_COMMIT, so the final has a head start of the frames between.
+OPEN_VERDICT_QUIET = 2
 # A command that ends or starts an exercise stands only on the open recognizer's best few guesses: a
 # person's talk in a partner's turn was "stop" in its 4th of 5 (and "mm" in its 1st). Measured on
 # the tuning half: that false stop gone, every command kept (issue 17's note).
@@ -80,7 +83,7 @@ class Listener:
         one word must be; None: no open recognizer."""
         self.matcher = matcher
         self._cross_check = cross_check
-        self._open = recognizer.open() if recognizer is not None and cross_check is not None else None
+        self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
@@ -128,10 +131,12 @@ class Listener:
             return released
         if segment.frames and not self._collecting:
             self._start()
+        if self._collecting and self._checking and self._endpointer.quiet_frames == 0:
+            self._open.go_on()  # its final was begun at a pause: the utterance goes on
         for piece in segment.frames:
             self._recognizer.accept(piece)
-            if self._checking and self._fed < OPEN_FRAMES:
-                self._open.accept(piece)
+            if self._checking:
+                self._open.hear(piece)
             self._fed += 1
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
@@ -145,7 +150,7 @@ class Listener:
         and the exercise's place)."""
         log.warning("%s; that utterance is not heard, the next one is", error)
         if self._collecting and self._checking:
-            self._open.begin_final()  # every utterance ends so (OpenRecognizer.begin_final)
+            self._open.end()  # every utterance ends so (OpenHearing.end)
         self._collecting = False
         self._answered = not segment.ended  # its rest is not listened to
         return released
@@ -174,7 +179,7 @@ class Listener:
             except ModelError as error:
                 log.warning("%s, as the speaker began to talk", error)
             if self._checking:
-                self._open.begin_final()
+                self._open.end()
         self._collecting = self._answered = False
         held = self._held
         self._held = None
@@ -214,7 +219,7 @@ class Listener:
         # (the echo canceller's residue: the barge-in figures stand as measured), where its work is spared.
         self._checking = self._open is not None and (self._hearing is None or self._hearing.cross_checked)
         if self._checking:
-            self._open.reset()
+            self._open.begin()
 
     def _early(self) -> Match | None:
         words = tuple(normalize(self._recognizer.partial()))
@@ -223,6 +228,8 @@ class Listener:
             return None
         self._stable += 1
         _, complete, waits = self._grammar(self._hearing)
+        if self._checking and words in complete and self._endpointer.quiet_frames >= OPEN_VERDICT_QUIET:
+            self._open.end()  # its verdict, if asked for, is then ready sooner
         settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= QUIET_TO_COMMIT
         if settled and words in complete and words not in waits:
             self._answered = True
@@ -231,8 +238,8 @@ class Listener:
 
     def _finish(self) -> Match:
         self._collecting = False
-        if self._checking:  # its verdict may be asked for below: begun now, it runs while the grammar's does
-            self._open.begin_final()
+        if self._checking:  # its verdict may be asked for below: begun now (if not at a pause), it runs while the grammar's does
+            self._open.end()
         texts, scores, words = self._recognizer.finish()
         match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words])
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.faded_frames) * FRAME_MS / 1000
@@ -262,7 +269,7 @@ class Listener:
         ("happy" was "help me" in a session's grammar). If that recognizer failed, the grammar's word
         stands alone, as before there was a second opinion: "stop" must work whatever else fails."""
         try:
-            heard = self._open.finish()
+            heard = self._open.verdict()
         except ModelError as error:
             log.warning("%s; '%s' stands on the grammar alone", error, match.intent)
             return match
