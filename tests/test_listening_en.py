@@ -171,6 +171,72 @@ def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
 
 @needs_english
 @needs_people
+def test_the_open_recognizers_final_begins_in_the_pause_after_a_whole_phrase_before_the_answer(bench, monkeypatch):
+    """Its final result is the slow part of a short command's answer (55 ms here, the grammar's 9 ms),
+    so it is begun OPEN_VERDICT_QUIET frames into the quiet after "stop", while the grammar's partial
+    result settles, and is ready or nearly when the answer commits."""
+    from voice.listen.listener import Listener
+    from voice.listen.recognizer import OpenRecognizer
+
+    fed, began = [0], []
+    feed, begin_final = Listener.feed, OpenRecognizer.begin_final
+
+    def counting(self, frame):
+        fed[0] += 1
+        return feed(self, frame)
+
+    def beginning(self):
+        if self._final is None:
+            began.append(fed[0] - 1)  # the index of the frame being fed
+        begin_final(self)
+
+    monkeypatch.setattr(Listener, "feed", counting)
+    monkeypatch.setattr(OpenRecognizer, "begin_final", beginning)
+    stop = in_room(human.read_clip(human.command_clips("held-out", SPEECH)["stop"][0]), human.QUIET,
+                   np.random.default_rng(3))
+    decisions = bench.listen(stop, context.session(frozenset()))
+    assert [heard.match.intent for heard in decisions] == ["stop"], decisions
+    assert len(began) == 1 and began[0] < decisions[0].frame, (began, decisions[0].frame)
+
+
+@needs_english
+@needs_people
+def test_an_utterance_whose_voice_goes_on_after_an_early_final_is_heard_again_whole():
+    """The open recognizer's final, begun at a pause after a whole phrase ("stop ... go"), does not
+    stand when the voice goes on: the utterance is heard again from its first frame, and the verdict
+    is what Vosk gives for all of it (after that early final, as it was)."""
+    import vosk
+
+    from voice.audio.frames import split_frames
+    from voice.listen.open_hearing import OpenHearing
+    from voice.listen.recognizer import OPEN_N_BEST, OpenRecognizer, load_model
+
+    model = load_model(default_model("en"), "en")
+    hearing, in_line = OpenHearing(OpenRecognizer(model)), vosk.KaldiRecognizer(model, RATE)
+    in_line.SetMaxAlternatives(OPEN_N_BEST)
+    said = [human.read_clip(human.command_clips("held-out", SPEECH)[word][0]) for word in ("stop", "go")]
+    first, rest = (split_frames(clip) for clip in said)  # a second each, within the open recognizer's 3
+    hearing.begin()
+    for frame in first:
+        hearing.hear(frame)
+        in_line.AcceptWaveform(frame.tobytes())
+    hearing.end()  # the pause after "stop"
+    in_line.FinalResult()
+    hearing.go_on()  # "go": what was heard is heard again
+    in_line.Reset()
+    for frame in first:
+        in_line.AcceptWaveform(frame.tobytes())
+    for frame in rest:
+        hearing.hear(frame)
+        in_line.AcceptWaveform(frame.tobytes())
+    hearing.end()
+    expected = [alt["text"].strip() for alt in json.loads(in_line.FinalResult())["alternatives"]]
+    assert hearing.verdict() == expected
+    assert any("go" in alternative.split() for alternative in expected), expected
+
+
+@needs_english
+@needs_people
 def test_every_utterance_heard_openly_ends_with_its_final_result_asked_for_or_not(bench, monkeypatch):
     """Vosk carries what it learnt of a voice into the next utterance, and a final result changes
     what it carries: so the open recognizer ends every utterance the same way, whether its verdict
