@@ -173,8 +173,8 @@ def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
 @needs_people
 def test_the_open_recognizers_final_begins_in_the_pause_after_a_whole_phrase_before_the_answer(bench, monkeypatch):
     """Its final result is the slow part of a short command's answer (55 ms here, the grammar's 9 ms),
-    so it is begun OPEN_VERDICT_QUIET frames into the quiet after "stop", while the grammar's partial
-    result settles, and is ready or nearly when the answer commits."""
+    so it is begun OPEN_VERDICT_LEAD frames of quiet before the answer to "stop" could commit, while
+    the grammar's partial result settles, and is ready or nearly when it does."""
     from voice.listen.listener import Listener
     from voice.listen.recognizer import OpenRecognizer
 
