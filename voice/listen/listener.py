@@ -230,7 +230,8 @@ class Listener:
         self._stable += 1
         _, complete, waits = self._grammar(self._hearing)
         answer_after = END_FRAMES if words in waits else QUIET_TO_COMMIT
-        if self._checking and words in complete and self._endpointer.quiet_frames >= answer_after - OPEN_VERDICT_LEAD:
+        verdict_due = self._endpointer.quiet_frames >= answer_after - OPEN_VERDICT_LEAD
+        if self._checking and words in complete and verdict_due:
             self._open.end()  # its verdict, if asked for, is then ready sooner
         settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= QUIET_TO_COMMIT
         if settled and words in complete and words not in waits:
@@ -240,7 +241,7 @@ class Listener:
 
     def _finish(self) -> Match:
         self._collecting = False
-        if self._checking:  # its verdict may be asked for below: begun now (if not at a pause), it runs while the grammar's does
+        if self._checking:  # its verdict may be asked for below: begun by now, it runs while the grammar's does
             self._open.end()
         texts, scores, words = self._recognizer.finish()
         match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words])
