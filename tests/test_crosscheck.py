@@ -7,7 +7,7 @@ from voice.listen import crosscheck
 from voice.listen.crosscheck import CrossCheck
 from voice.locale import Locale
 
-ENGLISH = CrossCheck(0.45, "gmw/en-us", 0.4)
+ENGLISH = CrossCheck(0.45, "gmw/en-us", 0.4, 0.3)
 
 
 def test_words_are_as_far_apart_as_they_sound():
@@ -39,6 +39,29 @@ def test_a_command_that_interrupts_must_be_heard_nearer():
     assert ENGLISH.confirms(["stop"], ["the stop"], interrupting=True)  # a stray word before it: 2/7
 
 
+def test_only_the_open_recognizers_best_few_alternatives_confirm_a_command():
+    """People's recorded "left" was "back" in a session at 6 dB, and "back" the 5th alternative heard
+    openly; a command that interrupts meets its phrase in the best three."""
+    heard = ["mark", "but", "that", "matt", "back"]
+    assert not ENGLISH.confirms(["back", "go back"], heard)
+    assert ENGLISH.confirms(["back", "go back"], heard[:3] + ["back"])
+    assert not ENGLISH.confirms(["stop"], ["mm", "", "the up", "stop"], interrupting=True)
+    assert ENGLISH.standard() == (crosscheck.ALTERNATIVES, 0.45)
+    assert ENGLISH.standard(interrupting=True) == (crosscheck.INTERRUPTING_ALTERNATIVES, 0.4)
+
+
+def test_a_command_the_grammar_was_unsure_of_must_be_heard_openly_at_once_and_nearer():
+    """People's "bed" was "back" at 0.22 in a session's grammar and openly "bed", then "bad" (0.33
+    from "back"); "six" was "next" at 0.13 and openly "sex" (0.4). Sure, the grammar's word would stand."""
+    assert not ENGLISH.confirms(["back"], ["bed", "bad"], confidence=0.22)
+    assert ENGLISH.confirms(["back"], ["bed", "bad"], confidence=0.8)
+    assert not ENGLISH.confirms(["next", "move on"], ["sex", "six"], confidence=0.13)
+    assert ENGLISH.confirms(["next", "move on"], ["sex", "six"])
+    assert ENGLISH.confirms(["back"], ["bed", "back"], confidence=0.22)  # heard openly as itself
+    assert not ENGLISH.confirms(["back"], ["bed", "bad", "back"], confidence=0.22)  # but only 3rd
+    assert ENGLISH.standard(interrupting=True, confidence=0.2) == (crosscheck.DOUBTFUL_ALTERNATIVES, 0.3)
+
+
 def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):
     monkeypatch.setattr(crosscheck, "sounds", lambda word, voice: None)
     assert ENGLISH.apart("dun", "done") == 0.5
@@ -48,7 +71,7 @@ def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):
 
 def test_english_checks_short_commands_by_its_voices_sounds_and_korean_does_not():
     """Korean's model free-decodes at about real time and mostly wrongly (../shared/design.md)."""
-    assert Locale.load("en").cross_check == CrossCheck(0.45, "gmw/en-us", 0.4)
+    assert Locale.load("en").cross_check == CrossCheck(0.45, "gmw/en-us", 0.4, 0.3)
     assert Locale.load("ko").cross_check is None
 
 

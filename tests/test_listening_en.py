@@ -271,7 +271,7 @@ def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recog
         bench, monkeypatch):
     """"stop" in the open recognizer's 4th alternative is no stop (a person's talk in a partner's turn
     was heard so: issue 17's note); a step's "next" there still is."""
-    from voice.listen.listener import INTERRUPTING_ALTERNATIVES
+    from voice.listen.crosscheck import INTERRUPTING_ALTERNATIVES
     from voice.listen.recognizer import OpenRecognizer
 
     heard = ["mm", "", "the up"]
@@ -303,6 +303,20 @@ def test_a_stop_heard_openly_only_across_a_word_break_is_no_stop(bench, monkeypa
         assert intents_heard(bench, stop, listening) == [], listening.name
     heard[1] = "stop"
     assert intents_heard(bench, stop, context.turn()) == ["stop"]
+
+
+@needs_english
+@needs_people
+def test_a_word_the_grammar_was_unsure_of_stands_only_if_the_open_recognizers_first_guesses_say_it(bench, monkeypatch):
+    """A person's recorded "bed" is "back" in a session's grammar at about 0.15, and openly "bed", then
+    "bad" (0.33 from "back": near enough for a command the grammar was sure of; crosscheck.py)."""
+    from voice.listen import crosscheck
+
+    bed = in_room(human.read_clip(SPEECH / "en-commands" / "_unknown_" / "bed_0ea0e2f4_nohash_1.flac"),
+                  human.QUIET, np.random.default_rng(2))
+    assert intents_heard(bench, bed, context.session(frozenset())) == []
+    monkeypatch.setattr(crosscheck, "DOUBTFUL_CONFIDENCE", 0.0)  # as sure as any: it would stand
+    assert intents_heard(bench, bed, context.session(frozenset())) == ["back"]
 
 
 @needs_english

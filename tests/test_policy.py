@@ -204,7 +204,7 @@ def test_every_command_in_every_state_does_what_the_table_says(tmp_path, code):
 
 def test_only_what_ends_or_starts_an_exercise_interrupts():
     """The commands whose false accept cuts into the couple's talk, and so meet the open recognizer's
-    stricter check (listener.INTERRUPTING_ALTERNATIVES)."""
+    stricter check (crosscheck.INTERRUPTING_ALTERNATIVES)."""
     from voice.listen.context import interrupts
 
     assert interrupts("stop") and interrupts("start_checkin") and interrupts("breathing")

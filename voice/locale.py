@@ -76,7 +76,8 @@ def _cross_check(data: dict, voice: str) -> CrossCheck | None:
     if "cross_check" not in data:
         return None
     limit = _fraction(data, "cross_check", 0.0)
-    return CrossCheck(limit, voice, _fraction(data, "cross_check_interrupting", limit))
+    interrupting = _fraction(data, "cross_check_interrupting", limit)
+    return CrossCheck(limit, voice, interrupting, _fraction(data, "cross_check_doubtful", interrupting))
 
 
 def _fraction(data: dict, key: str, default: float) -> float:

@@ -58,10 +58,6 @@ CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open r
 # after a whole phrase (QUIET_TO_COMMIT, or END_FRAMES for a phrase that waits for the end of speech):
 # its 55 ms (p50 here) are then mostly spent by then (OpenHearing).
 OPEN_VERDICT_LEAD = 3
-# A command that ends or starts an exercise stands only on the open recognizer's best few guesses: a
-# person's talk in a partner's turn was "stop" in its 4th of 5 (and "mm" in its 1st). Measured on
-# the tuning half: that false stop gone, every command kept (issue 17's note).
-INTERRUPTING_ALTERNATIVES = 3
 
 log = logging.getLogger(__name__)
 
@@ -276,9 +272,8 @@ class Listener:
         except ModelError as error:
             log.warning("%s; '%s' stands on the grammar alone", error, match.intent)
             return match
-        interrupting = interrupts(match.intent)
-        considered = heard[:INTERRUPTING_ALTERNATIVES] if interrupting else heard
-        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), considered, interrupting):
+        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard, interrupts(match.intent),
+                                      match.confidence):
             return match
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard[0] if heard else ''}'")
