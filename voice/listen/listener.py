@@ -56,7 +56,7 @@ CONTINUED = "speech went on"
 CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open recognizer's verdict
 # The open recognizer's final result begins this many frames of quiet before the answer could come
 # after a whole phrase (QUIET_TO_COMMIT, or END_FRAMES for a phrase that waits for the end of speech):
-# its 55 ms (p50 here) are then mostly spent by then (OpenHearing).
+# most of its 55 ms (p50 here) are spent before the answer needs it (OpenHearing).
 OPEN_VERDICT_LEAD = 3
 
 log = logging.getLogger(__name__)
