@@ -154,6 +154,6 @@ def test_a_locale_floor_must_name_one_of_its_commands(tmp_path):
 
     from voice.errors import ScriptError
 
-    broken = english_locale_with(tmp_path, "intent_confidence:\n  stop: 0.5", "intent_confidence:\n  stopp: 0.5")
+    broken = english_locale_with(tmp_path, "intent_confidence:\n  stop: 0.2", "intent_confidence:\n  stopp: 0.2")
     with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'stopp' in 'intent_confidence' is not a command"):
         Locale.from_file(broken)

@@ -51,6 +51,17 @@ def test_people_saying_stop_are_heard_in_a_session(bench):
     assert sum(intents == ["stop"] for intents in heard) >= 11, heard
 
 
+@needs_english
+@needs_people
+def test_a_persons_stop_the_grammar_is_unsure_of_is_heard_once_heard_openly(bench):
+    """A tuning speaker's "stop" comes at about 0.35 in a quiet room: below the floor it once had (0.5),
+    above today's (en.yaml intent_confidence), and the open recognizer hears it as "stop"."""
+    stop = in_room(human.read_clip(SPEECH / "en-commands" / "stop" / "4f8ef132_nohash_1.flac"), human.QUIET,
+                   np.random.default_rng(2))
+    heard = [h.match for h in bench.listen(stop, context.session(frozenset())) if h.match.intent is not None]
+    assert [m.intent for m in heard] == ["stop"] and heard[0].confidence < 0.5, heard
+
+
 @pytest.mark.slow  # 8 s: the fast tests keep people's "stop", talk and short words (below)
 @needs_english
 @needs_people
@@ -85,7 +96,8 @@ def test_peoples_lone_words_in_a_noisy_room_are_no_commands(bench):
 @needs_people
 def test_peoples_talk_that_sounds_like_stop_does_not_stop(bench):
     """Tuning talk clips heard as "stop" at 0.20-0.36 before English "stop" had its own floor
-    (en.yaml intent_confidence): "the topic", "mm" in a meeting."""
+    (en.yaml intent_confidence), now below it only the open recognizer's check turns them away: "the
+    topic", "mm" in a meeting."""
     rng = np.random.default_rng(6)
     clips = [SPEECH / "en-talk" / "ami_pyannote" / name for name in ("FEO072_tst00-17.flac", "FEO070_tst00-18.flac")]
     for listening in (context.idle(frozenset(bench.locale.intents)), context.session(frozenset()), context.turn()):
