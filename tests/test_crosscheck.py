@@ -50,7 +50,7 @@ def test_only_the_open_recognizers_best_few_alternatives_confirm_a_command():
     assert ENGLISH.standard(interrupting=True) == (crosscheck.INTERRUPTING_ALTERNATIVES, 0.4)
 
 
-def test_a_command_the_grammar_was_unsure_of_must_be_heard_openly_at_once_and_nearer():
+def test_a_command_the_grammar_was_unsure_of_must_be_in_the_open_recognizers_best_two_and_nearer():
     """People's "bed" was "back" at 0.22 in a session's grammar and openly "bed", then "bad" (0.33
     from "back"); "six" was "next" at 0.13 and openly "sex" (0.4). Sure, the grammar's word would stand."""
     assert not ENGLISH.confirms(["back"], ["bed", "bad"], confidence=0.22)
