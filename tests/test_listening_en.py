@@ -278,6 +278,39 @@ def test_every_utterance_heard_openly_ends_with_its_final_result_asked_for_or_no
 
 
 @needs_english
+@pytest.mark.parametrize("voice", ["espeak:en-us", pytest.param("flite:slt", marks=pytest.mark.slow)])
+def test_in_idle_a_start_phrase_on_the_heels_of_other_words_is_no_start(bench, voice):
+    """The couple talk most in idle: a start phrase stands only after a pause of about half a second
+    (listener.PAUSE_BEFORE_START), not as the next piece of what they were saying."""
+    from voice.listen.listener import AFTER_WORDS
+
+    idle = context.idle(frozenset(bench.locale.intents))
+    for pause_ms, heard in ((300, None), (800, "start_checkin")):
+        said = np.concatenate([speak("that was a long day", voice), np.zeros(RATE * pause_ms // 1000, np.int16),
+                               speak("start our check-in", voice)])
+        decisions = bench.listen(in_room(said, human.QUIET, np.random.default_rng(3)), idle)
+        assert decisions[-1].match.intent == heard, (pause_ms, decisions)
+        assert (AFTER_WORDS in decisions[-1].match.reason) == (heard is None), decisions[-1].match
+
+
+@needs_english
+@needs_people
+def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
+    """At 6 dB SNR the endpointer cut these tuning speakers' sentences at short pauses: "...it is not
+    reflection, but refraction..." was "start reflection", "...super-imposition of a number..." "safety
+    information". Each piece began a frame or a few after the last one ended."""
+    from voice.listen import listener
+
+    idle = context.idle(frozenset(bench.locale.intents))
+    for name, start in (("p225_019.flac", "reflection"), ("p226_022.flac", "safety_info")):
+        talk = in_room(human.read_clip(SPEECH / "en-talk" / "vctk_autovc" / name), human.NOISY, np.random.default_rng(1))
+        assert intents_heard(bench, talk, idle) == [], name
+        with monkeypatch.context() as without_the_pause:
+            without_the_pause.setattr(listener, "PAUSE_BEFORE_START", 0)
+            assert intents_heard(bench, talk, idle) == [start], name
+
+
+@needs_english
 @needs_people
 def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recognizers_best_guesses(
         bench, monkeypatch):

@@ -34,15 +34,18 @@ class Context:
     min_confidence: float | None = None  # the n-best posterior floor; None: the default for strictness
     cross_checked: bool = True  # a command that can be one word must also be heard openly (listener.py)
     added_words: bool = True  # a word heard inside or beyond a phrase may be one of the edits max_cost allows
+    pause_before_start: bool = False  # a start phrase must follow a pause after the last words said here (listener.py)
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:
     """No exercise running: anything that starts one, and the commands that make sense without one.
     The couple talk most here, so a phrase heard with a word added counts only where that word is a
     short stray one at an edge: "회사에서 너무 힘들었어" was "체크인 나누기 이어서 하자", a start within
-    Korean's max_cost (issue 17's note)."""
+    Korean's max_cost (issue 17's note); and a start phrase counts only after a pause, not as a
+    piece of a sentence."""
     back_to_break = frozenset({"resume", "next"}) if suspended else frozenset()
-    return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON, added_words=False)
+    return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON, added_words=False,
+                   pause_before_start=True)
 
 
 def session(step_accepts: frozenset[str]) -> Context:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from ..errors import ModelError
-from .context import Context, interrupts
+from .context import Context, interrupts, starts_an_exercise
 from .crosscheck import CrossCheck
 from .denoise import denoiser
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
@@ -58,6 +58,14 @@ CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open r
 # after a whole phrase (QUIET_TO_COMMIT, or END_FRAMES for a phrase that waits for the end of speech):
 # most of its 55 ms (p50 here) are spent before the answer needs it (OpenHearing).
 OPEN_VERDICT_LEAD = 3
+# Where the couple talk (idle), a start phrase stands only on an utterance that began this long after
+# the last one there ended (which had already waited END_FRAMES of quiet): a pause of half a second
+# or more. At 6 dB SNR the endpointer cut the tuning people's sentences at shorter pauses, and the
+# pieces were starts: "...it is not reflection, but refraction..." was "start reflection", "the
+# effect of super-imposition" "safety information", "please let's breathe" a breathing exercise,
+# 1-10 frames after the last utterance ended (issue 17's note; their talk's pauses: 12 frames p50).
+PAUSE_BEFORE_START = frames_for(0.26)
+AFTER_WORDS = "no pause before it"
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +99,7 @@ class Listener:
         self._endpointer = Endpointer()
         self._phrases: dict[Context | None, tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]] = {}
         self._hearing: Context | None = None  # the context of the utterance in progress
+        self._after_words = False  # it began too soon after the couple's last words (PAUSE_BEFORE_START)
         self._collecting = False
         self._answered = False  # committed early; the rest of this utterance is not listened to
         self._partial: tuple[str, ...] = ()
@@ -205,7 +214,10 @@ class Listener:
         return held
 
     def _start(self) -> None:
-        self._hearing = self._context()
+        before, self._hearing = self._hearing, self._context()
+        self._after_words = (self._hearing is not None and self._hearing.pause_before_start
+                             and before is not None and before.pause_before_start
+                             and self._endpointer.pause_before < PAUSE_BEFORE_START)
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._utterance = []
         self._recognizer.use(self._grammar(self._hearing)[0])
@@ -248,6 +260,8 @@ class Listener:
         if match.intent is not None and spoken_s > longest_saying(match.phrase):
             # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
+        if match.intent is not None and self._after_words and starts_an_exercise(match.intent):
+            return replace(match, intent=None, reason=f"{AFTER_WORDS} for {match.intent}")
         if match.intent == SAFETY and self._hearing is not None and self._hearing.strict:
             return self._second_look(match)
         if self._checking and self._short(match):
