@@ -34,7 +34,7 @@ class Context:
     min_confidence: float | None = None  # the n-best posterior floor; None: the default for strictness
     cross_checked: bool = True  # a command that can be one word must also be heard openly (listener.py)
     added_words: bool = True  # a word heard inside or beyond a phrase may be one of the edits max_cost allows
-    pause_before_start: bool = False  # a start phrase must follow a pause after the last words said here (listener.py)
+    pause_before_start: bool = False  # a start phrase must follow a pause after the last words here (listener.py)
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:
