@@ -157,23 +157,3 @@ def test_a_locale_floor_must_name_one_of_its_commands(tmp_path):
     broken = english_locale_with(tmp_path, "intent_confidence:\n  stop: 0.2", "intent_confidence:\n  stopp: 0.2")
     with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'stopp' in 'intent_confidence' is not a command"):
         Locale.from_file(broken)
-
-
-def test_a_locale_floor_for_start_phrases_holds_for_every_command_that_starts_something(tmp_path):
-    """English `start_confidence`: the phrases heard only in idle (a start, the menu, forget tonight)
-    need it; a command's own `intent_confidence` and every other command keep theirs."""
-    from conftest import english_locale_with
-
-    from voice.errors import ScriptError
-    from voice.listen.context import starts_an_exercise
-
-    english = Locale.load("en")
-    starts = {name for name in english.intents if starts_an_exercise(name)}
-    assert {"start_checkin", "breathing", "menu", "forget_tonight"} <= starts
-    assert {name: english.intent_confidence[name] for name in starts} == dict.fromkeys(starts, 0.3)
-    assert english.intent_confidence["stop"] == 0.2 and "next" not in english.intent_confidence
-    own = english_locale_with(tmp_path, "intent_confidence:\n  stop: 0.2", "intent_confidence:\n  stop: 0.2\n  menu: 0.6")
-    assert Locale.from_file(own).intent_confidence["menu"] == 0.6
-    broken = english_locale_with(tmp_path, "start_confidence: 0.3", "start_confidence: high")
-    with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'start_confidence' must be a number from 0 to 1"):
-        Locale.from_file(broken)

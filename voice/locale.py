@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, ScriptError
-from .listen.context import starts_an_exercise
 from .listen.crosscheck import CrossCheck
 from .listen.intents import MAX_COST, MIN_CONFIDENCE, check_templates
 from .yamlfile import load_yaml, where
@@ -68,7 +67,7 @@ class Locale:
             max_cost=_fraction(data, "max_cost", MAX_COST),
             min_confidence=_fraction(data, "min_confidence", MIN_CONFIDENCE),
             everyday_words=_words(data, "everyday_words"),
-            intent_confidence=_start_floors(data, intents) | _floors(data, "intent_confidence", intents),
+            intent_confidence=_floors(data, "intent_confidence", intents),
             cross_check=_cross_check(data, voice),
         )
 
@@ -96,13 +95,6 @@ def _floors(data: dict, key: str, intents: dict[str, list[str]]) -> dict[str, fl
     if unknown:
         raise ScriptError(f"{where(value, unknown[0])}: '{unknown[0]}' in '{key}' is not a command of this locale")
     return {str(name): _fraction(value, name, 0.0) for name in value}
-
-
-def _start_floors(data: dict, intents: dict[str, list[str]]) -> dict[str, float]:
-    """`start_confidence`: the floor of every command that starts an exercise (heard in idle only),
-    where `intent_confidence` does not give that command its own."""
-    floor = _fraction(data, "start_confidence", 0.0)
-    return {name: floor for name in intents if floor and starts_an_exercise(name)}
 
 
 def _words(data: dict, key: str) -> tuple[str, ...]:
