@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from conftest import run_voice
 
-from voice.audio.frames import RATE
+from voice.audio.frames import RATE, frames_for
 from voice.audio.wavfile import write_wav
 from voice.bench import human
 from voice.bench.rooms import Condition, in_room
-from voice.bench.speech import talk
+from voice.bench.speech import LEAD_S, TAIL_S, talk
 from voice.bench.voices import VOICE_SETS, speak
 from voice.listen import context
 from voice.listen.intents import expand
@@ -291,6 +291,44 @@ def test_in_idle_a_start_phrase_on_the_heels_of_other_words_is_no_start(bench, v
         decisions = bench.listen(in_room(said, human.QUIET, np.random.default_rng(3)), idle)
         assert decisions[-1].match.intent == heard, (pause_ms, decisions)
         assert (AFTER_WORDS in decisions[-1].match.reason) == (heard is None), decisions[-1].match
+
+
+@needs_english
+def test_a_start_phrase_right_after_the_speakers_own_voice_is_heard(bench):
+    """The pause is counted from the couple's last words in idle: what was heard over the speaker's
+    voice (its own echo, or a barge-in), or before it began (listener.reset), is not their conversation."""
+    from voice.audio.frames import split_frames
+    from voice.listen.endpoint import END_FRAMES
+    from voice.listen.listener import AFTER_WORDS, Listener
+
+    rng = np.random.default_rng(3)
+    lead, tail = frames_for(LEAD_S), frames_for(TAIL_S)
+
+    def said(text: str, before: int, after: int) -> list[np.ndarray]:
+        """`text` with only `before` frames of room tone before it and `after` after it."""
+        frames = split_frames(in_room(speak(text, "espeak:en-us"), human.QUIET, rng))
+        return frames[lead - before : len(frames) - tail + after]
+
+    words, okay = said("that was a long day", lead, END_FRAMES + 2), said("okay", 2, END_FRAMES + 2)
+    start = said("start our check-in", 2, tail)
+    idle = context.idle(frozenset(bench.locale.intents))
+    for gate in (None, "reset", "over the speaker's voice"):
+        listener = Listener(bench.matcher, bench.recognizer, cross_check=bench.locale.cross_check)
+        listening = [idle]
+        listener.follow(lambda: listening[0])
+        heard = [listener.feed(frame) for frame in words]
+        if gate == "reset":
+            listener.reset()
+        elif gate is not None:
+            listening[0] = context.over_speech()
+            over = [match for match in map(listener.feed, okay) if match is not None]
+            assert len(over) == 1 and over[0].intent is None, over  # an utterance, heard and ended there
+            listening[0] = idle
+        heard = [match for match in heard + [listener.feed(frame) for frame in start] if match is not None]
+        if gate is None:  # a start phrase on the heels of the couple's own words
+            assert heard[-1].intent is None and AFTER_WORDS in heard[-1].reason, heard
+        else:
+            assert heard[-1].intent == "start_checkin", (gate, heard)
 
 
 @needs_english
