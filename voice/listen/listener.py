@@ -60,10 +60,11 @@ CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open r
 OPEN_VERDICT_LEAD = 3
 # Where the couple talk (idle), a start phrase (or any command heard only there: the menu, forget
 # tonight) stands only on an utterance that began this long after the last one there ended (which
-# had already waited END_FRAMES of quiet): a pause of half a second or more. At 6 dB SNR the endpointer cut the tuning people's sentences at shorter pauses, and the
-# pieces were starts: "...it is not reflection, but refraction..." was "start reflection", "the
-# effect of super-imposition" "safety information", "please let's breathe" a breathing exercise,
-# 1-10 frames after the last utterance ended (issue 17's note; their talk's pauses: 12 frames p50).
+# had already waited END_FRAMES of quiet): a pause of half a second or more. At 6 dB SNR the
+# endpointer cut the tuning people's sentences at shorter pauses, and the pieces were starts: "...it
+# is not reflection, but refraction..." was "start reflection", "the effect of super-imposition"
+# "safety information", "please let's breathe" a breathing exercise, 1-10 frames after the last
+# utterance ended (issue 17's note; their talk's pauses: 12 frames p50).
 PAUSE_BEFORE_START = frames_for(0.26)
 AFTER_WORDS = "no pause before it"
 
