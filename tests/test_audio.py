@@ -9,7 +9,7 @@ import soundfile
 from voice.audio.frames import FRAME_SAMPLES, RATE, frames_for, split_frames
 from voice.audio.wavfile import read_wav, write_wav
 from voice.errors import AudioError
-from voice.listen.endpoint import AFTER_RESET, END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer
+from voice.listen.endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer
 
 
 def tone(seconds: float, rate: int = RATE, level: float = 0.3) -> np.ndarray:
@@ -99,23 +99,25 @@ def test_endpointer_finds_speech_in_room_noise_with_pre_roll():
 
 
 def test_the_endpointer_tells_how_long_the_pause_before_an_utterance_was():
-    """Frames from the last utterance's end to this one's first voice: none before the first utterance
-    or after a reset (the speaker's own voice), as many as the quiet lasted otherwise."""
+    """Frames from the last utterance's end to this one's first voice: None before the first utterance
+    and after a reset (the speaker's own voice), as many as the quiet lasted otherwise."""
     rng = np.random.default_rng(9)
     noise = lambda s: rng.normal(0, 80, int(s * RATE))  # noqa: E731
     pause_s = 0.6
     audio = np.concatenate([noise(2.0), tone(0.5) * 32767, noise(pause_s), tone(0.5) * 32767, noise(1.0)])
-    endpointer, pauses = Endpointer(), []
+    endpointer, pauses, speaking = Endpointer(), [], False
     for frame in split_frames(audio.astype(np.int16)):
-        if endpointer.feed(frame).frames and endpointer.pause_before not in pauses[-1:]:
+        segment = endpointer.feed(frame)
+        if segment.frames and not speaking:
             pauses.append(endpointer.pause_before)
-    assert pauses[0] == AFTER_RESET
+        speaking = bool(segment.frames) and not segment.ended
+    assert len(pauses) == 2 and pauses[0] is None, pauses
     # the end came on the quiet's END_FRAMES-th frame (the high-pass's 2 ms may carry into one more)
     assert frames_for(pause_s) - END_FRAMES - pauses[1] in (0, 1), pauses
     endpointer.reset()
     for frame in split_frames((tone(0.5) * 32767).astype(np.int16)):
         endpointer.feed(frame)
-    assert endpointer.pause_before == AFTER_RESET
+    assert endpointer.pause_before is None
 
 
 def test_the_endpointer_hears_speech_over_a_rumble_and_not_the_rumble():

@@ -30,7 +30,6 @@ PRE_ROLL_FRAMES = frames_for(0.3)  # audio kept from before the start, so no fir
 MAX_UTTERANCE_FRAMES = frames_for(6.0)  # commands are short; longer talk is cut and matched in pieces
 FLOOR_WINDOW = frames_for(2.0)  # the noise floor is a low percentile of the last 2 s of levels ...
 FLOOR_RANK = 0.1  # ... the 10th: speech has gaps, so its quiet moments show the room beneath it
-AFTER_RESET = 10**6  # `pause_before` of the first utterance, and of the first after a reset
 HIGH_PASS_HZ = 150.0
 HIGH_PASS_TAPS = 63  # a windowed-sinc FIR: 7.5 µs a 20 ms frame here (0.04 % of a core), measured
 
@@ -87,8 +86,10 @@ class Endpointer:
         self._floor = NoiseFloor()
         self.quiet_frames = 0  # consecutive unvoiced frames, for silence timeouts
         self.faded_frames = 0  # consecutive frames unvoiced or FADED_DB below the utterance's loudest
-        self.pause_before = AFTER_RESET  # frames between the last utterance's end and this one's first voice
-        self._since_end: int | None = None  # frames since the last utterance ended (None: none since a reset)
+        # Frames between the last utterance's end and this one's first voice; None for the first
+        # utterance, and the first after a reset: no one's speech came before it.
+        self.pause_before: int | None = None
+        self._since_end: int | None = None  # frames since the last utterance ended
         self._loudest = -90.0
         self._recent: deque[np.ndarray] = deque(maxlen=PRE_ROLL_FRAMES)
         self._voiced_run = 0
@@ -116,7 +117,7 @@ class Endpointer:
             if self._since_end is not None:
                 self._since_end += 1
             if self._voiced_run >= START_FRAMES:
-                self.pause_before = AFTER_RESET if self._since_end is None else self._since_end - START_FRAMES
+                self.pause_before = None if self._since_end is None else self._since_end - START_FRAMES
                 self._in_speech, self._length = True, len(self._recent)
                 self._loudest = level
                 started = list(self._recent)

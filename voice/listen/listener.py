@@ -216,9 +216,10 @@ class Listener:
 
     def _start(self) -> None:
         before, self._hearing = self._hearing, self._context()
+        pause = self._endpointer.pause_before
         self._after_words = (self._hearing is not None and self._hearing.pause_before_start
                              and before is not None and before.pause_before_start
-                             and self._endpointer.pause_before < PAUSE_BEFORE_START)
+                             and pause is not None and pause < PAUSE_BEFORE_START)
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._utterance = []
         self._recognizer.use(self._grammar(self._hearing)[0])

@@ -4,9 +4,8 @@ Its final result is the slow part of a short command's answer: 55 ms a command h
 against 9 ms for the grammar's, and the answer waited for it (issue 17's note). So its final is begun
 once the voice has stopped after a whole phrase, a few frames before the answer could commit (`end`;
 listener.OPEN_VERDICT_LEAD), while the grammar's partial result is still settling: the answer then
-finds it done or nearly. If the voice
-goes on, the utterance is heard again from its first frame (`go_on`), so the verdict is always on
-everything said, up to OPEN_FRAMES.
+finds it done or nearly. If the voice goes on, the utterance is heard again from its first frame
+(`go_on`), so the verdict is always on everything said, up to OPEN_FRAMES.
 """
 
 import numpy as np
