@@ -350,6 +350,45 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
 
 @needs_english
 @needs_people
+def test_a_stop_phrase_heard_with_a_word_more_in_a_persons_sentence_is_no_stop_at_6_db(bench, monkeypatch):
+    """At 6 dB SNR a tuning speaker's "...the effect of super-imposition of a number..." was "[unk] end
+    the session" or "safe end the session" in a session: a stop phrase with a word at its edge, which
+    the open recognizer heard as "super imposition"."""
+    from voice.listen.listener import Listener
+
+    clip = SPEECH / "en-talk" / "vctk_autovc" / "p226_022.flac"
+    talk = in_room(human.read_clip(clip), human.NOISY, np.random.default_rng(1))
+    session = context.session(frozenset())
+    assert intents_heard(bench, talk, session) == []
+    monkeypatch.setattr(Listener, "_interrupts_with_a_word_more", lambda self, match: False)
+    assert intents_heard(bench, talk, session) == ["stop"]
+
+
+@needs_english
+@needs_people
+def test_a_stop_the_open_recognizer_heard_below_its_first_guess_only_with_words_added_is_no_stop(
+        bench, monkeypatch):
+    """A person's talk at 6 dB was "stop" in a session's grammar and openly "established", "stop us",
+    "the stop us": the sound of "stop" with more. A person's "stop" heard openly as "stuff", then
+    "stop", is one; a step's "next" heard openly second as "next one" stands."""
+    from voice.listen.recognizer import OpenRecognizer
+
+    heard: list[str] = []
+    monkeypatch.setattr(OpenRecognizer, "finish", lambda self: list(heard))
+    stop = in_room(human.read_clip(human.command_clips("held-out", SPEECH)["stop"][0]), human.QUIET,
+                   np.random.default_rng(2))
+    said_next = in_room(speak("next", VOICE_SETS["en"]["tuning"][0]), human.QUIET, np.random.default_rng(2))
+    session = context.session(frozenset())
+    heard[:] = ["established", "stop us", "the stop us"]
+    assert intents_heard(bench, stop, session) == []
+    heard[:] = ["stuff", "stop"]
+    assert intents_heard(bench, stop, session) == ["stop"]
+    heard[:] = ["mexico", "next one"]
+    assert intents_heard(bench, said_next, session) == ["next"]
+
+
+@needs_english
+@needs_people
 def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recognizers_best_guesses(
         bench, monkeypatch):
     """"stop" in the open recognizer's 4th alternative is no stop (a person's talk in a partner's turn

@@ -12,6 +12,8 @@ heard as "dun" is near.
 
 The further down the open recognizer's alternatives a command's sounds are found, and the less sure
 the grammar was of it, the weaker the evidence: each kind of hearing has its standard (`standard`).
+For a command that ends or starts an exercise, an alternative below the first confirms it only as
+the command's own words, with none added (`confirms`).
 """
 
 from dataclasses import dataclass
@@ -68,14 +70,22 @@ class CrossCheck:
     def confirms(self, phrases: list[str], alternatives: list[str], interrupting: bool = False,
                  confidence: float = 1.0) -> bool:
         """Whether one of the open recognizer's alternatives (best first) meets the command's `standard`:
-        near one of its phrases (word breaks aside: "help me" is near "helped me")."""
+        near one of its phrases (word breaks aside: "help me" is near "helped me"). For an interrupting
+        command, one below the first must not hold more words than the phrase: the open recognizer
+        heard a person's "...established..." first, and then "stop us", "stop with", "stop it":
+        the command's sounds with something more (issue 17's note)."""
         looked_at, limit = self.standard(interrupting, confidence)
         return any(self.apart(alternative, phrase) <= limit
-                   for alternative in alternatives[:looked_at] for phrase in phrases)
+                   and not (interrupting and rank > 0 and _words_added(alternative, phrase))
+                   for rank, alternative in enumerate(alternatives[:looked_at]) for phrase in phrases)
 
     def _sounds(self, text: str) -> tuple[str, ...] | None:
         said = [sounds(word, self.voice) for word in text.lower().split()]
         return None if None in said else tuple("".join(said))
+
+
+def _words_added(heard: str, phrase: str) -> bool:
+    return len(heard.split()) > len(phrase.split())
 
 
 def _letters(text: str) -> tuple[str, ...]:
