@@ -39,11 +39,13 @@ def test_a_command_that_interrupts_must_be_heard_nearer():
     assert ENGLISH.confirms(["stop"], ["the stop"], interrupting=True)  # a stray word before it: 2/7
 
 
-def test_below_the_first_alternative_an_interrupting_command_must_be_heard_with_no_word_added():
+def test_below_the_first_alternative_an_interrupting_command_must_be_heard_with_no_sound_added():
     """A person's talk at 6 dB was "stop" in a session's grammar and openly "established", then
-    "stop us", "stop with", "stop it": the sound of "stop" with more after it. People's own "stop"
-    came openly second as itself ("stuff", "stop"; "snap", "slap", "stop")."""
+    "stop us", "stop with", "stop it" or "stoppage": the sound of "stop" with more after it. People's
+    own "stop" came openly second as itself ("stuff", "stop"; "snap", "slap", "stop") or as "top"."""
     assert not ENGLISH.confirms(["stop"], ["established", "stop us", "the stop us"], interrupting=True)
+    assert not ENGLISH.confirms(["stop"], ["established", "stop it", "stoppage"], interrupting=True)
+    assert ENGLISH.apart("stoppage", "stop") <= ENGLISH.interrupting_limit  # near, but more
     assert ENGLISH.confirms(["stop"], ["established", "stop us"])  # a step's command would stand so
     assert ENGLISH.confirms(["stop"], ["stuff", "stop"], interrupting=True)
     assert ENGLISH.confirms(["stop"], ["the up", "top", "the top"], interrupting=True)

@@ -366,7 +366,7 @@ def test_a_stop_phrase_heard_with_a_word_more_in_a_persons_sentence_is_no_stop_a
 
 @needs_english
 @needs_people
-def test_a_stop_the_open_recognizer_heard_below_its_first_guess_only_with_words_added_is_no_stop(
+def test_a_stop_the_open_recognizer_heard_below_its_first_guess_only_with_more_sounds_is_no_stop(
         bench, monkeypatch):
     """A person's talk at 6 dB was "stop" in a session's grammar and openly "established", "stop us",
     "the stop us": the sound of "stop" with more. A person's "stop" heard openly as "stuff", then

@@ -12,8 +12,8 @@ heard as "dun" is near.
 
 The further down the open recognizer's alternatives a command's sounds are found, and the less sure
 the grammar was of it, the weaker the evidence: each kind of hearing has its standard (`standard`).
-For a command that ends or starts an exercise, an alternative below the first confirms it only as
-the command's own words, with none added (`confirms`).
+For a command that ends or starts an exercise, an alternative below the first confirms it only if
+it holds no more sounds than the phrase (`confirms`): the command's sounds with more are talk.
 """
 
 from dataclasses import dataclass
@@ -71,21 +71,24 @@ class CrossCheck:
                  confidence: float = 1.0) -> bool:
         """Whether one of the open recognizer's alternatives (best first) meets the command's `standard`:
         near one of its phrases (word breaks aside: "help me" is near "helped me"). For an interrupting
-        command, one below the first must not hold more words than the phrase: the open recognizer
-        heard a person's "...established..." first, and then "stop us", "stop with", "stop it":
-        the command's sounds with something more (issue 17's note)."""
+        command, one below the first must hold no more sounds than the phrase: the open recognizer
+        heard a person's "...established..." first, then "stop us", "stop with", "stop it" or
+        "stoppage": the command's sounds with something more (issue 17's note)."""
         looked_at, limit = self.standard(interrupting, confidence)
         return any(self.apart(alternative, phrase) <= limit
-                   and not (interrupting and rank > 0 and _words_added(alternative, phrase))
+                   and not (interrupting and rank > 0 and self._longer(alternative, phrase))
                    for rank, alternative in enumerate(alternatives[:looked_at]) for phrase in phrases)
+
+    def _longer(self, heard: str, phrase: str) -> bool:
+        """Whether `heard` has more sounds than `phrase` (letters where espeak-ng cannot say)."""
+        a, b = self._sounds(heard), self._sounds(phrase)
+        if a is None or b is None:
+            a, b = _letters(heard), _letters(phrase)
+        return len(a) > len(b)
 
     def _sounds(self, text: str) -> tuple[str, ...] | None:
         said = [sounds(word, self.voice) for word in text.lower().split()]
         return None if None in said else tuple("".join(said))
-
-
-def _words_added(heard: str, phrase: str) -> bool:
-    return len(heard.split()) > len(phrase.split())
 
 
 def _letters(text: str) -> tuple[str, ...]:
