@@ -139,7 +139,8 @@ def _stops(bench: Bench, clips: list[Path], conditions: tuple[Condition, ...], r
 
 
 def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rng) -> dict:
-    """Every intent heard in `clips`, in idle, a session and a turn, in each of TALK_ROOMS."""
+    """Every intent heard in `clips`, in idle, a session and a turn, in each of TALK_ROOMS, with the
+    clips and words that gave them (so a false stop can be heard again)."""
     audio = [read_clip(path) for path in clips]
     hours = sum(len(a) for a in audio) / RATE / 3600
     out: dict = {"clips": len(clips), "speech_hours": round(hours, 4), "rooms": {}}
@@ -149,14 +150,17 @@ def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rn
         for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
                                 ("turn", context.turn())):
             accepted = Counter()
-            for speech in audio:
+            examples = []
+            for path, speech in zip(clips, audio):
                 for heard in bench.listen(in_room(speech, room, rng), listening):
                     if heard.match.intent is not None:
                         accepted[heard.match.intent] += 1
+                        examples.append(f"{path.parent.name}/{path.name}: '{heard.match.text}' -> {heard.match.intent}")
             total = sum(accepted.values())
             figures[name] = {"false_accepts": total, "per_hour": round(total / hours, 1) if hours else None,
                              "disruptive": sum(n for intent, n in accepted.items() if intent in ("stop", "safety")
-                                               or intent in starters), "by_intent": dict(accepted.most_common())}
+                                               or intent in starters), "by_intent": dict(accepted.most_common()),
+                             "examples": examples[:12]}
     return out
 
 
