@@ -80,6 +80,8 @@ def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):
     assert ENGLISH.apart("dun", "done") == 0.5
     assert ENGLISH.apart("hell", "help") == 0.25
     assert ENGLISH.apart("happy", "help") == 0.6
+    assert not ENGLISH.confirms(["stop"], ["established", "stop us"], interrupting=True)  # more letters
+    assert ENGLISH.confirms(["stop"], ["stuff", "stop"], interrupting=True)
 
 
 def test_english_checks_short_commands_by_its_voices_sounds_and_korean_does_not():

@@ -62,9 +62,7 @@ class CrossCheck:
     def apart(self, heard: str, phrase: str) -> float:
         """IPA character edits between the two, over the longer one's length: 0 the same sounds,
         1 nothing shared. Letters instead where espeak-ng cannot say how one of them sounds."""
-        a, b = self._sounds(heard), self._sounds(phrase)
-        if a is None or b is None:
-            a, b = _letters(heard), _letters(phrase)
+        a, b = self._compared(heard, phrase)
         return edit_distance(a, b) / max(len(a), len(b), 1)
 
     def confirms(self, phrases: list[str], alternatives: list[str], interrupting: bool = False,
@@ -81,10 +79,15 @@ class CrossCheck:
 
     def _longer(self, heard: str, phrase: str) -> bool:
         """Whether `heard` has more sounds than `phrase` (letters where espeak-ng cannot say)."""
+        a, b = self._compared(heard, phrase)
+        return len(a) > len(b)
+
+    def _compared(self, heard: str, phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The two as sounds, or as letters where espeak-ng cannot say how one of them sounds."""
         a, b = self._sounds(heard), self._sounds(phrase)
         if a is None or b is None:
-            a, b = _letters(heard), _letters(phrase)
-        return len(a) > len(b)
+            return _letters(heard), _letters(phrase)
+        return a, b
 
     def _sounds(self, text: str) -> tuple[str, ...] | None:
         said = [sounds(word, self.voice) for word in text.lower().split()]
