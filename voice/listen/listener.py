@@ -285,7 +285,7 @@ class Listener:
         super-imposition of a number..." was "[unk] end the session" or "safe end the session" in a
         session, a stop at up to 0.86, and "...longing to our garrison..." "long introduce yourself"
         in idle (issue 17's note). The tuning voices' 705 start phrases heard in five rooms and at
-        6 dB had no such word."""
+        6 dB had no such word, nor their 270 stop phrases in a session."""
         return (match.intent is not None and interrupts(match.intent)
                 and len(normalize(match.text)) > len(match.phrase.split()))
 
