@@ -8,7 +8,6 @@ import pytest
 from conftest import run_voice
 
 from voice.audio.frames import split_frames
-from voice.bench import human
 from voice.bench.speech import room_noise, utterances
 from voice.listen import context
 from voice.listen.endpoint import END_FRAMES
@@ -172,8 +171,6 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert {"idle", "session", "turn"} <= set(held_out["talk"]) and "accuracy_room_tone" in held_out
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
-        talk_in_a_session = figures["parts"]["held-out"]["talk"]["rooms"][human.QUIET.name]["session"]
-        assert len(talk_in_a_session["examples"]) == min(12, talk_in_a_session["false_accepts"])
 
 
 def test_candidate_phrases_are_measured_and_a_broken_file_is_named(isolated, tmp_path):

@@ -350,6 +350,20 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
 
 @needs_english
 @needs_people
+def test_the_human_bench_names_the_clip_and_words_of_each_false_accept(bench):
+    """A person's "stop" given to the bench as talk: a false stop in a session, each time it is
+    heard there, named so it can be heard again."""
+    clip = human.command_clips("held-out", SPEECH)["stop"][0]
+    starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
+    figures = human._false_accepts(bench, [clip], starters, np.random.default_rng(2))
+    for room in (human.QUIET, human.NOISY):
+        session = figures["rooms"][room.name]["session"]
+        assert session["by_intent"] == {"stop": 1} and session["disruptive"] == 1, session
+        assert session["examples"] == [f"stop/{clip.name}: 'stop' -> stop"], session
+
+
+@needs_english
+@needs_people
 def test_a_stop_phrase_heard_with_a_word_more_in_a_persons_sentence_is_no_stop_at_6_db(bench, monkeypatch):
     """At 6 dB SNR a tuning speaker's "...the effect of super-imposition of a number..." was "[unk] end
     the session" or "safe end the session" in a session: a stop phrase with a word at its edge, which
