@@ -75,6 +75,16 @@ def test_a_command_the_grammar_was_unsure_of_must_be_in_the_open_recognizers_bes
     assert ENGLISH.standard(interrupting=True, confidence=0.2) == (crosscheck.DOUBTFUL_ALTERNATIVES, 0.3)
 
 
+def test_a_steps_command_stands_where_the_grammar_outscored_everything_the_open_recognizer_heard():
+    """Vosk's scores are log-likelihoods over the same frames: a margin of OUTSCORED_BY or more means
+    nothing in the whole vocabulary fit the sound nearly as well as the command did."""
+    margin = crosscheck.OUTSCORED_BY
+    assert ENGLISH.outscored(50.0 + margin, [50.0, 49.0], interrupting=False)
+    assert not ENGLISH.outscored(50.0 + margin - 0.1, [50.0, 49.0], interrupting=False)
+    assert not ENGLISH.outscored(50.0 + margin, [50.0, 49.0], interrupting=True)  # stop, a start phrase
+    assert not ENGLISH.outscored(50.0 + margin, [], interrupting=False)  # nothing heard to compare with
+
+
 def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):
     monkeypatch.setattr(crosscheck, "sounds", lambda word, voice: None)
     assert ENGLISH.apart("dun", "done") == 0.5

@@ -14,6 +14,10 @@ The further down the open recognizer's alternatives a command's sounds are found
 the grammar was of it, the weaker the evidence: each kind of hearing has its standard (`standard`).
 For a command that ends or starts an exercise, an alternative below the first confirms it only if
 it holds no more sounds than the phrase (`confirms`): the command's sounds with more are talk.
+
+The open recognizer hears machine voices worse than people ("skip" as "cape"). Where nothing in its
+whole vocabulary fits the sound nearly as well as the grammar's command does, its words are a miss,
+not other words: a step's command stands so in a quiet room (`outscored`).
 """
 
 from dataclasses import dataclass
@@ -36,6 +40,12 @@ INTERRUPTING_ALTERNATIVES = 3
 # 0.22 and openly "bed", "bad" (0.33 from "back"); "six" was "next" at 0.13 and "sex" (0.4).
 DOUBTFUL_CONFIDENCE = 0.3
 DOUBTFUL_ALTERNATIVES = 2
+# How far the grammar's hearing of a step's command must score above the open recognizer's best over
+# the same frames (Vosk's log-likelihoods) to stand against it. On the tuning half, in room tone: 7 of
+# the voices' 79 commands the open recognizer had turned away came back; the people's lone words it
+# turned away in a quiet room reached 6.9 ("down" as done in a turn). At 6 dB SNR they reached 9.6
+# ("go" as done, heard openly as "the", "though"), so not in a noisy room (issue 17's note).
+OUTSCORED_BY = 7.5
 
 
 class Standard(NamedTuple):
@@ -76,6 +86,12 @@ class CrossCheck:
         return any(self.apart(alternative, phrase) <= limit
                    and not (interrupting and rank > 0 and self._longer(alternative, phrase))
                    for rank, alternative in enumerate(alternatives[:looked_at]) for phrase in phrases)
+
+    def outscored(self, grammar_score: float, open_scores: list[float], interrupting: bool) -> bool:
+        """Whether the grammar's hearing of a command scored OUTSCORED_BY above the open recognizer's
+        best: a step's command then stands whatever the open recognizer's words (in a quiet room:
+        the listener asks only there). Never one that ends or starts an exercise."""
+        return not interrupting and bool(open_scores) and grammar_score - open_scores[0] >= OUTSCORED_BY
 
     def _longer(self, heard: str, phrase: str) -> bool:
         """Whether `heard` has more sounds than `phrase` (letters where espeak-ng cannot say)."""

@@ -22,6 +22,7 @@ was "help me" and "no" was "next". So does a stop or a start phrase heard with a
 """
 
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -93,6 +94,7 @@ class Listener:
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
+        self._noisy = False  # the room is louder than NOISY_FLOOR_DB
         self._checking = False  # whether this utterance is heard openly too
         self._context: Callable[[], Context | None] = lambda: None  # every phrase, until told
         self.stable_frames = stable_frames
@@ -120,7 +122,9 @@ class Listener:
         self._context = context
 
     def feed(self, frame: np.ndarray) -> Match | None:
-        if self._denoiser is not None and self._room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB:
+        if self._denoiser is not None or self._open is not None:  # the only two that ask
+            self._noisy = self._room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB
+        if self._denoiser is not None and self._noisy:
             frame = self._denoiser(frame)  # only here: in a quiet room it costs speech and gains nothing
         segment = self._endpointer.feed(frame)
         if self._recognizer is None:
@@ -256,7 +260,8 @@ class Listener:
         texts, scores, words = self._recognizer.finish()
         match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words])
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.faded_frames) * FRAME_MS / 1000
-        said = words[texts.index(match.text)] if match.text in texts else []
+        rank = texts.index(match.text) if match.text in texts else None  # the alternative it matched
+        said = words[rank] if rank is not None else []
         if said:  # the words' own times: a breath, a clip's hiss or a room's tail is no word
             spoken_s = min(spoken_s, said[-1].end - said[0].start)
         if match.intent is not None and spoken_s > longest_saying(match.phrase):
@@ -267,7 +272,7 @@ class Listener:
         if match.intent == SAFETY and self._hearing is not None and self._hearing.strict:
             return self._second_look(match)
         if self._checking and (self._short(match) or self._interrupts_with_a_word_more(match)):
-            return self._open_look(match)
+            return self._open_look(match, scores[rank] if rank is not None else -math.inf)
         return match
 
     def _short(self, match: Match) -> bool:
@@ -289,20 +294,25 @@ class Listener:
         return (match.intent is not None and interrupts(match.intent)
                 and len(normalize(match.text)) > len(match.phrase.split()))
 
-    def _open_look(self, match: Match) -> Match:
+    def _open_look(self, match: Match, score: float) -> Match:
         """`match` if the open-vocabulary recognizer heard something that sounds near one of its phrases
-        ("happy" was "help me" in a session's grammar). If that recognizer failed, the grammar's word
-        stands alone, as before there was a second opinion: "stop" must work whatever else fails."""
+        ("happy" was "help me" in a session's grammar), or, in a quiet room, nothing that fit the sound
+        nearly as well as the grammar's hearing of it (`score`; CrossCheck.outscored). If that recognizer
+        failed, the grammar's word stands alone, as before there was a second opinion: "stop" must
+        work whatever else fails."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
             log.warning("%s; '%s' stands on the grammar alone", error, match.intent)
             return match
-        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard, interrupts(match.intent),
+        interrupting = interrupts(match.intent)
+        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard.texts, interrupting,
                                       match.confidence):
             return match
+        if not self._noisy and self._cross_check.outscored(score, heard.scores, interrupting):
+            return match
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
-                                                  f"'{heard[0] if heard else ''}'")
+                                                  f"'{heard.texts[0] if heard.texts else ''}'")
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set) if the same frames, decoded with every

@@ -11,7 +11,7 @@ finds it done or nearly. If the voice goes on, the utterance is heard again from
 import numpy as np
 
 from ..audio.frames import frames_for
-from .recognizer import OpenRecognizer
+from .recognizer import Alternatives, OpenRecognizer
 
 OPEN_FRAMES = frames_for(3.0)  # heard by the open recognizer: far longer than a one-word command
 
@@ -50,6 +50,6 @@ class OpenHearing:
         self._recognizer.begin_final()
         self._ended = True
 
-    def verdict(self) -> list[str]:
+    def verdict(self) -> Alternatives:
         """The open recognizer's alternatives for the utterance, best first (a ModelError if it failed)."""
         return self._recognizer.finish()
