@@ -441,6 +441,56 @@ def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recog
 
 
 @needs_english
+def test_a_steps_command_the_open_recognizer_misheard_stands_in_a_quiet_room_where_the_grammar_outscored_it(
+        bench, monkeypatch):
+    """flite's "pause" in a quiet room: the open recognizer heard "plus" or "class", which does not
+    confirm it, but nothing it heard fit the sound nearly as well as the grammar's "pause"."""
+    from voice.listen.crosscheck import CrossCheck
+
+    said = in_room(speak("pause", "flite:slt"), human.QUIET, np.random.default_rng(0))
+    session = context.session(frozenset())
+    assert intents_heard(bench, said, session) == ["pause"]
+    monkeypatch.setattr(CrossCheck, "outscored", lambda *args: False)
+    assert intents_heard(bench, said, session) == []
+
+
+@needs_english
+@needs_people
+def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_words(bench, monkeypatch):
+    """A person's "go" at 6 dB SNR was "done" in a session's grammar, which outscored the open
+    recognizer's "though" by more than OUTSCORED_BY: in noise the open recognizer's best fits worse,
+    so the grammar's score there is no evidence."""
+    from voice.listen import listener
+    from voice.listen.crosscheck import OUTSCORED_BY
+
+    clip = SPEECH / "en-commands" / "go" / "4fd1443e_nohash_1.flac"
+    said = in_room(human.read_clip(clip), human.NOISY, np.random.default_rng(3))
+    session = context.session(frozenset())
+    margins = []
+    look = listener.Listener._open_look
+
+    def looking(self, match, score):
+        heard = self._open.verdict()
+        self._open.verdict = lambda: heard
+        margins.append(score - heard.scores[0])
+        try:
+            return look(self, match, score)
+        finally:
+            del self._open.verdict
+
+    monkeypatch.setattr(listener.Listener, "_open_look", looking)
+    assert intents_heard(bench, said, session) == []
+    assert len(margins) == 1 and margins[0] >= OUTSCORED_BY, margins
+
+    def as_if_quiet(self, match, score):
+        self._noisy = False
+        return looking(self, match, score)
+
+    monkeypatch.setattr(listener.Listener, "_open_look", as_if_quiet)
+    assert intents_heard(bench, said, session) == ["done"]
+
+
+@needs_english
 @needs_people
 def test_a_stop_heard_openly_only_across_a_word_break_is_no_stop(bench, monkeypatch):
     """A person's talk was "stop" in the grammar and "this topic" openly, in a session and in a turn:
