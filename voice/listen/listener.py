@@ -296,8 +296,10 @@ class Listener:
 
     def _open_look(self, match: Match, score: float) -> Match:
         """`match` if the open-vocabulary recognizer heard something that sounds near one of its phrases
-        ("happy" was "help me" in a session's grammar), or, in a quiet room, nothing that fit the sound
-        nearly as well as the grammar's hearing of it (`score`; CrossCheck.outscored). If that recognizer
+        ("happy" was "help me" in a session's grammar), or, in a quiet room and outside a partner's
+        turn, nothing that fit the sound nearly as well as the grammar's hearing of it (`score`;
+        CrossCheck.outscored). A turn's grammar is a few words, so each scores higher there: a person's
+        "down" was "done" 9.0 above the open recognizer's "down" (issue 17's note). If that recognizer
         failed, the grammar's word stands alone, as before there was a second opinion: "stop" must
         work whatever else fails."""
         try:
@@ -309,7 +311,8 @@ class Listener:
         if self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard.texts, interrupting,
                                       match.confidence):
             return match
-        if not self._noisy and self._cross_check.outscored(score, heard.scores, interrupting):
+        in_turn = self._hearing is not None and self._hearing.strict
+        if not self._noisy and not in_turn and self._cross_check.outscored(score, heard.scores, interrupting):
             return match
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard.texts[0] if heard.texts else ''}'")
