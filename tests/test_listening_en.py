@@ -443,8 +443,9 @@ def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recog
 @needs_english
 def test_a_steps_command_the_open_recognizer_misheard_stands_in_a_quiet_room_where_the_grammar_outscored_it(
         bench, monkeypatch):
-    """flite's "pause" in a quiet room: the open recognizer heard "plus" or "class", which does not
-    confirm it, but nothing it heard fit the sound nearly as well as the grammar's "pause"."""
+    """flite's "pause" in a quiet room: the open recognizer's words do not confirm it (in the accuracy
+    bench's draws they were "plus" or "class"), but nothing it heard fit the sound nearly as well as
+    the grammar's "pause"."""
     from voice.listen.crosscheck import CrossCheck
 
     said = in_room(speak("pause", "flite:slt"), human.QUIET, np.random.default_rng(0))
