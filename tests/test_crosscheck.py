@@ -4,7 +4,7 @@ library for how words sound, no model."""
 import pytest
 
 from voice.listen import crosscheck
-from voice.listen.crosscheck import CrossCheck
+from voice.listen.crosscheck import NOISY_FIRST_ADDED, CrossCheck
 from voice.locale import Locale
 
 ENGLISH = CrossCheck(0.45, "gmw/en-us", 0.4, 0.3)
@@ -50,6 +50,19 @@ def test_below_the_first_alternative_an_interrupting_command_must_be_heard_with_
     assert ENGLISH.confirms(["stop"], ["stuff", "stop"], interrupting=True)
     assert ENGLISH.confirms(["stop"], ["the up", "top", "the top"], interrupting=True)
     assert ENGLISH.confirms(["stop"], ["stop it", "that"], interrupting=True)  # first, it may have more
+
+
+def test_in_a_noisy_room_an_interrupting_commands_first_alternative_may_add_one_sound_only():
+    """At 6 dB a person's talk, "...established...", was "stop" in a session's grammar and openly
+    first "stop us". People's "stop" there came openly first as "the top" or "sport": one sound more."""
+    assert ENGLISH.sounds_added(True, 0, noisy=True) == NOISY_FIRST_ADDED == 1
+    assert not ENGLISH.confirms(["stop"], ["stop us", "established"], interrupting=True, noisy=True)
+    assert not ENGLISH.confirms(["stop"], ["stop it"], interrupting=True, noisy=True)
+    assert ENGLISH.confirms(["stop"], ["stop us", "established"], interrupting=True)  # in a quiet room
+    assert ENGLISH.confirms(["stop"], ["the top", "doc"], interrupting=True, noisy=True)
+    assert ENGLISH.confirms(["stop"], ["sport", "spot"], interrupting=True, noisy=True)
+    assert ENGLISH.confirms(["stop"], ["stop"], interrupting=True, noisy=True)
+    assert ENGLISH.confirms(["next"], ["next one"], noisy=True)  # a step's command: as in quiet
 
 
 def test_only_the_open_recognizers_best_few_alternatives_confirm_a_command():

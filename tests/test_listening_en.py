@@ -419,6 +419,26 @@ def test_a_stop_the_open_recognizer_heard_below_its_first_guess_only_with_more_s
 
 @needs_english
 @needs_people
+def test_in_a_noisy_room_a_stop_the_open_recognizer_heard_first_with_more_sounds_is_no_stop(bench, monkeypatch):
+    """At 6 dB a tuning person's talk, "...established...", was "stop" in a session's grammar and
+    openly first "stop us": there that is no stop, and in a quiet room it is (a voice's "stop it").
+    People's "stop" at 6 dB came openly first as "the top": one sound more, which stands."""
+    from voice.listen.recognizer import OpenRecognizer
+
+    heard: list[str] = []
+    monkeypatch.setattr(OpenRecognizer, "finish", lambda self: set_hearing(heard))
+    clip = human.read_clip(human.command_clips("held-out", SPEECH)["stop"][0])
+    session = context.session(frozenset())
+    for room, stop_us in ((human.NOISY, []), (human.QUIET, ["stop"])):
+        audio = in_room(clip, room, np.random.default_rng(2))
+        heard[:] = ["stop us", "established"]
+        assert intents_heard(bench, audio, session) == stop_us, room.name
+        heard[:] = ["the top", "doc"]
+        assert intents_heard(bench, audio, session) == ["stop"], room.name
+
+
+@needs_english
+@needs_people
 def test_a_command_that_ends_or_starts_an_exercise_stands_only_on_the_open_recognizers_best_guesses(
         bench, monkeypatch):
     """"stop" in the open recognizer's 4th alternative is no stop (a person's talk in a partner's turn

@@ -309,7 +309,7 @@ class Listener:
             return match
         interrupting = interrupts(match.intent)
         if self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard.texts, interrupting,
-                                      match.confidence):
+                                      match.confidence, self._noisy):
             return match
         in_turn = self._hearing is not None and self._hearing.strict
         if not self._noisy and not in_turn and self._cross_check.outscored(score, heard.scores, interrupting):
