@@ -429,10 +429,10 @@ def test_in_a_noisy_room_a_stop_the_open_recognizer_heard_first_with_more_sounds
     monkeypatch.setattr(OpenRecognizer, "finish", lambda self: set_hearing(heard))
     clip = human.read_clip(human.command_clips("held-out", SPEECH)["stop"][0])
     session = context.session(frozenset())
-    for room, stop_us in ((human.NOISY, []), (human.QUIET, ["stop"])):
+    for room, stop_us_is in ((human.NOISY, []), (human.QUIET, ["stop"])):
         audio = in_room(clip, room, np.random.default_rng(2))
         heard[:] = ["stop us", "established"]
-        assert intents_heard(bench, audio, session) == stop_us, room.name
+        assert intents_heard(bench, audio, session) == stop_us_is, room.name
         heard[:] = ["the top", "doc"]
         assert intents_heard(bench, audio, session) == ["stop"], room.name
 

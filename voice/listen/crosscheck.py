@@ -53,9 +53,9 @@ OUTSCORED_BY = 7.5
 # In a noisy room, how many sounds beyond its phrase the open recognizer's first alternative may hold
 # to confirm a command that ends or starts an exercise. At 6 dB SNR a tuning person's talk,
 # "...established...", was "stop" in a session's grammar and openly first "stop us" (two more): a
-# false stop. The tuning people's 79 "stop"s at 6 dB came openly first as "the top" or "sport" (one
-# more) or no longer, and all 64 heard stand at one. In a quiet room the first may hold more: a
-# machine voice's "stop it" was heard so, as "stop it", in 6 of 15 tries (issue 17's note).
+# false stop. Of the tuning people's 79 "stop"s at 6 dB, the 64 heard as stop came openly first as
+# "the top" or "sport" (one more) or no longer: all still stand. In a quiet room the first may hold
+# more: the tuning voices' "stop it" stood so in 6 of 15 tries, at 6 dB in none (issue 17's note).
 NOISY_FIRST_ADDED = 1
 
 
