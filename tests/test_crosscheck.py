@@ -54,7 +54,7 @@ def test_below_the_first_alternative_an_interrupting_command_must_be_heard_with_
 
 def test_in_a_noisy_room_an_interrupting_commands_first_alternative_may_add_one_sound_only():
     """At 6 dB a person's talk, "...established...", was "stop" in a session's grammar and openly
-    first "stop us". People's "stop" there came openly first as "the top" or "sport": one sound more."""
+    first "stop us". A person's "stop" there stood only on a first guess "the top": one sound more."""
     assert ENGLISH.sounds_added(True, 0, noisy=True) == NOISY_FIRST_ADDED == 1
     assert not ENGLISH.confirms(["stop"], ["stop us", "established"], interrupting=True, noisy=True)
     assert not ENGLISH.confirms(["stop"], ["stop it"], interrupting=True, noisy=True)

@@ -422,7 +422,7 @@ def test_a_stop_the_open_recognizer_heard_below_its_first_guess_only_with_more_s
 def test_in_a_noisy_room_a_stop_the_open_recognizer_heard_first_with_more_sounds_is_no_stop(bench, monkeypatch):
     """At 6 dB a tuning person's talk, "...established...", was "stop" in a session's grammar and
     openly first "stop us": there that is no stop, and in a quiet room it is (a voice's "stop it").
-    People's "stop" at 6 dB came openly first as "the top": one sound more, which stands."""
+    A person's "stop" at 6 dB stood only on a first guess "the top": one sound more, which stands."""
     from voice.listen.recognizer import OpenRecognizer
 
     heard: list[str] = []

@@ -53,9 +53,9 @@ OUTSCORED_BY = 7.5
 # In a noisy room, how many sounds beyond its phrase the open recognizer's first alternative may hold
 # to confirm a command that ends or starts an exercise. At 6 dB SNR a tuning person's talk,
 # "...established...", was "stop" in a session's grammar and openly first "stop us" (two more): a
-# false stop. Of the tuning people's 79 "stop"s at 6 dB, the 64 heard as stop came openly first as
-# "the top" or "sport" (one more) or no longer: all still stand. In a quiet room the first may hold
-# more: the tuning voices' "stop it" stood so in 6 of 15 tries, at 6 dB in none (issue 17's note).
+# false stop. Of the tuning people's 64 "stop"s heard at 6 dB, one stood only on a first guess with
+# a sound more ("the top"): with none allowed it is lost, with one all 64 stand. In a quiet room the
+# first may hold more: the tuning voices' "stop it" stood so in 6 of 15 tries (issue 17's note).
 NOISY_FIRST_ADDED = 1
 
 
