@@ -18,9 +18,9 @@ VOICED_MARGIN_DB = 12.0  # a frame is voiced this far above the noise floor ...
 LOUD_ROOM_DB = -50.0  # ... or, in a room whose floor is above this (10 dB over the loudest room tone measured),
 # ... this far: at 6 dB SNR speech barely rose 12 dB above the noise, and began late. 4.5 rather than
 # 6 (issue 17's note): of the tuning voices' 300 commands at 6 dB, 4 more right ("can we pause" and
-# "what are the commands" had been nothing, "start I statement practice" cut short), none lost; the
-# tuning people's "stop" and other words at 6 dB, and ten minutes of steady room noise alone (no
-# utterance started), unchanged.
+# "what are the commands" had been nothing, "start I statement practice" cut short, "skip" now
+# confirmed), none lost; the tuning people's "stop" and other words at 6 dB unchanged, and ten minutes
+# of steady pink, fan or brown noise alone (-48 to -35 dBFS) started as many utterances with either.
 LOUD_ROOM_MARGIN_DB = 4.5
 MIN_SPEECH_DB = -50.0  # and never quieter than this
 # A frame this far below the utterance's loudest has faded: in a reverberant room, the room's echo of
