@@ -52,10 +52,12 @@ def test_a_command_is_committed_before_the_endpoint(bench):
     assert heard.frame < END_FRAMES // 2, heard
 
 
-def test_a_phrase_that_begins_a_longer_one_waits_for_the_end_of_speech(bench):
-    # "이전" (back) is complete, but "이전 거" starts with it: no early commit.
+def test_a_phrase_that_begins_only_longer_ways_to_say_it_answers_before_the_end_of_speech(bench):
+    # "이전" (back) is complete, and "이전 거" starts with it but is back too: the answer need not wait
+    # for the end of speech (it waited END_FRAMES once). Which phrases wait: tests/test_commit.py.
     heard = hear(bench, "이전", context.session(frozenset()))
-    assert heard.match.intent == "back" and not heard.match.early, heard
+    assert heard.match.intent == "back" and heard.match.early, heard
+    assert heard.frame < END_FRAMES, heard
 
 
 def test_a_safety_request_waits_for_the_quiet_after_it(bench):

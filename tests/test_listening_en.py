@@ -16,6 +16,7 @@ from voice.bench import human
 from voice.bench.rooms import Condition, in_room
 from voice.bench.speech import LEAD_S, TAIL_S, talk
 from voice.bench.voices import VOICE_SETS, speak
+from voice.listen.endpoint import END_FRAMES
 from voice.listen import context
 from voice.listen.intents import expand
 from voice.models import default_model, is_model
@@ -159,6 +160,17 @@ def test_only_a_command_heard_as_a_word_or_two_waits_for_the_open_recognizers_wo
     speech = speak("done", "flite:slt")
     checked = bench.first_heard(in_room(speech, quiet, rng), speech, bench.context_of["done"])  # openly "john"
     assert checked.match is not None and checked.match.intent is None and "not confirmed" in checked.match.reason
+
+
+@needs_english
+def test_a_command_that_begins_only_longer_ways_to_say_it_answers_before_the_end_of_speech(bench):
+    """"repeat" begins "repeat that", the same command: it answers SAME_MEANING_QUIET frames into the
+    quiet, not at the end of speech (END_FRAMES later). Which phrases wait: tests/test_commit.py."""
+    speech = speak("repeat", "piper:en_US-joe-medium")
+    heard = bench.first_heard(in_room(speech, ROOM_TONES[0], np.random.default_rng(1)), speech,
+                              context.session(frozenset()))
+    assert heard.match is not None and heard.match.intent == "repeat" and heard.match.early, heard
+    assert heard.frame < END_FRAMES, heard
 
 
 @needs_english

@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,6 +43,13 @@ from .recognizer import GrammarRecognizer
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
 STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent ...
 QUIET_TO_COMMIT = 5  # ... once the voice has stopped for 100 ms: a phrase heard mid-sentence is no command
+# A phrase that begins longer ones, all meaning the same command ("faster" and "faster please", "repeat"
+# and "repeat that"), commits after this much quiet rather than at the end of speech: whatever follows,
+# the answer is the same. More than QUIET_TO_COMMIT: at that, at 6 dB SNR a passing partial "slower" or
+# "start reflection" answered 4 of 300 held-out commands with the wrong one (issue 17's note). On the
+# tuning voices (issue 17's note): room tone 1415 -> 1417 of 1500 right, end of speech to answer p50
+# 140 -> 120 ms, answers at 240 ms or later 111 -> 70; at 6 dB 261 of 300 either way, p95 240 -> 220 ms.
+SAME_MEANING_QUIET = 8
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
 # worse (issue 4's note), in noise it left speech within 1 dB and took the noise 15-20 dB down.
@@ -72,6 +80,41 @@ AFTER_WORDS = "no pause before it"
 log = logging.getLogger(__name__)
 
 
+class Grammar(NamedTuple):
+    """A context's phrases, as Vosk hears them and as word tuples, and the frames of quiet after each
+    that commit it before the end of speech (a phrase not in `commit_after` waits for the end)."""
+
+    phrases: list[str]
+    complete: set[tuple[str, ...]]
+    commit_after: dict[tuple[str, ...], int]
+
+
+def grammar_of(matcher: IntentMatcher, context: Context | None) -> Grammar:
+    """The context's phrases (every command's for None), and the quiet after each that commits it early.
+
+    A phrase that begins a longer one of another command ("continue" and "continue our session")
+    waits for the end of speech, and so do safety and forgetting, judged on the whole utterance
+    ("토요일에 차 정비 맡겨야 해" was 지금 위험해, committed at a pause mid-sentence). One that begins
+    only longer ways to say its own command ("faster please") waits SAME_MEANING_QUIET. Any other
+    phrase waits QUIET_TO_COMMIT."""
+    phrases = matcher.grammar(context.intents if context else None)
+    complete = {tuple(phrase.split()) for phrase in phrases}
+    meanings: dict[tuple[str, ...], set[str]] = {}
+    for words, intent in matcher.phrases:
+        if words in complete:
+            meanings.setdefault(words, set()).add(intent)
+    commit_after = {}
+    for words, intents in meanings.items():
+        if intents & EXACT_INTENTS:
+            continue
+        longer = [other for other in complete if len(other) > len(words) and other[: len(words)] == words]
+        if not longer:
+            commit_after[words] = QUIET_TO_COMMIT
+        elif len(intents) == 1 and all(meanings[other] == intents for other in longer):
+            commit_after[words] = SAME_MEANING_QUIET
+    return Grammar(phrases, complete, commit_after)
+
+
 def longest_saying(phrase: str) -> float:
     """Seconds beyond which speech is too long to be `phrase`: Hangul syllables, or vowel groups."""
     syllables = len(re.findall(r"[\uac00-\ud7a3]|[aeiouy]+", phrase.lower()))
@@ -100,7 +143,7 @@ class Listener:
         self.stable_frames = stable_frames
         self._recognizer = recognizer
         self._endpointer = Endpointer()
-        self._phrases: dict[Context | None, tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]] = {}
+        self._phrases: dict[Context | None, Grammar] = {}
         self._hearing: Context | None = None  # the context of the utterance in progress
         self._after_words = False  # it began too soon after the couple's last words (PAUSE_BEFORE_START)
         self._collecting = False
@@ -226,7 +269,7 @@ class Listener:
                              and pause is not None and pause < PAUSE_BEFORE_START)
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._utterance = []
-        self._recognizer.use(self._grammar(self._hearing)[0])
+        self._recognizer.use(self._grammar(self._hearing).phrases)
         # Heard openly too, in a noisy room as well: there, without it, the tuning people's recorded
         # lone words were commands 158 times in 0.23 h of them (idle, a session and a turn at 6 dB
         # SNR), and 7 with it, for one of their 79 "stop"s; machine voices lose more (276 -> 257 of
@@ -242,13 +285,14 @@ class Listener:
             self._partial, self._stable = words, 0
             return None
         self._stable += 1
-        _, complete, waits = self._grammar(self._hearing)
-        answer_after = END_FRAMES if words in waits else QUIET_TO_COMMIT
+        grammar = self._grammar(self._hearing)
+        commit_after = grammar.commit_after.get(words)  # None: it waits for the end of speech
+        answer_after = END_FRAMES if commit_after is None else commit_after
         verdict_due = self._endpointer.quiet_frames >= answer_after - OPEN_VERDICT_LEAD
-        if self._checking and words in complete and verdict_due:
+        if self._checking and words in grammar.complete and verdict_due:
             self._open.end()  # its verdict, if asked for, is then ready sooner
-        settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= QUIET_TO_COMMIT
-        if settled and words in complete and words not in waits:
+        settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= answer_after
+        if settled and commit_after is not None:
             self._answered = True
             return replace(self._finish(), early=True)
         return None
@@ -321,7 +365,7 @@ class Listener:
         """`match` (safety, heard in a small command set) if the same frames, decoded with every
         command and the everyday words listened for, still hold a safety phrase in one of their
         alternatives; else rejected."""
-        self._recognizer.use(self._grammar(None)[0] + self._everyday_words)
+        self._recognizer.use(self._grammar(None).phrases + self._everyday_words)
         try:
             for piece in self._utterance:
                 self._recognizer.accept(piece)
@@ -333,17 +377,7 @@ class Listener:
             return match
         return replace(match, intent=None, reason="safety not heard with every command listened for")
 
-    def _grammar(self, context: Context | None) -> tuple[list[str], set[tuple[str, ...]], set[tuple[str, ...]]]:
-        """The context's phrases for Vosk, as word tuples, and those that wait for the end of speech:
-        the ones that begin a longer phrase ("repeat" and "repeat that"), and safety and forgetting,
-        judged on the whole utterance ("토요일에 차 정비 맡겨야 해" was 지금 위험해, committed at a pause
-        mid-sentence). Letting a phrase that only begins longer ways to say the same command commit
-        early was measured and dropped: at 6 dB SNR a passing partial "slower" or "start reflection"
-        answered 4 of 300 held-out commands with the wrong one (issue 17's note)."""
+    def _grammar(self, context: Context | None) -> Grammar:
         if context not in self._phrases:
-            phrases = self.matcher.grammar(context.intents if context else None)
-            complete = {tuple(phrase.split()) for phrase in phrases}
-            waits = {words[:n] for words in complete for n in range(1, len(words))}
-            waits |= {words for words, intent in self.matcher.phrases if intent in EXACT_INTENTS}
-            self._phrases[context] = (phrases, complete, waits)
+            self._phrases[context] = grammar_of(self.matcher, context)
         return self._phrases[context]

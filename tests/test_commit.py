@@ -1,0 +1,39 @@
+"""When a phrase heard may answer before the end of speech: the commit table (`listener.grammar_of`),
+walked over every context of both locales."""
+
+import pytest
+
+from voice.listen import context
+from voice.listen.intents import EXACT_INTENTS, IntentMatcher
+from voice.listen.listener import QUIET_TO_COMMIT, SAME_MEANING_QUIET, grammar_of
+from voice.locale import Locale
+
+
+def contexts(commands: frozenset[str]) -> list:
+    return [None, context.idle(commands), context.session(frozenset({"more_time"})), context.paused(),
+            context.turn()]
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_a_phrase_commits_early_only_if_nothing_longer_it_begins_means_another_command(code):
+    matcher = IntentMatcher(Locale.load(code).intents)
+    meaning = dict(matcher.phrases)
+    for listening in contexts(frozenset(matcher.templates)):
+        grammar = grammar_of(matcher, listening)
+        for words in grammar.complete:
+            longer = {other for other in grammar.complete if len(other) > len(words) and other[: len(words)] == words}
+            waits = meaning[words] in EXACT_INTENTS or any(meaning[other] != meaning[words] for other in longer)
+            expected = None if waits else SAME_MEANING_QUIET if longer else QUIET_TO_COMMIT
+            assert grammar.commit_after.get(words) == expected, (code, listening, words)
+
+
+def test_the_english_table_where_a_couple_would_notice():
+    matcher = IntentMatcher(Locale.load("en").intents)
+    session = grammar_of(matcher, context.session(frozenset())).commit_after
+    assert session[("stop",)] == QUIET_TO_COMMIT
+    assert session[("faster",)] == SAME_MEANING_QUIET  # "faster please" is the same command
+    assert session[("repeat",)] == SAME_MEANING_QUIET  # and "repeat that"
+    assert ("i", "need", "help") not in session  # safety is judged on the whole utterance
+    paused = grammar_of(matcher, context.paused()).commit_after
+    assert ("continue",) not in paused  # "continue our session" is another command
+    assert paused[("resume",)] == QUIET_TO_COMMIT
