@@ -1,11 +1,11 @@
-"""When a phrase heard may answer before the end of speech: the commit table (`listener.grammar_of`),
+"""When a phrase heard may answer before the end of speech: the commit table (`commit.grammar_of`),
 walked over every context of both locales."""
 
 import pytest
 
 from voice.listen import context
 from voice.listen.intents import EXACT_INTENTS, IntentMatcher
-from voice.listen.listener import QUIET_TO_COMMIT, SAME_MEANING_QUIET, grammar_of
+from voice.listen.commit import QUIET_TO_COMMIT, SAME_MEANING_QUIET, grammar_of
 from voice.locale import Locale
 
 

@@ -4,7 +4,8 @@ Our endpointer decides where an utterance starts; only those frames (with pre-ro
 idle speaker costs little. In a noisy room, both hear the microphone noise-suppressed. An intent is
 committed as soon as Vosk's partial result is a complete phrase of the current command set that has
 stayed the same for `stable_frames` and the voice has just stopped (our endpointer would wait 240 ms
-more); a phrase that begins a longer one, or asks for safety, waits for the end of speech.
+more); one that begins only longer ways to say the same command waits a little longer, and one that
+begins another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`); the end of speech
 is the fallback, not the path.
 
@@ -26,12 +27,12 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import NamedTuple
 
 import numpy as np
 
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from ..errors import ModelError
+from .commit import STABLE_FRAMES, Grammar, grammar_of
 from .context import Context, interrupts, starts_an_exercise
 from .crosscheck import CrossCheck
 from .denoise import denoiser
@@ -41,15 +42,6 @@ from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
-STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent ...
-QUIET_TO_COMMIT = 5  # ... once the voice has stopped for 100 ms: a phrase heard mid-sentence is no command
-# A phrase that begins longer ones, all meaning the same command ("faster" and "faster please", "repeat"
-# and "repeat that"), commits after this much quiet rather than at the end of speech: whatever follows,
-# the answer is the same. More than QUIET_TO_COMMIT: at that, at 6 dB SNR a passing partial "slower" or
-# "start reflection" answered 4 of 300 held-out commands with the wrong one (issue 17's note). On the
-# tuning voices (issue 17's note): room tone 1415 -> 1417 of 1500 right, end of speech to answer p50
-# 140 -> 120 ms, answers at 240 ms or later 111 -> 70; at 6 dB 261 of 300 either way, p95 240 -> 220 ms.
-SAME_MEANING_QUIET = 8
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
 # worse (issue 4's note), in noise it left speech within 1 dB and took the noise 15-20 dB down.
@@ -64,7 +56,7 @@ HOLD_FRAMES = frames_for(0.3)
 CONTINUED = "speech went on"
 CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open recognizer's verdict
 # The open recognizer's final result begins this many frames of quiet before the answer could come
-# after a whole phrase (QUIET_TO_COMMIT, or END_FRAMES for a phrase that waits for the end of speech):
+# after a whole phrase (the phrase's quiet in commit.py, or END_FRAMES where it waits for the end of speech):
 # most of its 55 ms (p50 here) are spent before the answer needs it (OpenHearing).
 OPEN_VERDICT_LEAD = 3
 # Where the couple talk (idle), a start phrase (or any command heard only there: the menu, forget
@@ -78,41 +70,6 @@ PAUSE_BEFORE_START = frames_for(0.26)
 AFTER_WORDS = "no pause before it"
 
 log = logging.getLogger(__name__)
-
-
-class Grammar(NamedTuple):
-    """A context's phrases, as Vosk hears them and as word tuples, and the frames of quiet after each
-    that commit it before the end of speech (a phrase not in `commit_after` waits for the end)."""
-
-    phrases: list[str]
-    complete: set[tuple[str, ...]]
-    commit_after: dict[tuple[str, ...], int]
-
-
-def grammar_of(matcher: IntentMatcher, context: Context | None) -> Grammar:
-    """The context's phrases (every command's for None), and the quiet after each that commits it early.
-
-    A phrase that begins a longer one of another command ("continue" and "continue our session")
-    waits for the end of speech, and so do safety and forgetting, judged on the whole utterance
-    ("토요일에 차 정비 맡겨야 해" was 지금 위험해, committed at a pause mid-sentence). One that begins
-    only longer ways to say its own command ("faster please") waits SAME_MEANING_QUIET. Any other
-    phrase waits QUIET_TO_COMMIT."""
-    phrases = matcher.grammar(context.intents if context else None)
-    complete = {tuple(phrase.split()) for phrase in phrases}
-    meanings: dict[tuple[str, ...], set[str]] = {}
-    for words, intent in matcher.phrases:
-        if words in complete:
-            meanings.setdefault(words, set()).add(intent)
-    commit_after = {}
-    for words, intents in meanings.items():
-        if intents & EXACT_INTENTS:
-            continue
-        longer = [other for other in complete if len(other) > len(words) and other[: len(words)] == words]
-        if not longer:
-            commit_after[words] = QUIET_TO_COMMIT
-        elif len(intents) == 1 and all(meanings[other] == intents for other in longer):
-            commit_after[words] = SAME_MEANING_QUIET
-    return Grammar(phrases, complete, commit_after)
 
 
 def longest_saying(phrase: str) -> float:

@@ -1,0 +1,57 @@
+"""When a phrase heard may answer before the end of speech: the quiet after it that commits it, per
+phrase of a command set (`grammar_of`), as a table a test can walk (tests/test_commit.py).
+
+The listener commits an intent as soon as Vosk's partial result is a complete phrase that has stayed
+the same for STABLE_FRAMES and the voice has stopped for the phrase's quiet; a phrase not in the
+table waits for the end of speech (the endpointer's END_FRAMES of quiet).
+"""
+
+from typing import NamedTuple
+
+from .context import Context
+from .intents import EXACT_INTENTS, IntentMatcher
+
+STABLE_FRAMES = 4  # 80 ms of an unchanged, complete partial result commits the intent ...
+QUIET_TO_COMMIT = 5  # ... once the voice has stopped for 100 ms: a phrase heard mid-sentence is no command
+# A phrase that begins longer ones, all meaning the same command ("faster" and "faster please", "repeat"
+# and "repeat that"), commits after this much quiet rather than at the end of speech: whatever follows,
+# the answer is the same. More than QUIET_TO_COMMIT: at that, at 6 dB SNR a passing partial "slower" or
+# "start reflection" answered 4 of 300 held-out commands with the wrong one (issue 17's note). On the
+# tuning voices (issue 17's note): room tone 1415 -> 1417 of 1500 right, end of speech to answer p50
+# 140 -> 120 ms, answers at 240 ms or later 111 -> 70; at 6 dB 261 of 300 either way, p95 240 -> 220 ms.
+SAME_MEANING_QUIET = 8
+
+
+class Grammar(NamedTuple):
+    """A context's phrases, as Vosk hears them and as word tuples, and the frames of quiet after each
+    that commit it before the end of speech (a phrase not in `commit_after` waits for the end)."""
+
+    phrases: list[str]
+    complete: set[tuple[str, ...]]
+    commit_after: dict[tuple[str, ...], int]
+
+
+def grammar_of(matcher: IntentMatcher, context: Context | None) -> Grammar:
+    """The context's phrases (every command's for None), and the quiet after each that commits it early.
+
+    A phrase that begins a longer one of another command ("continue" and "continue our session")
+    waits for the end of speech, and so do safety and forgetting, judged on the whole utterance
+    ("토요일에 차 정비 맡겨야 해" was 지금 위험해, committed at a pause mid-sentence). One that begins
+    only longer ways to say its own command ("faster please") waits SAME_MEANING_QUIET. Any other
+    phrase waits QUIET_TO_COMMIT."""
+    phrases = matcher.grammar(context.intents if context else None)
+    complete = {tuple(phrase.split()) for phrase in phrases}
+    meanings: dict[tuple[str, ...], set[str]] = {}
+    for words, intent in matcher.phrases:
+        if words in complete:
+            meanings.setdefault(words, set()).add(intent)
+    commit_after = {}
+    for words, intents in meanings.items():
+        if intents & EXACT_INTENTS:
+            continue
+        longer = [other for other in complete if len(other) > len(words) and other[: len(words)] == words]
+        if not longer:
+            commit_after[words] = QUIET_TO_COMMIT
+        elif len(intents) == 1 and all(meanings[other] == intents for other in longer):
+            commit_after[words] = SAME_MEANING_QUIET
+    return Grammar(phrases, complete, commit_after)
