@@ -4,8 +4,8 @@ walked over every context of both locales."""
 import pytest
 
 from voice.listen import context
-from voice.listen.intents import EXACT_INTENTS, IntentMatcher
 from voice.listen.commit import QUIET_TO_COMMIT, SAME_MEANING_QUIET, grammar_of
+from voice.listen.intents import EXACT_INTENTS, IntentMatcher
 from voice.locale import Locale
 
 

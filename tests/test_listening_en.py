@@ -16,8 +16,8 @@ from voice.bench import human
 from voice.bench.rooms import Condition, in_room
 from voice.bench.speech import LEAD_S, TAIL_S, talk
 from voice.bench.voices import VOICE_SETS, speak
-from voice.listen.endpoint import END_FRAMES
 from voice.listen import context
+from voice.listen.endpoint import END_FRAMES
 from voice.listen.intents import expand
 from voice.models import default_model, is_model
 

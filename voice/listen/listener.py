@@ -100,7 +100,7 @@ class Listener:
         self.stable_frames = stable_frames
         self._recognizer = recognizer
         self._endpointer = Endpointer()
-        self._phrases: dict[Context | None, Grammar] = {}
+        self._grammars: dict[Context | None, Grammar] = {}
         self._hearing: Context | None = None  # the context of the utterance in progress
         self._after_words = False  # it began too soon after the couple's last words (PAUSE_BEFORE_START)
         self._collecting = False
@@ -172,7 +172,7 @@ class Listener:
             return  # compiling Vosk grammars again is not free
         self.matcher = IntentMatcher(templates, self.matcher.max_cost, self.matcher.min_confidence,
                                      self.matcher.intent_confidence)
-        self._phrases.clear()
+        self._grammars.clear()
         if self._recognizer is not None:
             self._recognizer.forget()
 
@@ -335,6 +335,6 @@ class Listener:
         return replace(match, intent=None, reason="safety not heard with every command listened for")
 
     def _grammar(self, context: Context | None) -> Grammar:
-        if context not in self._phrases:
-            self._phrases[context] = grammar_of(self.matcher, context)
-        return self._phrases[context]
+        if context not in self._grammars:
+            self._grammars[context] = grammar_of(self.matcher, context)
+        return self._grammars[context]
