@@ -14,7 +14,7 @@ import soundfile
 from conftest import REPO, VOICE, run_voice
 
 from voice.audio.frames import RATE
-from voice.doctor import mic_levels
+from voice.doctor import SAY_NOW, SOFT_DBFS, level_verdict, mic_levels
 
 
 def speech_like(seconds: float) -> np.ndarray:
@@ -33,13 +33,28 @@ def test_microphone_levels():
     assert mic_levels(np.zeros(RATE, np.int16), RATE)[0] == -120.0
 
 
+def test_a_voice_too_soft_to_be_heard_fails_the_microphone_level_with_its_fix():
+    passed, detail = level_verdict(SOFT_DBFS - 3, -70.0, 0.0)
+    assert not passed and "often missed" in detail and "alsamixer" in detail and "nearer" in detail
+    assert level_verdict(SOFT_DBFS + 3, -70.0, 0.0) == (True, f"level {SOFT_DBFS + 3:.0f} dBFS, noise floor -70 dBFS, clipping 0.00%")
+    assert "only silence" in level_verdict(-100.0, -100.0, 0.0)[1]
+    assert "too loud" in level_verdict(-10.0, -60.0, 0.01)[1]
+
+
+def doctor_rows(stdout: str) -> dict[str, str]:
+    """The doctor's table by check (the request to speak for the microphone test is no row)."""
+    lines = [line for line in stdout.splitlines()[1:-1] if not line.startswith(SAY_NOW[:10])]
+    return {line[:20].strip(): line[21:] for line in lines}
+
+
 @pytest.mark.slow
 def test_doctor_passes_with_working_devices(isolated, alsa_devices):
     alsa_devices["mic"].write_bytes(speech_like(4.0).tobytes())
     result = run_voice("doctor", "--locale", "ko", env={"HOME": alsa_devices["HOME"],
                        "VOICE_INPUT_DEVICE": "testmic", "VOICE_OUTPUT_DEVICE": "testspk"})
     assert result.returncode == 0, result.stdout + result.stderr
-    rows = {line[:20].strip(): line[21:] for line in result.stdout.splitlines()[1:-1]}
+    assert SAY_NOW.format(seconds=3) in result.stdout  # asked before the microphone listened
+    rows = doctor_rows(result.stdout)
     assert set(rows) == {"python packages", "configuration", "scripts", "speech model", "grammar vocabulary",
                          "voice", "microphone", "speaker", "microphone level", "speaker chime"}
     assert all(row.startswith("pass") for row in rows.values())
@@ -50,6 +65,16 @@ def test_doctor_passes_with_working_devices(isolated, alsa_devices):
 
 
 @pytest.mark.slow
+def test_doctor_says_a_soft_voice_is_too_soft(isolated, alsa_devices):
+    alsa_devices["mic"].write_bytes((speech_like(4.0) // 30).astype("<i2").tobytes())
+    result = run_voice("doctor", "--locale", "ko", env={"HOME": alsa_devices["HOME"],
+                       "VOICE_INPUT_DEVICE": "testmic", "VOICE_OUTPUT_DEVICE": "testspk"})
+    assert result.returncode == 1
+    row = doctor_rows(result.stdout)["microphone level"]
+    assert row.startswith("FAIL") and "often missed" in row and "alsamixer" in row, row
+
+
+@pytest.mark.slow
 def test_doctor_names_each_failure_and_its_fix(isolated, tmp_path):
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc" / "config.yaml").write_text("volume: loud\n")
@@ -57,7 +82,7 @@ def test_doctor_names_each_failure_and_its_fix(isolated, tmp_path):
     home.mkdir()
     result = run_voice("doctor", "--model", str(tmp_path / "nowhere"), env={"HOME": str(home)})
     assert result.returncode == 1
-    rows = {line[:20].strip(): line[21:] for line in result.stdout.splitlines()[1:-1]}
+    rows = doctor_rows(result.stdout)
     assert re.match(r"FAIL .*etc/config.yaml:1:1: volume must be a number from 0 to 1", rows["configuration"])
     assert rows["speech model"].startswith("FAIL") and "voice models fetch" in rows["speech model"]
     assert rows["microphone"].startswith("FAIL") and "arecord -l" in rows["microphone"]
