@@ -36,7 +36,8 @@ def test_microphone_levels():
 def test_a_voice_too_soft_to_be_heard_fails_the_microphone_level_with_its_fix():
     passed, detail = level_verdict(SOFT_DBFS - 3, -70.0, 0.0)
     assert not passed and "often missed" in detail and "alsamixer" in detail and "nearer" in detail
-    assert level_verdict(SOFT_DBFS + 3, -70.0, 0.0) == (True, f"level {SOFT_DBFS + 3:.0f} dBFS, noise floor -70 dBFS, clipping 0.00%")
+    summary = f"level {SOFT_DBFS + 3:.0f} dBFS, noise floor -70 dBFS, clipping 0.00%"
+    assert level_verdict(SOFT_DBFS + 3, -70.0, 0.0) == (True, summary)
     assert "only silence" in level_verdict(-100.0, -100.0, 0.0)[1]
     assert "too loud" in level_verdict(-10.0, -60.0, 0.01)[1]
 
