@@ -22,9 +22,9 @@ MIC_TEST_S = 3.0
 SILENT_DBFS = -85.0  # a microphone whose loudest moments are below this sends nothing at all
 # A voice whose loud moments (the 95th percentile of 20 ms levels) stay below this is missed too often.
 # The tuning voices' 300 commands in a quiet room (pink -65 dBFS), by the level this test reads of
-# each (median): 275 right at -33 dBFS, 260 at -38, 221 at -40, 167 at -43; 283 at the benchmarks'
-# own level, 10 dB above the first. Softer, the endpointer's MIN_SPEECH_DB cuts words into pieces
-# (issue 17's note).
+# each (median): 275 right at -33 dBFS, 260 at -38, 221 at -40, 167 at -43; 283 with the voices
+# 10 dB louder than at the first (the benchmarks' own level; this test's reading of it not taken).
+# Softer, the endpointer's MIN_SPEECH_DB cuts words into pieces (issue 17's note).
 SOFT_DBFS = -35.0
 SAY_NOW = "Say 'stop' now, as you would from where you sit; the microphone listens for {seconds:.0f} seconds."
 CLIPPED = 32000  # samples this close to full scale count as clipped
