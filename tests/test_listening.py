@@ -171,6 +171,8 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert set(figures["sets"]) == {"tuning", "held-out"}  # the held-out half is the headline
         held_out = figures["sets"]["held-out"]
         assert {"idle", "session", "turn"} <= set(held_out["talk"]) and "accuracy_room_tone" in held_out
+        assert set(held_out["by_voice"]) == set(held_out["voices"])  # which voices a set's figure comes from
+        assert all(set(rooms) == {"room_tone", "at_6db"} for rooms in held_out["by_voice"].values())
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
 

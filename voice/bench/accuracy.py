@@ -57,8 +57,10 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
     latencies: list[float] = []
     held: list[float] = []  # safety and forgetting wait for the quiet after them (listener.HOLD_FRAMES)
     compute: list[float] = []
+    voice_right, voice_trials = Counter(), Counter()  # by (voice, room): is a set's figure one voice or all?
     for condition in conditions:
         right = trials = 0
+        room = _room(condition)
         for voice in voices:
             for phrase, intent in phrases:
                 speech = speak(phrase, voice)
@@ -66,6 +68,9 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
                 got = heard.match.intent if heard.match else None
                 trials += 1
                 right += got == intent
+                if room is not None:
+                    voice_trials[voice, room] += 1
+                    voice_right[voice, room] += got == intent
                 if intent in starters and condition in ROOM_TONE:
                     starts["right" if got == intent else "missed"] += 1
                 if got == intent:
@@ -78,10 +83,19 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
     return {
         "accuracy": by_condition,
         "accuracy_room_tone": round(float(np.mean(in_tone)), 3) if in_tone else None,
+        "by_voice": {voice: {room: round(voice_right[voice, room] / tried, 3)
+                             for (name, room), tried in voice_trials.items() if name == voice} for voice in voices},
         "start_phrases_room_tone": round(starts["right"] / max(sum(starts.values()), 1), 3),
         "most_confused": confused.most_common(10),
         "latency_ms": percentiles(latencies), "safety_latency_ms": percentiles(held), "compute_ms": percentiles(compute),
     }
+
+
+def _room(condition: Condition) -> str | None:
+    """Which of a set's two headline figures `condition` counts in, if either."""
+    if condition in ROOM_TONE:
+        return "room_tone"
+    return "at_6db" if condition == AT_6DB else None
 
 
 def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], starters: frozenset[str]) -> dict:
@@ -109,6 +123,15 @@ def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], st
     return out
 
 
+def _weakest(figures: dict) -> str:
+    """The set's voice heard worst at 6 dB SNR, with its figure."""
+    at_6db = {voice: rooms["at_6db"] for voice, rooms in figures["by_voice"].items() if "at_6db" in rooms}
+    if not at_6db:
+        return "not measured"
+    voice = min(at_6db, key=at_6db.get)
+    return f"{voice} {at_6db[voice]:.1%}"
+
+
 def _summary(result: dict) -> str:
     parts = []
     for name, figures in result["sets"].items():
@@ -117,7 +140,8 @@ def _summary(result: dict) -> str:
             f"{name} ({len(figures['voices'])} voices): room tone {figures['accuracy_room_tone']:.1%}, "
             f"6 dB {figures['accuracy'].get(AT_6DB.name, float('nan')):.1%}, "
             f"digital silence {figures['accuracy'][CONDITIONS[0].name]:.1%}, "
-            f"start phrases {figures['start_phrases_room_tone']:.1%}; talk false accepts per hour "
+            f"start phrases {figures['start_phrases_room_tone']:.1%}, weakest voice at 6 dB {_weakest(figures)}; "
+            "talk false accepts per hour "
             + ", ".join(f"{ctx} {talk_figures[ctx]['per_hour']} ({talk_figures[ctx]['disruptive']} disruptive, "
                         f"{talk_figures[ctx]['safety']} safety)" for ctx in ("idle", "session", "turn"))
             + f"; latency p95 {figures['latency_ms']['p95']} ms (safety, held on purpose: "
