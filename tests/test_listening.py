@@ -175,6 +175,8 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert all(set(rooms) == {"room_tone", "at_6db"} for rooms in held_out["by_voice"].values())
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
+        stops = figures["parts"]["held-out"]["stop_in_session"]
+        assert sum(stops["missed_clips"].values()) <= stops["trials"] - stops["hits"]  # the clips most missed
 
 
 def test_candidate_phrases_are_measured_and_a_broken_file_is_named(isolated, tmp_path):

@@ -41,9 +41,11 @@ SESSION_LOG = "sessions.db"
 REHEARSAL_LOG = "rehearsals.db"  # `voice simulate`: rehearsed sessions stay out of the couple's history
 
 
-def build_engine(settings: Settings, recognize: bool, seed: int | None = None, log_name: str = SESSION_LOG) -> Engine:
+def build_engine(settings: Settings, recognize: bool, seed: int | None = None, log_name: str = SESSION_LOG,
+                 prepare: bool = True) -> Engine:
     """Everything the engine needs; `recognize=False` (simulate) loads no speech model; `seed` makes the
-    prompt draws repeatable (golden runs); `log_name` is the session log's file in the data folder."""
+    prompt draws repeatable (golden runs); `log_name` is the session log's file in the data folder;
+    `prepare=False` (a quick benchmark) renders each line when it is first said, not every line ahead."""
     locale = Locale.load(settings.locale)
     library = load_library(settings, locale)
     partners = settings.partners or locale.default_partners
@@ -58,7 +60,7 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     engine = Engine(locale, library, cache, listener, partners, history, echo=echo, reminder=settings.reminder,
                     daily_reminder=settings.daily_reminder,
                     quiet_hours=settings.quiet_hours, seed=seed)
-    lines = engine.lines()
+    lines = engine.lines() if prepare else []
     cache.prepare(lines)  # in the background: listening starts now, a line asked for early goes first
     log.info("%d scripts and %d prompt decks ready; %s voice %s; %d lines to prepare", len(library.scripts),
              len(library.decks), voice.engine, voice.cache_key, len(lines))

@@ -54,7 +54,8 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
         return {"benchmark": "bargein", "canceller": canceller, **result,
                 "summary": f"people's stop over the speaker's voice: {result['summary']}"}
     if what == "bargein":
-        return speaking.barge_in(settings, trials=1 if quick else 10, canceller=canceller)
+        return speaking.barge_in(settings, trials=1 if quick else 10, canceller=canceller,
+                                 line_limit=speaking.QUICK_LINES if quick else None)
     if what == "firstaudio":
         return speaking.first_audio(settings, lines=2 if quick else 10)
     return getattr(listening, what)(settings, quick=quick)

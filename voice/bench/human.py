@@ -28,7 +28,7 @@ from ..listen import context
 from ..listen.echo_filters import DEFAULT
 from .listening import Bench
 from .rooms import AT_6DB, ROOM_TONE, Condition, in_room
-from .speaking import stop_over_speech
+from .speaking import QUICK_LINES, stop_over_speech
 
 TARGETS = {"stop_in_session": 0.95, "stop_over_speech": 0.90, "disruptive_false_accepts": 0,
            "false_accepts_per_hour": 1.0}
@@ -108,33 +108,37 @@ def stop_over_people(settings: Settings, quick: bool = False, canceller: str = D
     (`voice bench bargein --people`)."""
     held_out = command_clips("held-out")["stop"][: 2 if quick else OVER_SPEECH_CLIPS]
     return stop_over_speech(settings, "stop", trials=1 if quick else len(held_out) // 4 or 1,
-                            clips=[read_clip(path) for path in held_out], canceller=canceller)
+                            clips=[read_clip(path) for path in held_out], canceller=canceller,
+                            line_limit=QUICK_LINES if quick else None)
 
 
 def _stops(bench: Bench, clips: list[Path], conditions: tuple[Condition, ...], rng) -> dict:
     """People's "stop" in a session, in each of `conditions`: a living room is quiet one evening and has
     the fan on the next, and "stop" must work in both."""
     heard_as: Counter = Counter()
+    missed: Counter = Counter()  # by clip: a few recordings (cut short, clipped) can set the figure
     latencies: list[float] = []
     rooms: dict[str, dict] = {}
     listening = context.session(frozenset())
     recordings = [read_clip(path) for path in clips]
     for room in conditions:
         hits = 0
-        for speech in recordings:
+        for path, speech in zip(clips, recordings):
             heard = bench.first_heard(in_room(speech, room, rng), speech, listening)
-            if heard.match is None:
-                heard_as["nothing heard"] += 1
-            elif heard.match.intent == "stop":
+            if heard.match is not None and heard.match.intent == "stop":
                 hits += 1
                 latencies.append((heard.frame + 1) * FRAME_MS)
+                continue
+            missed[path.name] += 1
+            if heard.match is None:
+                heard_as["nothing heard"] += 1
             else:
                 heard_as[heard.match.intent or heard.match.reason.split(" (")[0]] += 1
         rooms[room.name] = {"hits": hits, "rate": round(hits / max(len(clips), 1), 3)}
     hits = sum(room["hits"] for room in rooms.values())
     trials = len(clips) * len(conditions)
     return {"hits": hits, "clips": len(clips), "trials": trials, "rate": round(hits / max(trials, 1), 3),
-            "rooms": rooms, "missed_as": dict(heard_as.most_common()),
+            "rooms": rooms, "missed_as": dict(heard_as.most_common()), "missed_clips": dict(missed.most_common(10)),
             "ms_after_clip_p50": float(np.median(latencies)) if latencies else None}
 
 

@@ -33,15 +33,34 @@ TARGETS = {"echo_false_triggers": 0, "barge_in_hits_of_10": 9, "uncached_first_a
 # hold the sound 300 ms, longer than the echo canceller's filter: the reference must be delayed to match.
 ROOMS = ((5, 6.0), (20, 10.0), (50, 14.0), (300, 10.0))
 NOISE_DBFS = -55.0
+# The speaker's lines over 4 s that a quick run of the stop benchmarks says "stop" over. Finding every
+# one rendered the whole library first: with Piper, minutes. `voice bench human --quick` with an empty
+# prompt cache took 333 s, 284 of them for "stop" over the speaker's voice, and its test allows 300;
+# with these six, 62 s and 17 (beside another benchmark; the canceller had learned each room by then).
+QUICK_LINES = 6
+LONG_LINE = 4 * RATE  # samples: a line long enough to say "stop" over
 
 
-def _engine(settings: Settings, folder: Path, barge_in: bool) -> Engine:
+def _engine(settings: Settings, folder: Path, barge_in: bool, whole_library: bool = True) -> Engine:
     """The bundled library's engine with session data in `folder`, and the settings' own prompt
-    cache: lines are keyed by engine, voice, rate and text, so lines already rendered are reused."""
+    cache: lines are keyed by engine, voice, rate and text, so lines already rendered are reused.
+    `whole_library=False` (a quick run): each line is rendered when it is first needed, not all first."""
     settings = replace(settings, data_dir=folder / "data", barge_in=barge_in, scripts_dir=folder / "scripts")
-    engine = build_engine(settings, recognize=True)
-    engine.speech.wait_prepared()  # the benchmark measures hearing, not rendering
+    engine = build_engine(settings, recognize=True, prepare=whole_library)
+    if whole_library:
+        engine.speech.wait_prepared()  # the benchmark measures hearing, not rendering
     return engine
+
+
+def _long_lines(engine: Engine, limit: int | None) -> list[str]:
+    """The library's lines longer than LONG_LINE, in order: the first `limit` of them, or all."""
+    found: list[str] = []
+    for line in engine.lines():
+        if limit is not None and len(found) >= limit:
+            break
+        if len(engine.speech.audio(line)) > LONG_LINE:
+            found.append(line)
+    return found
 
 
 def _run(engine: Engine, room: Room, frames: int, noise: np.ndarray, speech: dict[int, np.ndarray] | None = None,
@@ -69,7 +88,7 @@ def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = Non
     rng = np.random.default_rng(5)
     noise = room_noise(30, rng, NOISE_DBFS)
     with tempfile.TemporaryDirectory(prefix="voice-echo-") as folder:
-        engine = _engine(settings, Path(folder), barge_in)
+        engine = _engine(settings, Path(folder), barge_in, whole_library=limit is None)
         lines = engine.lines()[:limit]
         triggers = []
         plays = 0  # lines played, over all rooms
@@ -92,30 +111,32 @@ def self_echo(settings: Settings, barge_in: bool = True, limit: int | None = Non
                        f"{'x' if every_room else 'shared among'} {len(ROOMS)} rooms (target 0)"}
 
 
-def barge_in(settings: Settings, trials: int = 10, canceller: str = DEFAULT) -> dict:
+def barge_in(settings: Settings, trials: int = 10, canceller: str = DEFAULT, line_limit: int | None = None) -> dict:
     """Every phrase of "stop" (the shortest is the hardest), each through `stop_over_speech`."""
     locale = Locale.load(settings.locale)
     phrases = [phrase for template in locale.intents["stop"] for phrase in expand(template)]
-    results = {phrase: stop_over_speech(settings, phrase, trials, canceller=canceller) for phrase in phrases}
+    results = {phrase: stop_over_speech(settings, phrase, trials, canceller=canceller, line_limit=line_limit)
+               for phrase in phrases}
     summary = "; ".join(f"'{phrase}' {r['summary']}" for phrase, r in results.items())
     return {"benchmark": "bargein", "targets": TARGETS, "canceller": canceller, **results,
             "summary": f"stop over the speaker's voice: {summary} (target 9 of 10)"}
 
 
 def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: list[np.ndarray] | None = None,
-                     canceller: str = DEFAULT) -> dict:
+                     canceller: str = DEFAULT, line_limit: int | None = None) -> dict:
     """"stop" said over the speaker's voice, at 0 and -6 dB relative to its echo, `trials` times at
     each level in each room. Each room starts with a fresh echo canceller, which first hears lines
     until it has learned the room (`EchoCanceller.ready`), as it would in its first minute on the shelf.
-    `clips`: recordings of people saying it (taken in turn) instead of espeak-ng."""
+    `clips`: recordings of people saying it (taken in turn) instead of espeak-ng. `line_limit`: over
+    the library's first this many long lines, not all (a quick run)."""
     rng = np.random.default_rng(11)
     voices = VOICES[settings.locale]
     noise = room_noise(30, rng, NOISE_DBFS)
     results = {level: {"hits": 0, "trials": 0, "other_commands": 0, "missed_by_room": [0] * len(ROOMS),
                         "heard_instead": Counter(), "latencies": []} for level in ("+0db", "-6db")}
     with tempfile.TemporaryDirectory(prefix="voice-bargein-") as folder:
-        engine = _engine(settings, Path(folder), barge_in=True)
-        lines = [line for line in engine.lines() if len(engine.speech.audio(line)) > 4 * RATE]
+        engine = _engine(settings, Path(folder), barge_in=True, whole_library=line_limit is None)
+        lines = _long_lines(engine, line_limit)
         for room_index, (delay, attenuation) in enumerate(ROOMS):
             room = Room(impulse_response(delay, attenuation, rng))
             engine.echo = EchoCanceller(linear=canceller)
