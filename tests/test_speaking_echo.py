@@ -38,3 +38,19 @@ def test_the_speaking_benchmarks_print_their_figures(isolated):
     figures = json.loads(result.stdout)
     assert figures["benchmark"] == "firstaudio" and {"uncached_ms_p50", "cached_ms_p50"} <= set(figures["pyttsx3"])
     assert "firstaudio: first audio" in result.stderr
+
+
+def test_a_quick_stop_benchmark_renders_only_the_lines_it_says_stop_over(isolated, tmp_path):
+    """A quick run once rendered the whole library before its first trial (with Piper, minutes: the
+    quick human benchmark's test timed out); now only the lines until it has QUICK_LINES long ones."""
+    settings = Settings(locale="ko", cache_dir=tmp_path / "cache")  # empty: every line asked for is rendered
+    engine = speaking._engine(settings, tmp_path, barge_in=True, whole_library=False)
+    try:
+        lines = speaking._long_lines(engine, speaking.QUICK_LINES)
+        library = len(engine.lines())
+        assert len(lines) == speaking.QUICK_LINES
+        assert all(len(engine.speech.audio(line)) > speaking.LONG_LINE for line in lines)
+    finally:
+        engine.close()
+    rendered = sum(path.is_file() for path in settings.cache_dir.rglob("*"))
+    assert 0 < rendered < library / 4, (rendered, library)

@@ -35,8 +35,8 @@ ROOMS = ((5, 6.0), (20, 10.0), (50, 14.0), (300, 10.0))
 NOISE_DBFS = -55.0
 # The speaker's lines over 4 s that a quick run of the stop benchmarks says "stop" over. Finding every
 # one rendered the whole library first: with Piper, minutes. `voice bench human --quick` with an empty
-# prompt cache took 333 s, 284 of them for "stop" over the speaker's voice, and its test allows 300;
-# with these six, 62 s and 17 (beside another benchmark; the canceller had learned each room by then).
+# prompt cache took 333 s here beside two other benchmarks, 284 of them for "stop" over the speaker's
+# voice, and its test allows 300; with these six, 62 s and 17 (the canceller learned each room on them).
 QUICK_LINES = 6
 LONG_LINE = 4 * RATE  # samples: a line long enough to say "stop" over
 
