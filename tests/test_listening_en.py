@@ -843,7 +843,7 @@ def test_english_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_d
     assert np.count_nonzero(played) / RATE > 3.0  # seconds of the first line reached the playback device
 
 
-@pytest.mark.slow  # 30 s
+@pytest.mark.slow  # 120 commands through real Vosk
 @needs_english
 def test_commands_in_digital_silence_are_heard_as_well_as_in_a_quiet_room(bench):
     """A noise-gated microphone, or a WAV of silence through `voice run --input`, gives exact zeros
