@@ -3,10 +3,12 @@
 Kaldi dithers by default (`--dither=1.0`: a Gaussian of one sample step), and the models were trained
 so; without it, exact digital zeros give features the network never saw. We turned Kaldi's own off,
 because it draws from the process's shared rand() and what a recognizer heard then depended on thread
-timing (`recognizer.undithered`). Without any, the tuning voices' commands in digital silence (a
-noise-gated USB microphone gives it, and so does a WAV of silence through `voice run --input`) were
-82.7 % right against 94.8 % with room tone; with this, 95.3 % (issue 17's note). Its RNG starts over
-with every utterance, so an utterance is heard the same whatever was heard before it.
+timing (`recognizer.undithered`). Without any, commands in digital silence (a noise-gated USB
+microphone gives it, and so does a WAV of silence through `voice run --input`) were heard worse than
+in room tone: `voice bench accuracy`, held-out voices, English 87.3 % (95.1 % in room tone), Korean
+57.7 %; with this dither 96.0 % (room tone 95.3 %) and 60.9 % (issue 17's note). Its RNG starts over
+with every utterance, so an utterance is heard the same whatever was heard before it. About 30 µs a
+20 ms frame here, on the frames Vosk hears only.
 """
 
 import numpy as np
