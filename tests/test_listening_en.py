@@ -841,3 +841,26 @@ def test_english_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_d
     assert any(e["type"] == "script_started" and e["script"] == "checkin-short" for e in log)
     played = np.frombuffer(alsa_devices["speaker"].read_bytes(), "<i2")
     assert np.count_nonzero(played) / RATE > 3.0  # seconds of the first line reached the playback device
+
+
+@pytest.mark.slow  # 120 commands through real Vosk
+@needs_english
+def test_commands_in_digital_silence_are_heard_as_well_as_in_a_quiet_room(bench):
+    """A noise-gated microphone, or a WAV of silence through `voice run --input`, gives exact zeros
+    around the words. Kaldi's models were trained with its dither, which we turned off for determinism
+    (recognizer.undithered); the listener's own (voice/listen/dither.py) stands in for it. Without it,
+    this voice's commands were 39 of 60 right in digital silence and 56 in the quiet room; with it,
+    56 in both."""
+    voice = VOICE_SETS["en"]["tuning"][0]
+    phrases = [(min(expand(template), key=len), intent) for intent, templates in bench.matcher.templates.items()
+               for template in templates]
+    rng = np.random.default_rng(7)
+    right = {}
+    for room in (Condition("digital silence", None), ROOM_TONES[0]):
+        heard = []
+        for phrase, intent in phrases:
+            speech = speak(phrase, voice)
+            match = bench.first_heard(in_room(speech, room, rng), speech, bench.context_of[intent]).match
+            heard.append(match is not None and match.intent == intent)
+        right[room.name] = sum(heard)
+    assert right["digital silence"] >= right[ROOM_TONES[0].name] - 2, right

@@ -36,6 +36,7 @@ from .commit import STABLE_FRAMES, Grammar, grammar_of
 from .context import Context, interrupts, starts_an_exercise
 from .crosscheck import CrossCheck
 from .denoise import denoiser
+from .dither import Dither
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
 from .open_hearing import OpenHearing
@@ -93,6 +94,7 @@ class Listener:
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
+        self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
         self._noisy = False  # the room is louder than NOISY_FLOOR_DB
         self._checking = False  # whether this utterance is heard openly too
@@ -144,7 +146,7 @@ class Listener:
             self._start()
         if self._collecting and self._checking and self._endpointer.quiet_frames == 0:
             self._open.go_on()  # its final was begun at a pause: the utterance goes on
-        for piece in segment.frames:
+        for piece in map(self._dither, segment.frames):
             self._recognizer.accept(piece)
             if self._checking:
                 self._open.hear(piece)
@@ -226,6 +228,7 @@ class Listener:
                              and pause is not None and pause < PAUSE_BEFORE_START)
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._utterance = []
+        self._dither.restart()
         self._recognizer.use(self._grammar(self._hearing).phrases)
         # Heard openly too, in a noisy room as well: there, without it, the tuning people's recorded
         # lone words were commands 158 times in 0.23 h of them (idle, a session and a turn at 6 dB

@@ -74,7 +74,8 @@ def undithered(path: Path) -> Iterator[Path]:
     same clip scored 167.5, 169.4 and 168.1 in three decodes (issue 17's note). So Vosk reads a
     temporary folder of links to the model's files, with an `mfcc.conf` of our own; Vosk reads
     everything while the model loads, and the folder is gone before the first word is heard. Where no
-    such folder can be made (a full disk), the model loads as published, dither and all."""
+    such folder can be made (a full disk), the model loads as published, dither and all. The listener
+    adds a dither of its own instead, the same for the same utterance (`dither.Dither`)."""
     with ExitStack() as stack:
         try:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="voice-model-",
