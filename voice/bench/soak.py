@@ -123,9 +123,9 @@ def spoken_commands(settings: Settings, beds: list[np.ndarray], templates: dict[
                     starts: dict[str, str]) -> dict[str, list[np.ndarray]]:
     """Each command (`templates`: the locale's and the scripts' own start phrases) as espeak-ng says
     it, in the phrasings and voices the recognizer takes for that command over every one of the
-    room's `beds` at each of CHECKED_AT_S, as the soak plays it at random places: the soak is about running for hours, accuracy is `voice
-    bench accuracy`'s. (Checked in digital silence, 자기소개 in ko+m3's voice was kept, and over the
-    room it was never heard: the introduction never started.)"""
+    room's `beds` at each of CHECKED_AT_S, as the soak plays it at random places: the soak is about
+    running for hours, accuracy is `voice bench accuracy`'s. (Checked in digital silence, 자기소개 in
+    ko+m3's voice was kept, and over the room it was never heard: the introduction never started.)"""
     bench = Bench(settings, templates)
     commands: dict[str, list[np.ndarray]] = {}
     for intent in (*starts, *INTERRUPTIONS):
