@@ -52,6 +52,15 @@ def test_below_the_first_alternative_an_interrupting_command_must_be_heard_with_
     assert ENGLISH.confirms(["stop"], ["stop it", "that"], interrupting=True)  # first, it may have more
 
 
+def test_where_the_open_recognizer_heard_no_words_first_nothing_below_confirms_an_interrupting_command():
+    """A person's talk in a meeting at 6 dB was "stop" in a session's grammar, and openly "", then "he
+    said", "stop": its best guess was that no word was said. A step's command may still stand so."""
+    assert not ENGLISH.confirms(["stop"], ["", "he said", "stop"], interrupting=True)
+    assert not ENGLISH.confirms(["stop"], ["", "stuff", "stop"], interrupting=True, noisy=True)
+    assert ENGLISH.confirms(["stop"], ["stop", ""], interrupting=True)
+    assert ENGLISH.confirms(["pause"], ["", "pause"])
+
+
 def test_in_a_noisy_room_an_interrupting_commands_first_alternative_may_add_one_sound_only():
     """At 6 dB a person's talk, "...established...", was "stop" in a session's grammar and openly
     first "stop us". A person's "stop" there stood only on a first guess "the top": one sound more."""

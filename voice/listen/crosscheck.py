@@ -90,8 +90,14 @@ class CrossCheck:
                  confidence: float = 1.0, noisy: bool = False) -> bool:
         """Whether one of the open recognizer's alternatives (best first) meets the command's `standard`:
         near one of its phrases (word breaks aside: "help me" is near "helped me"), with no more sounds
-        added to the phrase than `sounds_added` allows."""
+        added to the phrase than `sounds_added` allows. Where its best guess is no words at all, nothing
+        below it confirms a command that ends or starts an exercise: a tuning person's talk in a meeting
+        (2.1 s) was "stop" in a session at 6 dB SNR in 4 of 200 noise draws, 3 of them openly "" first,
+        then "stop" 2nd or 3rd; no tuning person's "stop" (395 in five room tones, 237 at 6 dB) and no
+        tuning voice's interrupting command was heard openly so (issue 17's note)."""
         looked_at, limit = self.standard(interrupting, confidence)
+        if interrupting and alternatives and not alternatives[0].strip():
+            return False  # its best guess: no word was said
         return any(self.apart(alternative, phrase) <= limit
                    and self._added(alternative, phrase) <= self.sounds_added(interrupting, rank, noisy)
                    for rank, alternative in enumerate(alternatives[:looked_at]) for phrase in phrases)
