@@ -127,19 +127,20 @@ def spoken_commands(settings: Settings, beds: list[np.ndarray], templates: dict[
     running for hours, accuracy is `voice bench accuracy`'s. (Checked in digital silence, 자기소개 in
     ko+m3's voice was kept, and over the room it was never heard: the introduction never started.)"""
     bench = Bench(settings, templates)
+    places = [bed[int(at * RATE):] for bed in beds for at in CHECKED_AT_S]  # each bed, cut where a phrase is said
     commands: dict[str, list[np.ndarray]] = {}
     for intent in (*starts, *INTERRUPTIONS):
         for template in templates.get(intent, ()):  # an interruption the locale lacks has none
             for phrase, voice in itertools.product(expand(template), VOICES):
                 audio = espeak(phrase, voice)
-                if all(heard_as(bench, audio, bed[int(at * RATE):], intent) for bed in beds for at in CHECKED_AT_S):
+                if all(heard_as(bench, audio, place, intent) for place in places):
                     commands.setdefault(intent, []).append(audio)
     return commands
 
 
 def heard_as(bench: Bench, speech: np.ndarray, bed: np.ndarray, intent: str) -> bool:
-    """Whether `speech`, said over the start of `bed` (a bed cut where it is to be said) after LEAD_S,
-    is heard as `intent`."""
+    """Whether `speech`, said over the start of `bed` after LEAD_S, is heard as `intent` (the bed is
+    cut where the phrase is to be said)."""
     lead = int(LEAD_S * RATE)
     microphone = bed[: lead + len(speech) + int(TAIL_S * RATE)].astype(np.int32)
     microphone[lead : lead + len(speech)] += speech
