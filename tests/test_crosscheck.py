@@ -75,8 +75,9 @@ def test_in_a_noisy_room_an_interrupting_commands_first_alternative_may_add_one_
 
 
 def test_only_the_open_recognizers_best_few_alternatives_confirm_a_command():
-    """People's recorded "left" was "back" in a session at 6 dB, and "back" the 5th alternative heard
-    openly; a command that interrupts meets its phrase in the best three."""
+    """People's recorded "left" was "back" in a session at 6 dB (a lone "back" was a phrase then; en.yaml
+    now says "go back"), and "back" the 5th alternative heard openly; a command that interrupts meets
+    its phrase in the best three."""
     heard = ["mark", "but", "that", "matt", "back"]
     assert not ENGLISH.confirms(["back", "go back"], heard)
     assert ENGLISH.confirms(["back", "go back"], heard[:3] + ["back"])
@@ -86,8 +87,9 @@ def test_only_the_open_recognizers_best_few_alternatives_confirm_a_command():
 
 
 def test_a_command_the_grammar_was_unsure_of_must_be_in_the_open_recognizers_best_two_and_nearer():
-    """People's "bed" was "back" at 0.22 in a session's grammar and openly "bed", then "bad" (0.33
-    from "back"); "six" was "next" at 0.13 and openly "sex" (0.4). Sure, the grammar's word would stand."""
+    """People's "bed" was "back" at 0.22 in a session's grammar (when a lone "back" was a phrase) and
+    openly "bed", then "bad" (0.33 from "back"); "six" was "next" at 0.13 and openly "sex" (0.4).
+    Sure, the grammar's word would stand."""
     assert not ENGLISH.confirms(["back"], ["bed", "bad"], confidence=0.22)
     assert ENGLISH.confirms(["back"], ["bed", "bad"], confidence=0.8)
     assert not ENGLISH.confirms(["next", "move on"], ["sex", "six"], confidence=0.13)
