@@ -876,3 +876,15 @@ def test_commands_in_digital_silence_are_heard_as_well_as_in_a_quiet_room(bench)
             heard.append(match is not None and match.intent == intent)
         right[room.name] = sum(heard)
     assert right["digital silence"] >= right[ROOM_TONES[0].name] - 2, right
+
+
+@needs_english
+def test_a_short_word_said_quietly_is_heard_once_made_louder(bench, monkeypatch):
+    """espeak-ng's "done" at the bench's talker level is silence to the session's grammar; with the
+    locale's gain before Vosk (listen/gain.py) it is "done"."""
+    done = speak("done", "espeak:en-us")
+    in_a_quiet_room = in_room(done, human.QUIET, np.random.default_rng(3))
+    assert bench.locale.gain_db > 0
+    assert intents_heard(bench, in_a_quiet_room, context.session(frozenset())) == ["done"]
+    monkeypatch.setattr(bench, "locale", replace(bench.locale, gain_db=0.0))
+    assert intents_heard(bench, in_a_quiet_room, context.session(frozenset())) == []

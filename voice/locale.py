@@ -9,6 +9,7 @@ from .listen.intents import MAX_COST, MIN_CONFIDENCE, check_templates
 from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
+MAX_GAIN_DB = 30.0  # more would lift a quiet room's hiss to a talker's level
 REQUIRED_LINES = (
     "paused", "stopped", "not_running", "already_running", "safety", "safety_stopped", "safety_again",
     "breathing_note", "breathe_inhale", "breathe_top_up", "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
@@ -35,6 +36,7 @@ class Locale:
     everyday_words: tuple[str, ...] = ()  # a safety request's second look hears these too (listener.py)
     intent_confidence: dict[str, float] | None = None  # higher floors of a few intents (measured per model)
     cross_check: CrossCheck | None = None  # one-word commands checked by the open recognizer (listener.py)
+    gain_db: float = 0.0  # how much louder the grammar recognizer hears an utterance, at most (listen/gain.py)
 
     @classmethod
     def load(cls, code: str) -> "Locale":
@@ -69,6 +71,7 @@ class Locale:
             everyday_words=_words(data, "everyday_words"),
             intent_confidence=_floors(data, "intent_confidence", intents),
             cross_check=_cross_check(data, voice),
+            gain_db=_decibels(data, "gain_db", 0.0, MAX_GAIN_DB),
         )
 
 
@@ -84,6 +87,13 @@ def _fraction(data: dict, key: str, default: float) -> float:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ScriptError(f"{where(data, key)}: '{key}' must be a number from 0 to 1, not {value!r}")
+    return float(value)
+
+
+def _decibels(data: dict, key: str, default: float, most: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= most:
+        raise ScriptError(f"{where(data, key)}: '{key}' must be a number of decibels from 0 to {most:g}, not {value!r}")
     return float(value)
 
 

@@ -59,7 +59,7 @@ class Bench:
         does off the engine's thread (the open recognizer's) overlaps the audio as it does live."""
         listener = Listener(self.matcher, self.recognizer, denoise=self.denoise,
                             everyday_words=self.locale.everyday_words,
-                            cross_check=self.locale.cross_check)
+                            cross_check=self.locale.cross_check, gain_db=self.locale.gain_db)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         began = time.perf_counter()

@@ -1,11 +1,12 @@
 """Microphone frames in, a matched (or rejected) intent out, as early as the words allow.
 
 Our endpointer decides where an utterance starts; only those frames (with pre-roll) reach Vosk, so an
-idle speaker costs little. In a noisy room, both hear the microphone noise-suppressed. An intent is
-committed as soon as Vosk's partial result is a complete phrase of the current command set that has
-stayed the same for `stable_frames` and the voice has just stopped (our endpointer would wait 240 ms
-more); one that begins only longer ways to say the same command waits a little longer, and one that
-begins another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
+idle speaker costs little. In a noisy room, both hear the microphone noise-suppressed, and Vosk's
+grammar hears each utterance made louder, up to a ceiling (`gain`). An intent is committed as soon
+as Vosk's partial result is a complete phrase of the current command set that has stayed the same
+for `stable_frames` and the voice has just stopped (our endpointer would wait 240 ms more); one
+that begins only longer ways to say the same command waits a little longer, and one that begins
+another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`); the end of speech
 is the fallback, not the path.
 
@@ -38,6 +39,7 @@ from .crosscheck import CrossCheck
 from .denoise import denoiser
 from .dither import Dither
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
+from .gain import Gain
 from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
@@ -85,15 +87,17 @@ class Listener:
 
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
                  stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = (),
-                 cross_check: CrossCheck | None = None) -> None:
+                 cross_check: CrossCheck | None = None, gain_db: float = 0.0) -> None:
         """`everyday_words`: heard, with every command, in a safety request's second look.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
-        one word must be; None: no open recognizer."""
+        one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the grammar
+        recognizer hears an utterance than the microphone gives it (`gain`)."""
         self.matcher = matcher
         self._cross_check = cross_check
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
+        self._gain = Gain(gain_db)
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
         self._noisy = False  # the room is louder than NOISY_FLOOR_DB
@@ -146,10 +150,11 @@ class Listener:
             self._start()
         if self._collecting and self._checking and self._endpointer.quiet_frames == 0:
             self._open.go_on()  # its final was begun at a pause: the utterance goes on
-        for piece in map(self._dither, segment.frames):
+        for heard in map(self._dither, segment.frames):
+            piece = self._gain(heard)  # the grammar's alone: the open recognizer hears the room as it is
             self._recognizer.accept(piece)
             if self._checking:
-                self._open.hear(piece)
+                self._open.hear(heard)
             self._fed += 1
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
@@ -228,6 +233,7 @@ class Listener:
                              and pause is not None and pause < PAUSE_BEFORE_START)
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._utterance = []
+        self._gain.restart()
         self._dither.restart()
         self._recognizer.use(self._grammar(self._hearing).phrases)
         # Heard openly too, in a noisy room as well: there, without it, the tuning people's recorded
