@@ -138,10 +138,11 @@ def test_peoples_talk_the_open_recognizer_hears_as_no_words_does_not_stop_in_a_n
 @needs_people
 def test_peoples_short_words_are_no_commands_once_heard_openly():
     """Tuning speakers' recorded words that a session's grammar takes for commands ("happy" and
-    "house" as help, "no" as next, "right" as repeat) are turned away by the open-vocabulary check,
-    which hears them as themselves (en.yaml cross_check)."""
+    "house" as help, "no" as next) are turned away by the open-vocabulary check, which hears them as
+    themselves (en.yaml cross_check). ("right" was repeat too, until the grammar heard it louder:
+    listen/gain.py.)"""
     clips = {"_unknown_/happy_1f653d27_nohash_1.flac": "help", "_unknown_/house_2aa787cf_nohash_1.flac": "help",
-             "no/0ea0e2f4_nohash_0.flac": "next", "right/189cbabe_nohash_1.flac": "repeat"}
+             "no/0ea0e2f4_nohash_0.flac": "next"}
     from voice.bench.listening import Bench
     from voice.config import Settings
 
@@ -548,9 +549,11 @@ def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_word
 @needs_people
 def test_in_a_partners_turn_a_step_command_stands_only_on_the_open_recognizers_words(bench, monkeypatch):
     """A turn's grammar is a few words, so each scores higher: a person's "down" in a quiet room was
-    "done" there, more than OUTSCORED_BY above the open recognizer's "down", "donna"."""
+    "done" there, more than OUTSCORED_BY above the open recognizer's "down", "donna". That was before
+    the grammar heard utterances louder (listen/gain.py: then 6.4 above), so it is heard so here."""
     from voice.listen.crosscheck import OUTSCORED_BY
 
+    monkeypatch.setattr(bench, "locale", replace(bench.locale, gain_db=0.0))
     clip = SPEECH / "en-commands" / "down" / "5c8af87a_nohash_2.flac"
     said = in_room(human.read_clip(clip), human.QUIET, np.random.default_rng(0))
     margins = margins_seen(monkeypatch)
@@ -580,9 +583,11 @@ def test_a_stop_heard_openly_only_across_a_word_break_is_no_stop(bench, monkeypa
 def test_a_word_the_grammar_was_unsure_of_stands_only_if_the_open_recognizers_first_guesses_say_it(bench, monkeypatch):
     """A person's recorded "seven" is "slower" in a session's grammar at about 0.13, and openly "sir",
     "sarah", then "so": near enough for a command the grammar was sure of, not for a doubtful one
-    (crosscheck.py)."""
+    (crosscheck.py). That was before the grammar heard utterances louder (listen/gain.py: then it
+    hears nothing), so it is heard so here."""
     from voice.listen import crosscheck
 
+    monkeypatch.setattr(bench, "locale", replace(bench.locale, gain_db=0.0))
     seven = in_room(human.read_clip(SPEECH / "en-commands" / "_unknown_" / "seven_563aa4e6_nohash_1.flac"),
                     human.QUIET, np.random.default_rng(2))
     assert intents_heard(bench, seven, context.session(frozenset())) == []
