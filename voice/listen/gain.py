@@ -1,11 +1,11 @@
 """What the grammar recognizer hears made louder, up to a ceiling. The endpointer, the room's level
 and the open recognizer hear the microphone as it is.
 
-The small English model has no mean normalisation of its features (conf/mfcc.conf), and in a
+The small English model has no mean normalisation of its features (its conf/mfcc.conf), and in a
 grammar a short word said quietly is decoded as silence: espeak-ng's lone "done" at the bench's
 talker level (-26 dBFS) was "" in a session's grammar at every room tone from -90 to -55 dBFS, and
 "done" 10 dB louder. Too loud is worse: with a talker 10 dB louder, the tuning voices' commands went
-from 97.3 % to 94.3 % with 10 dB more gain. So each utterance starts at the full gain, and a frame
+from 97.3 % to 94.3 % with a fixed 10 dB more. So each utterance starts at the full gain, and a frame
 that would come out louder than CEILING_DBFS lowers it for the rest of the utterance: a loud
 talker's first vowel sets it, and it rises again only with the next utterance.
 
