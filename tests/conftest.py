@@ -96,12 +96,30 @@ def isolated(tmp_path, monkeypatch, shared_cache) -> dict:
     return env
 
 
+MIC_SILENT_TAIL_S = 1.0
+
+
+def mic_says(mic: Path, samples: np.ndarray) -> None:
+    """Give a file-plugin microphone its input, followed by a second of silence.
+
+    Once its infile runs out, ALSA's `file` plugin over `null` hands back the last buffer it filled,
+    again and again, and an infile that was empty from the start gives uninitialised memory: loud
+    noise (measured: -8 dBFS), which Korean's idle listener once heard as a calming break. The
+    silent tail makes what loops silence, longer than any buffer the live driver asks for.
+    """
+    tail = np.zeros(int(MIC_SILENT_TAIL_S * RATE), np.int16)
+    mic.write_bytes(np.concatenate([samples.astype(np.int16), tail]).astype("<i2").tobytes())
+
+
 @pytest.fixture
 def alsa_devices(tmp_path) -> dict:
-    """Real ALSA capture and playback devices backed by raw files (the `file` plugin)."""
+    """Real ALSA capture and playback devices backed by raw files (the `file` plugin).
+
+    The microphone hears silence until a test gives it something to say with `mic_says`.
+    """
     home = tmp_path / "home"
     home.mkdir()
-    (tmp_path / "mic.raw").write_bytes(b"")  # a capture device is listed only when its infile exists
+    mic_says(tmp_path / "mic.raw", np.zeros(0, np.int16))  # a capture device is listed only when its infile exists
     (home / ".asoundrc").write_text(
         f'pcm.testmic {{ type file slave.pcm "null" file "{tmp_path}/unused.raw" '
         f'infile "{tmp_path}/mic.raw" format "raw" }}\n'

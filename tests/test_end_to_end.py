@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import espeak, run_voice, utterance_wav
+from conftest import espeak, mic_says, run_voice, utterance_wav
 
 from voice.audio.frames import FRAME_SAMPLES, RATE
 from voice.audio.wavfile import read_wav
@@ -78,7 +78,7 @@ def test_the_first_live_start_introduces_the_speaker_and_later_starts_do_not(iso
 def test_korean_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_devices, tmp_path):
     said = espeak(START)  # twice, as in the break test below: recognition margins are thin (issue 4)
     utterance_wav(tmp_path / "in.wav", np.concatenate([said, np.zeros(3 * RATE, np.int16), said]))
-    alsa_devices["mic"].write_bytes(read_wav(tmp_path / "in.wav").astype("<i2").tobytes())
+    mic_says(alsa_devices["mic"], read_wav(tmp_path / "in.wav"))
     result = run_voice("run", "--locale", "ko", "--input-device", "testmic", "--output-device", "testspk",
                        "--max-seconds", "12", "--events", str(tmp_path / "e.jsonl"),
                        env={"HOME": alsa_devices["HOME"]})

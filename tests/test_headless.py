@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 import soundfile
-from conftest import REPO, VOICE, run_voice
+from conftest import REPO, VOICE, mic_says, run_voice
 
 from voice.audio.frames import RATE
 from voice.doctor import SAY_NOW, SOFT_DBFS, level_verdict, mic_levels
@@ -50,7 +50,7 @@ def doctor_rows(stdout: str) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_doctor_passes_with_working_devices(isolated, alsa_devices):
-    alsa_devices["mic"].write_bytes(speech_like(4.0).tobytes())
+    mic_says(alsa_devices["mic"], speech_like(4.0))
     result = run_voice("doctor", "--locale", "ko", env={"HOME": alsa_devices["HOME"],
                        "VOICE_INPUT_DEVICE": "testmic", "VOICE_OUTPUT_DEVICE": "testspk"})
     assert result.returncode == 0, result.stdout + result.stderr
@@ -67,7 +67,7 @@ def test_doctor_passes_with_working_devices(isolated, alsa_devices):
 
 @pytest.mark.slow
 def test_doctor_says_a_soft_voice_is_too_soft(isolated, alsa_devices):
-    alsa_devices["mic"].write_bytes((speech_like(4.0) // 30).astype("<i2").tobytes())
+    mic_says(alsa_devices["mic"], speech_like(4.0) // 30)
     result = run_voice("doctor", "--locale", "ko", env={"HOME": alsa_devices["HOME"],
                        "VOICE_INPUT_DEVICE": "testmic", "VOICE_OUTPUT_DEVICE": "testspk"})
     assert result.returncode == 1

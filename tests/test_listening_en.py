@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import run_voice
+from conftest import mic_says, run_voice
 
 from voice.audio.frames import RATE, frames_for
 from voice.audio.wavfile import write_wav
@@ -846,7 +846,7 @@ def test_everyday_utterances_through_the_file_driver_never_give_safety(isolated,
 def test_english_start_through_live_sounddevice_on_alsa_devices(isolated, alsa_devices, tmp_path):
     rng = np.random.default_rng(7)
     said = in_room(speak("start a short check in", "espeak:en-us"), ROOM_TONES[0], rng)
-    alsa_devices["mic"].write_bytes(said.astype("<i2").tobytes())
+    mic_says(alsa_devices["mic"], said)
     env = {"HOME": alsa_devices["HOME"], "VOICE_TTS_ENGINE": "pyttsx3"}
     # As set-up does: the lines rendered first, since the file-plugin devices run faster than real time.
     assert run_voice("prepare", env=env, timeout=600).returncode == 0
