@@ -132,3 +132,69 @@ def test_a_cross_check_must_be_a_fraction(tmp_path):
     broken = english_locale_with(tmp_path, "cross_check: 0.45", "cross_check: near")
     with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'cross_check' must be a number from 0 to 1"):
         Locale.from_file(broken)
+
+
+class ScriptedHearing:
+    """The open recognizer's two hearings of one utterance: as the microphone gave it, then louder."""
+
+    def __init__(self, as_is: list[str], louder: list[str] | Exception) -> None:
+        self.as_is, self.louder, self.heard_again = as_is, louder, 0
+
+    def verdict(self):
+        from voice.listen.recognizer import Alternatives
+
+        return Alternatives(self.as_is, [0.0] * len(self.as_is))
+
+    def again(self, frames):
+        from voice.listen.recognizer import Alternatives
+
+        self.heard_again += 1
+        if isinstance(self.louder, Exception):
+            raise self.louder
+        return Alternatives(self.louder, [0.0] * len(self.louder))
+
+
+def open_look(intent: str, phrase: str, hearing: ScriptedHearing, gain_db: float = 10.0, noisy: bool = False):
+    """The English listener's verdict on `intent` heard in a session's grammar as `phrase`."""
+    from voice.listen import context
+    from voice.listen.intents import IntentMatcher, Match
+    from voice.listen.listener import Listener
+
+    english = Locale.load("en")
+    listener = Listener(IntentMatcher(english.intents, english.max_cost), cross_check=ENGLISH, gain_db=gain_db)
+    listener._open, listener._hearing, listener._noisy = hearing, context.session(frozenset()), noisy
+    return listener._open_look(Match(intent, phrase, phrase, 0.0, confidence=1.0), float("-inf"))
+
+
+def test_a_steps_command_the_open_recognizer_turned_away_is_heard_again_as_loud_as_the_grammar_heard_it():
+    """espeak-ng's "skip" was "cape" openly: heard louder, "skip" confirms it."""
+    assert open_look("next", "skip", ScriptedHearing(["cape"], ["skip"])).intent == "next"
+    assert open_look("next", "skip", ScriptedHearing(["cape"], ["cube"])).intent is None
+    as_is = ScriptedHearing(["skip"], ["cape"])
+    assert open_look("next", "skip", as_is).intent == "next" and as_is.heard_again == 0  # confirmed at once
+    no_gain = ScriptedHearing(["cape"], ["skip"])
+    assert open_look("next", "skip", no_gain, gain_db=0.0).intent is None and no_gain.heard_again == 0
+
+
+def test_heard_louder_only_the_open_recognizers_best_two_confirm_a_command_and_only_in_a_quiet_room():
+    """Louder, it heard two tuning people's lone "up" as "up", "", "help" in a session; and at 6 dB
+    SNR their "off" as "cause" (a pause)."""
+    assert crosscheck.LOUDER_ALTERNATIVES == 2 < crosscheck.ALTERNATIVES
+    assert open_look("help", "help", ScriptedHearing(["up"], ["up", "", "help"])).intent is None
+    assert open_look("help", "help", ScriptedHearing(["up"], ["up", "help"])).intent == "help"
+    noisy = ScriptedHearing([""], ["off", "cause"])
+    assert open_look("pause", "pause", noisy, noisy=True).intent is None and noisy.heard_again == 0
+    assert open_look("pause", "pause", ScriptedHearing([""], ["off", "cause"])).intent == "pause"
+
+
+def test_a_command_that_ends_or_starts_an_exercise_is_never_heard_again_louder():
+    stop = ScriptedHearing(["stuff it"], ["stop"])
+    assert open_look("stop", "stop", stop).intent is None and stop.heard_again == 0
+
+
+def test_if_the_louder_hearing_fails_the_command_stays_turned_away(caplog):
+    from voice.errors import ModelError
+
+    failing = ScriptedHearing(["cape"], ModelError("the open-vocabulary recognizer failed on an utterance"))
+    assert open_look("next", "skip", failing).intent is None and failing.heard_again == 1
+    assert "'next' stays turned away" in caplog.text

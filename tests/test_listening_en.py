@@ -884,6 +884,20 @@ def test_commands_in_digital_silence_are_heard_as_well_as_in_a_quiet_room(bench)
 
 
 @needs_english
+def test_a_step_command_the_open_recognizer_heard_as_nothing_is_confirmed_heard_as_loud_as_the_grammar_did(
+        bench, monkeypatch):
+    """espeak-ng's quiet "done" (voice f2, in a quiet room) is "done" in the session's grammar, which
+    hears it 10 dB louder, and nothing to the open recognizer at the microphone's level: heard openly
+    again as loud as the grammar heard it, it is "done" (Listener._confirmed_louder)."""
+    from voice.listen import listener
+
+    said = in_room(speak("done", "espeak:en-us+f2"), human.QUIET, np.random.default_rng(0))
+    assert intents_heard(bench, said, context.session(frozenset())) == ["done"]
+    monkeypatch.setattr(listener.Listener, "_confirmed_louder", lambda self, match: False)
+    assert intents_heard(bench, said, context.session(frozenset())) == []
+
+
+@needs_english
 def test_a_short_word_said_quietly_is_heard_once_made_louder(bench, monkeypatch):
     """espeak-ng's "done" at the bench's talker level is silence to the session's grammar; with the
     locale's gain before Vosk (listen/gain.py) it is "done"."""

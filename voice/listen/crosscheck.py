@@ -42,6 +42,10 @@ INTERRUPTING_ALTERNATIVES = 3
 # 0.22 and openly "bed", "bad" (0.33 from "back"); "six" was "next" at 0.13 and "sex" (0.4).
 DOUBTFUL_CONFIDENCE = 0.3
 DOUBTFUL_ALTERNATIVES = 2
+# The open recognizer's hearing of an utterance made as loud as the grammar heard it (listener.py:
+# `_confirmed_louder`) may confirm a command with its best this many alternatives only: louder, it
+# heard two tuning people's lone "up" as "up", "", "help" (help the 3rd) in a session (issue 17's note).
+LOUDER_ALTERNATIVES = 2
 # How far the grammar's hearing of a step's command must score above the open recognizer's best over
 # the same frames (Vosk's log-likelihoods) to stand against it. On the tuning half, in room tone: 7 of
 # the voices' 79 commands the open recognizer had turned away came back; the people's lone words it
@@ -71,14 +75,16 @@ class CrossCheck:
     interrupting_limit: float  # nearer still for a command that ends or starts an exercise
     doubtful_limit: float  # nearest, for a command the grammar was unsure of
 
-    def standard(self, interrupting: bool = False, confidence: float = 1.0) -> Standard:
+    def standard(self, interrupting: bool = False, confidence: float = 1.0, louder: bool = False) -> Standard:
         """What confirms a command: stricter for one that interrupts the couple, strictest for one the
-        grammar was unsure of."""
+        grammar was unsure of; fewer alternatives where the open recognizer heard it `louder`."""
         if confidence < DOUBTFUL_CONFIDENCE:
-            return Standard(DOUBTFUL_ALTERNATIVES, self.doubtful_limit)
-        if interrupting:
-            return Standard(INTERRUPTING_ALTERNATIVES, self.interrupting_limit)
-        return Standard(ALTERNATIVES, self.limit)
+            looked_at, limit = DOUBTFUL_ALTERNATIVES, self.doubtful_limit
+        elif interrupting:
+            looked_at, limit = INTERRUPTING_ALTERNATIVES, self.interrupting_limit
+        else:
+            looked_at, limit = ALTERNATIVES, self.limit
+        return Standard(min(looked_at, LOUDER_ALTERNATIVES) if louder else looked_at, limit)
 
     def apart(self, heard: str, phrase: str) -> float:
         """IPA character edits between the two, over the longer one's length: 0 the same sounds,
@@ -87,7 +93,7 @@ class CrossCheck:
         return edit_distance(a, b) / max(len(a), len(b), 1)
 
     def confirms(self, phrases: list[str], alternatives: list[str], interrupting: bool = False,
-                 confidence: float = 1.0, noisy: bool = False) -> bool:
+                 confidence: float = 1.0, noisy: bool = False, louder: bool = False) -> bool:
         """Whether one of the open recognizer's alternatives (best first) meets the command's `standard`:
         near one of its phrases (word breaks aside: "help me" is near "helped me"), with no more sounds
         added to the phrase than `sounds_added` allows. Where its best guess is no words at all, nothing
@@ -95,7 +101,7 @@ class CrossCheck:
         (2.1 s) was "stop" in a session at 6 dB SNR in 4 of 200 noise draws, 3 of them openly "" first,
         then "stop" 2nd or 3rd; no tuning person's "stop" (395 in five room tones, 237 at 6 dB) and no
         tuning voice's interrupting command was heard openly so (issue 17's note)."""
-        looked_at, limit = self.standard(interrupting, confidence)
+        looked_at, limit = self.standard(interrupting, confidence, louder)
         if interrupting and alternatives and not alternatives[0].strip():
             return False  # its best guess: no word was said
         return any(self.apart(alternative, phrase) <= limit

@@ -98,6 +98,7 @@ class Listener:
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._gain = Gain(gain_db)
+        self._louder_look = gain_db > 0  # a step's command turned away is heard openly again, louder
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
         self._noisy = False  # the room is louder than NOISY_FLOOR_DB
@@ -324,8 +325,26 @@ class Listener:
         in_turn = self._hearing is not None and self._hearing.strict
         if not self._noisy and not in_turn and self._cross_check.outscored(score, heard.scores, interrupting):
             return match
+        if not self._noisy and not interrupting and self._louder_look and self._confirmed_louder(match):
+            return match
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard.texts[0] if heard.texts else ''}'")
+
+    def _confirmed_louder(self, match: Match) -> bool:
+        """Whether the open recognizer, hearing the utterance as loud as the grammar did (`gain`),
+        confirms a step's command it turned away as the microphone gave it (with its best
+        LOUDER_ALTERNATIVES). It hears machine voices and quiet talkers worse at a talker's level:
+        espeak-ng's quiet "done" was "" and then "done", its "I'm done" "i know" and then "i'm done".
+        Asked in a quiet room only, never for a command that ends or starts an exercise: at 6 dB SNR
+        it heard the tuning people's "off" as "cause" (a pause) and "house" as "health" (help), and a
+        meeting's talk as "stop" (gain.py; issue 17's note)."""
+        try:
+            heard = self._open.again(self._utterance)
+        except ModelError as error:
+            log.warning("%s; '%s' stays turned away", error, match.intent)
+            return False
+        return self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard.texts, False,
+                                          match.confidence, louder=True)
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set) if the same frames, decoded with every

@@ -53,3 +53,11 @@ class OpenHearing:
     def verdict(self) -> Alternatives:
         """The open recognizer's alternatives for the utterance, best first (a ModelError if it failed)."""
         return self._recognizer.finish()
+
+    def again(self, frames: list[np.ndarray]) -> Alternatives:
+        """After `verdict`: the utterance heard once more as `frames` (the same frames, louder; up to
+        OPEN_FRAMES), best first. The answer waits for this decode (a ModelError if it failed)."""
+        self._recognizer.reset()
+        for frame in frames[:OPEN_FRAMES]:
+            self._recognizer.accept(frame)
+        return self._recognizer.finish()
