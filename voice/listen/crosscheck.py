@@ -79,12 +79,14 @@ class CrossCheck:
         """What confirms a command: stricter for one that interrupts the couple, strictest for one the
         grammar was unsure of; fewer alternatives where the open recognizer heard it `louder`."""
         if confidence < DOUBTFUL_CONFIDENCE:
-            looked_at, limit = DOUBTFUL_ALTERNATIVES, self.doubtful_limit
+            standard = Standard(DOUBTFUL_ALTERNATIVES, self.doubtful_limit)
         elif interrupting:
-            looked_at, limit = INTERRUPTING_ALTERNATIVES, self.interrupting_limit
+            standard = Standard(INTERRUPTING_ALTERNATIVES, self.interrupting_limit)
         else:
-            looked_at, limit = ALTERNATIVES, self.limit
-        return Standard(min(looked_at, LOUDER_ALTERNATIVES) if louder else looked_at, limit)
+            standard = Standard(ALTERNATIVES, self.limit)
+        if louder:
+            return standard._replace(alternatives=min(standard.alternatives, LOUDER_ALTERNATIVES))
+        return standard
 
     def apart(self, heard: str, phrase: str) -> float:
         """IPA character edits between the two, over the longer one's length: 0 the same sounds,
