@@ -154,15 +154,17 @@ class ScriptedHearing:
         return Alternatives(self.louder, [0.0] * len(self.louder))
 
 
-def open_look(intent: str, phrase: str, hearing: ScriptedHearing, gain_db: float = 10.0, noisy: bool = False):
-    """The English listener's verdict on `intent` heard in a session's grammar as `phrase`."""
+def open_look(intent: str, phrase: str, hearing: ScriptedHearing, gain_db: float = 10.0, noisy: bool = False,
+              in_turn: bool = False):
+    """The English listener's verdict on `intent` heard in a session's (or a turn's) grammar as `phrase`."""
     from voice.listen import context
     from voice.listen.intents import IntentMatcher, Match
     from voice.listen.listener import Listener
 
     english = Locale.load("en")
     listener = Listener(IntentMatcher(english.intents, english.max_cost), cross_check=ENGLISH, gain_db=gain_db)
-    listener._open, listener._hearing, listener._noisy = hearing, context.session(frozenset()), noisy
+    listener._open, listener._noisy = hearing, noisy
+    listener._hearing = context.turn() if in_turn else context.session(frozenset())
     return listener._open_look(Match(intent, phrase, phrase, 0.0, confidence=1.0), float("-inf"))
 
 
@@ -185,6 +187,13 @@ def test_heard_louder_only_the_open_recognizers_best_two_confirm_a_command_and_o
     noisy = ScriptedHearing([""], ["off", "cause"])
     assert open_look("pause", "pause", noisy, noisy=True).intent is None and noisy.heard_again == 0
     assert open_look("pause", "pause", ScriptedHearing([""], ["off", "cause"])).intent == "pause"
+
+
+def test_in_a_partners_turn_a_command_is_not_heard_again_louder():
+    """There the couple talk to each other: the tuning talk's "well done" was done, heard louder."""
+    in_turn = ScriptedHearing(["well"], ["done"])
+    assert open_look("done", "done", in_turn, in_turn=True).intent is None and in_turn.heard_again == 0
+    assert open_look("done", "done", ScriptedHearing(["well"], ["done"])).intent == "done"
 
 
 def test_a_command_that_ends_or_starts_an_exercise_is_never_heard_again_louder():

@@ -325,7 +325,8 @@ class Listener:
         in_turn = self._hearing is not None and self._hearing.strict
         if not self._noisy and not in_turn and self._cross_check.outscored(score, heard.scores, interrupting):
             return match
-        if not self._noisy and not interrupting and self._louder_look and self._confirmed_louder(match):
+        asks_louder = self._louder_look and not (self._noisy or in_turn or interrupting)
+        if asks_louder and self._confirmed_louder(match):
             return match
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard.texts[0] if heard.texts else ''}'")
@@ -335,9 +336,10 @@ class Listener:
         confirms a step's command it turned away as the microphone gave it (with its best
         LOUDER_ALTERNATIVES). It hears machine voices and quiet talkers worse at a talker's level:
         espeak-ng's quiet "done" was "" and then "done", its "I'm done" "i know" and then "i'm done".
-        Asked in a quiet room only, never for a command that ends or starts an exercise: at 6 dB SNR
-        it heard the tuning people's "off" as "cause" (a pause) and "house" as "health" (help), and a
-        meeting's talk as "stop" (gain.py; issue 17's note)."""
+        Asked in a quiet room and outside a partner's turn only, never for a command that ends or
+        starts an exercise: at 6 dB SNR it heard the tuning people's "off" as "cause" (a pause) and
+        "house" as "health" (help), a meeting's talk as "stop" (gain.py), and in a turn the tuning
+        talk's "well done" as done (issue 17's note)."""
         try:
             heard = self._open.again(self._utterance)
         except ModelError as error:
