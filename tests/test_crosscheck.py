@@ -156,16 +156,15 @@ class ScriptedHearing:
 
 def open_look(intent: str, phrase: str, hearing: ScriptedHearing, gain_db: float = 10.0, noisy: bool = False,
               in_turn: bool = False):
-    """The English listener's verdict on `intent` heard in a session's (or a turn's) grammar as `phrase`."""
-    from voice.listen import context
+    """The English listener's open check of `intent`, heard in a session's (or a turn's) grammar as `phrase`."""
     from voice.listen.intents import IntentMatcher, Match
-    from voice.listen.listener import Listener
+    from voice.listen.open_check import OpenCheck
 
     english = Locale.load("en")
-    listener = Listener(IntentMatcher(english.intents, english.max_cost), cross_check=ENGLISH, gain_db=gain_db)
-    listener._open, listener._noisy = hearing, noisy
-    listener._hearing = context.turn() if in_turn else context.session(frozenset())
-    return listener._open_look(Match(intent, phrase, phrase, 0.0, confidence=1.0), float("-inf"))
+    phrases = IntentMatcher(english.intents, english.max_cost).phrases_of(intent)
+    check = OpenCheck(hearing, ENGLISH, louder=gain_db > 0)
+    return check.verdict(Match(intent, phrase, phrase, 0.0, confidence=1.0), phrases, float("-inf"), noisy, in_turn,
+                         [])
 
 
 def test_a_steps_command_the_open_recognizer_turned_away_is_heard_again_as_loud_as_the_grammar_heard_it():

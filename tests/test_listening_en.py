@@ -502,21 +502,21 @@ def test_a_steps_command_the_open_recognizer_misheard_stands_in_a_quiet_room_whe
 def margins_seen(monkeypatch) -> list[float]:
     """How far the grammar's hearing of each command the open recognizer looked at scored above the
     open recognizer's best, as the listener sees them from now on."""
-    from voice.listen import listener
+    from voice.listen.open_check import OpenCheck
 
     margins: list[float] = []
-    look = listener.Listener._open_look
+    look = OpenCheck.verdict
 
-    def looking(self, match, score):
+    def looking(self, match, phrases, score, *where):
         heard = self._open.verdict()
         self._open.verdict = lambda: heard
         margins.append(score - heard.scores[0])
         try:
-            return look(self, match, score)
+            return look(self, match, phrases, score, *where)
         finally:
             del self._open.verdict
 
-    monkeypatch.setattr(listener.Listener, "_open_look", looking)
+    monkeypatch.setattr(OpenCheck, "verdict", looking)
     return margins
 
 
@@ -526,8 +526,8 @@ def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_word
     """A person's "go" at 6 dB SNR was "done" in a session's grammar, which outscored the open
     recognizer's "though" by more than OUTSCORED_BY: in noise the open recognizer's best fits worse,
     so the grammar's score there is no evidence."""
-    from voice.listen import listener
     from voice.listen.crosscheck import OUTSCORED_BY
+    from voice.listen.open_check import OpenCheck
 
     clip = SPEECH / "en-commands" / "go" / "4fd1443e_nohash_1.flac"
     said = in_room(human.read_clip(clip), human.NOISY, np.random.default_rng(3))
@@ -535,13 +535,12 @@ def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_word
     margins = margins_seen(monkeypatch)
     assert intents_heard(bench, said, session) == []
     assert len(margins) == 1 and margins[0] >= OUTSCORED_BY, margins
-    look = listener.Listener._open_look
+    look = OpenCheck.verdict
 
-    def as_if_quiet(self, match, score):
-        self._noisy = False
-        return look(self, match, score)
+    def as_if_quiet(self, match, phrases, score, noisy, *rest):
+        return look(self, match, phrases, score, False, *rest)
 
-    monkeypatch.setattr(listener.Listener, "_open_look", as_if_quiet)
+    monkeypatch.setattr(OpenCheck, "verdict", as_if_quiet)
     assert intents_heard(bench, said, session) == ["done"]
 
 
@@ -888,12 +887,12 @@ def test_a_step_command_the_open_recognizer_heard_as_nothing_is_confirmed_heard_
         bench, monkeypatch):
     """espeak-ng's quiet "done" (voice f2, in a quiet room) is "done" in the session's grammar, which
     hears it 10 dB louder, and nothing to the open recognizer at the microphone's level: heard openly
-    again as loud as the grammar heard it, it is "done" (Listener._confirmed_louder)."""
-    from voice.listen import listener
+    again as loud as the grammar heard it, it is "done" (OpenCheck._confirmed_louder)."""
+    from voice.listen.open_check import OpenCheck
 
     said = in_room(speak("done", "espeak:en-us+f2"), human.QUIET, np.random.default_rng(0))
     assert intents_heard(bench, said, context.session(frozenset())) == ["done"]
-    monkeypatch.setattr(listener.Listener, "_confirmed_louder", lambda self, match: False)
+    monkeypatch.setattr(OpenCheck, "_confirmed_louder", lambda self, *args: False)
     assert intents_heard(bench, said, context.session(frozenset())) == []
 
 

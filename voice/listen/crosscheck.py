@@ -42,9 +42,10 @@ INTERRUPTING_ALTERNATIVES = 3
 # 0.22 and openly "bed", "bad" (0.33 from "back"); "six" was "next" at 0.13 and "sex" (0.4).
 DOUBTFUL_CONFIDENCE = 0.3
 DOUBTFUL_ALTERNATIVES = 2
-# The open recognizer's hearing of an utterance made as loud as the grammar heard it (listener.py:
-# `_confirmed_louder`) may confirm a command with its best this many alternatives only: louder, it
-# heard two tuning people's lone "up" as "up", "", "help" (help the 3rd) in a session (issue 17's note).
+# The open recognizer's hearing of an utterance made as loud as the grammar heard it
+# (open_check.py: `OpenCheck._confirmed_louder`) may confirm a command with its best this many
+# alternatives only: louder, it heard two tuning people's lone "up" as "up", "", "help" (help the
+# 3rd) in a session (issue 17's note).
 LOUDER_ALTERNATIVES = 2
 # How far the grammar's hearing of a step's command must score above the open recognizer's best over
 # the same frames (Vosk's log-likelihoods) to stand against it. On the tuning half, in room tone: 7 of

@@ -12,7 +12,7 @@ talker's first vowel sets it, and it rises again only with the next utterance.
 The open recognizer, made louder too, heard the tuning people's "stop" as "stuff" and a meeting's
 talk as "stop" (a false stop at 6 dB SNR): it is left as it was measured (issue 17's note). It hears
 the grammar's louder frames only for a second look at a step's command it turned away, in a quiet
-room (listener.py: `_confirmed_louder`).
+room (open_check.py: `OpenCheck._confirmed_louder`).
 """
 
 import numpy as np

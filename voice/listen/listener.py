@@ -19,7 +19,7 @@ give talk somewhere else to go.
 
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
-stands only if what it heard sounds near one of its phrases (`crosscheck`): alone, people's "happy"
+stands only if what it heard sounds near one of its phrases (`open_check`): alone, people's "happy"
 was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own.
 """
 
@@ -34,13 +34,14 @@ import numpy as np
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from ..errors import ModelError
 from .commit import STABLE_FRAMES, Grammar, grammar_of
-from .context import Context, interrupts, starts_an_exercise
+from .context import Context, starts_an_exercise
 from .crosscheck import CrossCheck
 from .denoise import denoiser
 from .dither import Dither
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .gain import Gain
 from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
+from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
 
@@ -57,7 +58,6 @@ LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command
 # the crisis message for every tuning voice without it (issue 17's note).
 HOLD_FRAMES = frames_for(0.3)
 CONTINUED = "speech went on"
-CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open recognizer's verdict
 # The open recognizer's final result begins this many frames of quiet before the answer could come
 # after a whole phrase (the phrase's quiet in commit.py, or END_FRAMES where it waits for the end of speech):
 # most of its 55 ms (p50 here) are spent before the answer needs it (OpenHearing).
@@ -93,12 +93,11 @@ class Listener:
         one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the grammar
         recognizer hears an utterance than the microphone gives it (`gain`)."""
         self.matcher = matcher
-        self._cross_check = cross_check
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
+        self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._gain = Gain(gain_db)
-        self._louder_look = gain_db > 0  # a step's command turned away is heard openly again, louder
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
         self._noisy = False  # the room is louder than NOISY_FLOOR_DB
@@ -282,71 +281,12 @@ class Listener:
             return replace(match, intent=None, reason=f"{AFTER_WORDS} for {match.intent}")
         if match.intent == SAFETY and self._hearing is not None and self._hearing.strict:
             return self._second_look(match)
-        if self._checking and (self._short(match) or self._interrupts_with_a_word_more(match)):
-            return self._open_look(match, scores[rank] if rank is not None else -math.inf)
+        if self._checking and asks_about(match, self.matcher):
+            in_turn = self._hearing is not None and self._hearing.strict
+            return self._check.verdict(match, self.matcher.phrases_of(match.intent),
+                                       scores[rank] if rank is not None else -math.inf,
+                                       self._noisy, in_turn, self._utterance)
         return match
-
-    def _short(self, match: Match) -> bool:
-        """A command that can be one word, heard as a phrase of a word or two: a lone word of talk
-        reaches those ("happy" was help; with every phrase of two words or more unchecked, the tuning
-        speakers' lone words were help 8 times in idle instead of once). Safety and forgetting keep their own
-        measured checks."""
-        return (match.intent is not None and match.intent not in EXACT_INTENTS
-                and len(match.phrase.split()) <= CHECKED_WORDS
-                and any(len(phrase.split()) == 1 for phrase in self.matcher.phrases_of(match.intent)))
-
-    def _interrupts_with_a_word_more(self, match: Match) -> bool:
-        """A stop or a start phrase heard with a word beyond its own (a stray word at its edge, or one
-        added in a session): talk reaches those too. At 6 dB SNR a person's "...the effect of
-        super-imposition of a number..." was "[unk] end the session" or "safe end the session" in a
-        session, a stop at up to 0.86, and "...longing to our garrison..." "long introduce yourself"
-        in idle (issue 17's note). The tuning voices' 705 start phrases heard in five rooms and at
-        6 dB had no such word, nor their 270 stop phrases in a session."""
-        return (match.intent is not None and interrupts(match.intent)
-                and len(normalize(match.text)) > len(match.phrase.split()))
-
-    def _open_look(self, match: Match, score: float) -> Match:
-        """`match` if the open-vocabulary recognizer heard something that sounds near one of its phrases
-        ("happy" was "help me" in a session's grammar), or, in a quiet room and outside a partner's
-        turn, nothing that fit the sound nearly as well as the grammar's hearing of it (`score`;
-        CrossCheck.outscored). A turn's grammar is a few words, so each scores higher there: a person's
-        "down" was "done" 9.0 above the open recognizer's "down" (issue 17's note). If that recognizer
-        failed, the grammar's word stands alone, as before there was a second opinion: "stop" must
-        work whatever else fails."""
-        try:
-            heard = self._open.verdict()
-        except ModelError as error:
-            log.warning("%s; '%s' stands on the grammar alone", error, match.intent)
-            return match
-        interrupting = interrupts(match.intent)
-        if self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard.texts, interrupting,
-                                      match.confidence, self._noisy):
-            return match
-        in_turn = self._hearing is not None and self._hearing.strict
-        if not self._noisy and not in_turn and self._cross_check.outscored(score, heard.scores, interrupting):
-            return match
-        asks_louder = self._louder_look and not (self._noisy or in_turn or interrupting)
-        if asks_louder and self._confirmed_louder(match):
-            return match
-        return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
-                                                  f"'{heard.texts[0] if heard.texts else ''}'")
-
-    def _confirmed_louder(self, match: Match) -> bool:
-        """Whether the open recognizer, hearing the utterance as loud as the grammar did (`gain`),
-        confirms a step's command it turned away as the microphone gave it (with its best
-        LOUDER_ALTERNATIVES). It hears machine voices and quiet talkers worse at a talker's level:
-        espeak-ng's quiet "done" was "" and then "done", its "I'm done" "i know" and then "i'm done".
-        Asked in a quiet room and outside a partner's turn only, never for a command that ends or
-        starts an exercise: at 6 dB SNR it heard the tuning people's "off" as "cause" (a pause) and
-        "house" as "health" (help), a meeting's talk as "stop" (gain.py), and in a turn the tuning
-        talk's "well done" as done (issue 17's note)."""
-        try:
-            heard = self._open.again(self._utterance)
-        except ModelError as error:
-            log.warning("%s; '%s' stays turned away", error, match.intent)
-            return False
-        return self._cross_check.confirms(self.matcher.phrases_of(match.intent), heard.texts, False,
-                                          match.confidence, louder=True)
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set) if the same frames, decoded with every
