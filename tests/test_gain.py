@@ -29,6 +29,18 @@ def test_a_loud_frame_lowers_the_gain_for_the_rest_of_the_utterance_only():
     assert round(rms_dbfs(gain(tone(-40.0))), 1) == -30.0
 
 
+def test_the_frames_handed_over_at_once_are_made_louder_alike():
+    """The endpointer's pre-roll and the voice's first frames come together: the loudest of them sets
+    the gain for all, so a loud talker's onset is not made louder than the rest of the utterance."""
+    gain = Gain(10.0)
+    onset = [tone(-50.0), tone(-30.0), tone(CEILING_DBFS - 3)]
+    gain.look(onset)
+    assert gain.db == pytest.approx(3.0, abs=0.05)
+    assert [round(rms_dbfs(gain(frame)), 1) for frame in onset] == [-47.0, -27.0, CEILING_DBFS]
+    gain.look([])
+    assert gain.db == pytest.approx(3.0, abs=0.05)
+
+
 def test_a_talker_louder_than_the_ceiling_is_heard_as_they_are():
     gain = Gain(10.0)
     frame = tone(CEILING_DBFS + 3)
@@ -41,9 +53,21 @@ def test_a_frame_made_louder_stays_a_microphone_frame():
     assert louder.dtype == np.int16 and louder.max() == 32767 and louder.min() == -32768
 
 
-def test_english_hears_its_microphone_louder_and_korean_as_it_is():
-    assert Locale.load("en").gain_db == 10.0
-    assert Locale.load("ko").gain_db == 0.0
+def test_both_locales_hear_their_microphone_louder_korean_under_a_lower_ceiling():
+    english, korean = Locale.load("en"), Locale.load("ko")
+    assert english.gain_db == korean.gain_db == 10.0
+    assert (english.gain_ceiling_dbfs, korean.gain_ceiling_dbfs) == (CEILING_DBFS, -15.0)
+
+
+@pytest.mark.parametrize("bad", ["loud", "3", "-60", "true"])
+def test_a_gain_ceiling_must_be_a_level_below_full_scale(tmp_path, bad):
+    from conftest import english_locale_with
+
+    from voice.errors import ScriptError
+
+    broken = english_locale_with(tmp_path, "gain_ceiling_dbfs: -9", f"gain_ceiling_dbfs: {bad}")
+    with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'gain_ceiling_dbfs' must be a level in dBFS from -40 to 0"):
+        Locale.from_file(broken)
 
 
 @pytest.mark.parametrize("bad", ["loud", "-3", "45"])

@@ -5,11 +5,13 @@ from pathlib import Path
 
 from .errors import ConfigError, ScriptError
 from .listen.crosscheck import CrossCheck
+from .listen.gain import CEILING_DBFS
 from .listen.intents import MAX_COST, MIN_CONFIDENCE, check_templates
 from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 MAX_GAIN_DB = 30.0  # more would lift a quiet room's hiss to a talker's level
+LOWEST_CEILING_DBFS = -40.0  # a ceiling under a quiet talker's voice would make nothing louder
 REQUIRED_LINES = (
     "paused", "stopped", "not_running", "already_running", "safety", "safety_stopped", "safety_again",
     "breathing_note", "breathe_inhale", "breathe_top_up", "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
@@ -37,6 +39,7 @@ class Locale:
     intent_confidence: dict[str, float] | None = None  # higher floors of a few intents (measured per model)
     cross_check: CrossCheck | None = None  # one-word commands checked by the open recognizer (listener.py)
     gain_db: float = 0.0  # how much louder the grammar recognizer hears an utterance, at most (listen/gain.py)
+    gain_ceiling_dbfs: float = CEILING_DBFS  # and the loudest 20 ms it may make of it
 
     @classmethod
     def load(cls, code: str) -> "Locale":
@@ -72,6 +75,7 @@ class Locale:
             intent_confidence=_floors(data, "intent_confidence", intents),
             cross_check=_cross_check(data, voice),
             gain_db=_decibels(data, "gain_db", 0.0, MAX_GAIN_DB),
+            gain_ceiling_dbfs=_level(data, "gain_ceiling_dbfs", CEILING_DBFS),
         )
 
 
@@ -94,6 +98,14 @@ def _decibels(data: dict, key: str, default: float, most: float) -> float:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= most:
         raise ScriptError(f"{where(data, key)}: '{key}' must be a number of decibels from 0 to {most:g}, not {value!r}")
+    return float(value)
+
+
+def _level(data: dict, key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not LOWEST_CEILING_DBFS <= value <= 0:
+        raise ScriptError(f"{where(data, key)}: '{key}' must be a level in dBFS from {LOWEST_CEILING_DBFS:g} to 0, "
+                          f"not {value!r}")
     return float(value)
 
 

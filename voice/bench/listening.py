@@ -59,7 +59,8 @@ class Bench:
         does off the engine's thread (the open recognizer's) overlaps the audio as it does live."""
         listener = Listener(self.matcher, self.recognizer, denoise=self.denoise,
                             everyday_words=self.locale.everyday_words,
-                            cross_check=self.locale.cross_check, gain_db=self.locale.gain_db)
+                            cross_check=self.locale.cross_check, gain_db=self.locale.gain_db,
+                            gain_ceiling_dbfs=self.locale.gain_ceiling_dbfs)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         began = time.perf_counter()

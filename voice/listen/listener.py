@@ -39,7 +39,7 @@ from .crosscheck import CrossCheck
 from .denoise import denoiser
 from .dither import Dither
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
-from .gain import Gain
+from .gain import CEILING_DBFS, Gain
 from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
@@ -87,17 +87,19 @@ class Listener:
 
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
                  stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = (),
-                 cross_check: CrossCheck | None = None, gain_db: float = 0.0) -> None:
+                 cross_check: CrossCheck | None = None, gain_db: float = 0.0,
+                 gain_ceiling_dbfs: float = CEILING_DBFS) -> None:
         """`everyday_words`: heard, with every command, in a safety request's second look.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
         one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the grammar
-        recognizer hears an utterance than the microphone gives it (`gain`)."""
+        recognizer hears an utterance than the microphone gives it, and `gain_ceiling_dbfs` the loudest
+        20 ms it may make of it (`gain`)."""
         self.matcher = matcher
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
         self._everyday_words = list(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
-        self._gain = Gain(gain_db)
+        self._gain = Gain(gain_db, gain_ceiling_dbfs)
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
         self._noisy = False  # the room is louder than NOISY_FLOOR_DB
@@ -150,6 +152,7 @@ class Listener:
             self._start()
         if self._collecting and self._checking and self._endpointer.quiet_frames == 0:
             self._open.go_on()  # its final was begun at a pause: the utterance goes on
+        self._gain.look(segment.frames)  # the pre-roll and the voice's onset come at once
         for heard in map(self._dither, segment.frames):
             piece = self._gain(heard)  # the grammar's alone: the open recognizer hears the room as it is
             self._recognizer.accept(piece)
