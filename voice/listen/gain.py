@@ -9,7 +9,7 @@ from 97.3 % to 94.3 % with a fixed 10 dB more. So each utterance starts at the f
 that would come out louder than the ceiling (CEILING_DBFS, or the locale's) lowers it for the rest of
 the utterance: a loud talker's first vowel sets it, and it rises again only with the next utterance.
 The frames handed over at once (the endpointer's pre-roll and the voice's first frames) are made
-louder alike, by what the loudest of them allows (`look`): made louder only up to the first loud
+louder alike, by what the loudest of them allows (`Gain.__call__`): made louder only up to the first loud
 frame, the Korean tuning voices' commands by a talker 10 dB louder in a reverberant room went from
 62.8 % with no gain to 56.4 %, and stayed 62.8 % with it (issue 17's note).
 
@@ -39,18 +39,14 @@ class Gain:
         """A new utterance: the full gain again."""
         self._db = self._most_db
 
-    def look(self, frames: list[np.ndarray]) -> None:
-        """Lower the gain for the loudest of `frames` before any of them is made louder. The endpointer
-        hands over its pre-roll and the voice's first frames at once: a loud talker's onset made louder
-        and the rest of the utterance not is a jump in level the models hear as another sound
-        (issue 17's note)."""
+    def __call__(self, frames: list[np.ndarray]) -> list[np.ndarray]:
+        """`frames` (int16, handed over at once) louder alike, by what the loudest of them allows, and
+        clipped at full scale as a louder microphone would be. The endpointer hands over its pre-roll
+        and the voice's first frames at once: a loud talker's onset made louder and the rest of the
+        utterance not is a jump in level the models hear as another sound (issue 17's note)."""
         if self._db > 0 and frames:
             self._db = max(0.0, min(self._db, self._ceiling - max(map(rms_dbfs, frames))))
-
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
-        """`frame` (int16) louder, clipped at full scale as a louder microphone would be."""
-        self.look([frame])
         if self._db == 0:
-            return frame
-        louder = np.round(frame * 10 ** (self._db / 20))
-        return np.clip(louder, -32768, 32767).astype(np.int16)
+            return frames
+        scale = 10 ** (self._db / 20)
+        return [np.clip(np.round(frame * scale), -32768, 32767).astype(np.int16) for frame in frames]

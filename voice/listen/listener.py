@@ -152,9 +152,10 @@ class Listener:
             self._start()
         if self._collecting and self._checking and self._endpointer.quiet_frames == 0:
             self._open.go_on()  # its final was begun at a pause: the utterance goes on
-        self._gain.look(segment.frames)  # the pre-roll and the voice's onset come at once
-        for heard in map(self._dither, segment.frames):
-            piece = self._gain(heard)  # the grammar's alone: the open recognizer hears the room as it is
+        heard_frames = [self._dither(frame) for frame in segment.frames]
+        # Made louder for the grammar alone (the pre-roll and the voice's onset alike): the open
+        # recognizer hears the room as it is.
+        for heard, piece in zip(heard_frames, self._gain(heard_frames)):
             self._recognizer.accept(piece)
             if self._checking:
                 self._open.hear(heard)
