@@ -94,7 +94,7 @@ def test_noise_suppression_hears_more_commands_and_mistakes_fewer_at_6_db(bench)
 @pytest.mark.parametrize("name", sorted(OOV))
 @pytest.mark.parametrize("where", ["idle", "session", "turn"])
 def test_ordinary_talk_is_rejected(bench, name, where):
-    listening = {"idle": context.idle(frozenset(bench.locale.intents)),
+    listening = {"idle": context.idle(bench.intents),
                  "session": context.session(frozenset()), "turn": context.turn()}[where]
     heard = hear(bench, OOV[name], listening)
     assert heard.match is None or heard.match.intent is None, heard
@@ -134,8 +134,8 @@ def test_talk_over_the_speaker_is_not_a_safety_request_but_the_request_is(bench)
 
 def test_a_command_outside_the_step_is_not_heard(bench):
     # "넘어가" (next) means nothing before an exercise starts: the idle grammar does not even hold it.
-    assert "next" not in context.idle(frozenset(bench.locale.intents)).intents
-    heard = hear(bench, "넘어가", context.idle(frozenset(bench.locale.intents)))
+    assert "next" not in context.idle(bench.intents).intents
+    heard = hear(bench, "넘어가", context.idle(bench.intents))
     assert heard.match is None or heard.match.intent != "next"
     assert hear(bench, "넘어가", context.session(frozenset())).match.intent == "next"
 

@@ -87,7 +87,7 @@ def test_peoples_other_words_never_stop_start_or_give_safety(bench):
     rng = np.random.default_rng(2)
     words = human.command_clips("held-out", SPEECH)
     clips = [path for word, paths in words.items() if word != "stop" for path in paths[:4]]
-    for listening in (context.idle(frozenset(bench.locale.intents)), context.session(frozenset()), context.turn()):
+    for listening in (context.idle(bench.intents), context.session(frozenset()), context.turn()):
         for path in clips:
             intents = intents_heard(bench, in_room(human.read_clip(path), human.QUIET, rng), listening)
             disruptive = [intent for intent in intents if context.interrupts(intent) or intent == "safety"]
@@ -103,7 +103,7 @@ def test_peoples_lone_words_in_a_noisy_room_are_no_commands(bench):
     said = {"no/03401e93_nohash_0.flac": context.session(frozenset()),
             "no/03401e93_nohash_2.flac": context.session(frozenset()),
             "off/0b57a6ed_nohash_0.flac": context.turn(),
-            "_unknown_/happy_1fe4c891_nohash_1.flac": context.idle(frozenset(bench.locale.intents))}
+            "_unknown_/happy_1fe4c891_nohash_1.flac": context.idle(bench.intents)}
     for name, listening in said.items():
         noisy = in_room(human.read_clip(SPEECH / "en-commands" / name), human.NOISY, np.random.default_rng(8))
         assert intents_heard(bench, noisy, listening) == [], (name, listening.name)
@@ -117,7 +117,7 @@ def test_peoples_talk_that_sounds_like_stop_does_not_stop(bench):
     topic", "mm" in a meeting."""
     rng = np.random.default_rng(6)
     clips = [SPEECH / "en-talk" / "ami_pyannote" / name for name in ("FEO072_tst00-17.flac", "FEO070_tst00-18.flac")]
-    for listening in (context.idle(frozenset(bench.locale.intents)), context.session(frozenset()), context.turn()):
+    for listening in (context.idle(bench.intents), context.session(frozenset()), context.turn()):
         for path in clips:
             intents = intents_heard(bench, in_room(human.read_clip(path), human.QUIET, rng), listening)
             assert "stop" not in intents, (path.name, listening.name)
@@ -311,8 +311,7 @@ def test_every_utterance_heard_openly_ends_with_its_final_result_asked_for_or_no
     monkeypatch.setattr(OpenRecognizer, "begin_final", beginning)
     talk_and_stop = np.concatenate([human.read_clip(path) for path in (
         human.talk_clips("held-out", SPEECH)[0], human.command_clips("held-out", SPEECH)["stop"][0])])
-    decisions = bench.listen(in_room(talk_and_stop, human.QUIET, np.random.default_rng(2)), context.idle(
-        frozenset(bench.locale.intents)))
+    decisions = bench.listen(in_room(talk_and_stop, human.QUIET, np.random.default_rng(2)), context.idle(bench.intents))
     assert len(decisions) >= 2 and decisions[-1].match.intent == "stop", decisions
     assert calls == ["reset", "final"] * len(decisions), calls
 
@@ -324,7 +323,7 @@ def test_in_idle_a_start_phrase_on_the_heels_of_other_words_is_no_start(bench, v
     (listener.PAUSE_BEFORE_START), not as the next piece of what they were saying."""
     from voice.listen.listener import AFTER_WORDS
 
-    idle = context.idle(frozenset(bench.locale.intents))
+    idle = context.idle(bench.intents)
     for pause_ms, heard in ((300, None), (800, "start_checkin")):
         said = np.concatenate([speak("that was a long day", voice), np.zeros(RATE * pause_ms // 1000, np.int16),
                                speak("start our check-in", voice)])
@@ -351,7 +350,7 @@ def test_a_start_phrase_right_after_the_speakers_own_voice_is_heard(bench):
 
     words, okay = said("that was a long day", lead, END_FRAMES + 2), said("okay", 2, END_FRAMES + 2)
     start = said("start our check-in", 2, tail)
-    idle = context.idle(frozenset(bench.locale.intents))
+    idle = context.idle(bench.intents)
     for gate in (None, "reset", "over the speaker's voice"):
         listener = Listener(bench.matcher, bench.recognizer, cross_check=bench.locale.cross_check)
         listening = [idle]
@@ -379,7 +378,7 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
     information". Each piece began a frame or a few after the last one ended."""
     from voice.listen import listener
 
-    idle = context.idle(frozenset(bench.locale.intents))
+    idle = context.idle(bench.intents)
     for name, start in (("p225_019.flac", "reflection"), ("p226_022.flac", "safety_info")):
         talk = in_room(human.read_clip(SPEECH / "en-talk" / "vctk_autovc" / name), human.NOISY, np.random.default_rng(1))
         assert intents_heard(bench, talk, idle) == [], name
@@ -394,8 +393,7 @@ def test_the_human_bench_names_the_clip_and_words_of_each_false_accept(bench):
     """A person's "stop" given to the bench as talk: a false stop in a session, each time it is
     heard there, named so it can be heard again."""
     clip = human.command_clips("held-out", SPEECH)["stop"][0]
-    starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
-    figures = human._false_accepts(bench, [clip], starters, np.random.default_rng(2))
+    figures = human._false_accepts(bench, [clip], np.random.default_rng(2))
     for room in (human.QUIET, human.NOISY):
         session = figures["rooms"][room.name]["session"]
         assert session["by_intent"] == {"stop": 1} and session["disruptive"] == 1, session
@@ -778,7 +776,7 @@ def test_a_pause_inside_a_sentence_does_not_make_its_start_a_safety_request(benc
         said = np.concatenate([speak("I need help", voice), np.zeros(RATE * pause_ms // 1000, np.int16),
                                speak("with the dishes", voice)])
         audio = in_room(said, ROOM_TONES[0], rng)
-        for listening in (context.idle(frozenset(bench.locale.intents)), context.turn(), context.over_speech()):
+        for listening in (context.idle(bench.intents), context.turn(), context.over_speech()):
             assert "safety" not in intents_heard(bench, audio, listening), (voice, pause_ms, listening.name)
         alone = in_room(speak("I need help", voice), ROOM_TONES[0], rng)
         assert intents_heard(bench, alone, context.turn()) == ["safety"], voice

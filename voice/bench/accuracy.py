@@ -1,8 +1,9 @@
 """`voice bench accuracy`: commands heard right, and everyday talk never taken for one, per voice set
 (tuning, held-out) and per room condition. The held-out figures are the headline.
 
-Each command's phrases (the shortest wording of each template) are spoken by every voice of a set
-and heard in the command's own context, in each room condition. The set's half of the talk corpus
+Each command's phrases (the shortest wording of each template; the locale's commands and the
+scripts' start phrases, as the speaker listens) are spoken by every voice of a set and heard in the
+command's own context, in each room condition. The set's half of the talk corpus
 (voice/bench/talk.yaml: sentences and short everyday utterances) is heard in idle, in a session and
 in a partner's turn, in a quiet room; every intent it yields is a false accept, and those that
 start, stop or give the safety response are counted apart.
@@ -34,23 +35,22 @@ def accuracy(settings: Settings, quick: bool = False) -> dict:
     if quick:
         phrases = phrases[:6]
     conditions = (CONDITIONS[0], CONDITIONS[1], AT_6DB) if quick else CONDITIONS
-    starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
     result: dict = {"benchmark": "accuracy", "locale": locale, "targets": TARGETS.get(locale, {}),
                     "phrases": len(phrases), "conditions": [c.name for c in conditions], "sets": {}}
     for name, voices in VOICE_SETS[locale].items():
         voices = available(voices)[: 1 if quick else None]
-        commands = _commands(bench, phrases, voices, conditions, starters)
+        commands = _commands(bench, phrases, voices, conditions)
         talk_part = talk(locale, name)
         if quick:
             talk_part = {kind: texts[:5] for kind, texts in talk_part.items()}
-        result["sets"][name] = {"voices": list(voices), **commands, "talk": _talk(bench, talk_part, voices, starters)}
+        result["sets"][name] = {"voices": list(voices), **commands, "talk": _talk(bench, talk_part, voices)}
     result["false_accepts_noise"] = noise_false_accepts(bench, minutes=1 if quick else 10)  # clatter, idle
     result["summary"] = _summary(result)
     return result
 
 
 def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, ...],
-              conditions: tuple[Condition, ...], starters: frozenset[str]) -> dict:
+              conditions: tuple[Condition, ...]) -> dict:
     rng = np.random.default_rng(7)
     by_condition: dict[str, float] = {}
     confused, starts = Counter(), Counter()  # wrong commands; starters right or missed in room tone
@@ -71,7 +71,7 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
                 if room is not None:
                     voice_trials[voice, room] += 1
                     voice_right[voice, room] += got == intent
-                if intent in starters and condition in ROOM_TONE:
+                if intent in bench.starters and condition in ROOM_TONE:
                     starts["right" if got == intent else "missed"] += 1
                 if got == intent:
                     (held if intent in EXACT_INTENTS else latencies).append((heard.frame + 1) * FRAME_MS)
@@ -98,7 +98,7 @@ def _room(condition: Condition) -> str | None:
     return "at_6db" if condition == AT_6DB else None
 
 
-def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], starters: frozenset[str]) -> dict:
+def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...]) -> dict:
     """The talk heard in idle, in a session and in a turn, each utterance in one voice of the set."""
     rng = np.random.default_rng(9)
     quiet = ROOM_TONE[0]
@@ -106,8 +106,7 @@ def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], st
             for i, text in enumerate(part)]
     hours = sum(len(audio) for _, _, audio in said) / RATE / 3600
     out = {"utterances": {kind: len(part) for kind, part in texts.items()}, "speech_hours": round(hours, 4)}
-    commands = frozenset(bench.locale.intents)
-    for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
+    for name, listening in (("idle", context.idle(bench.intents)), ("session", context.session(frozenset())),
                             ("turn", context.turn())):
         accepted = Counter()
         examples = []
@@ -116,7 +115,7 @@ def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], st
                 if heard.match.intent is not None:
                     accepted[heard.match.intent] += 1
                     examples.append(f"{text} -> {heard.match.intent}")
-        disruptive = sum(n for intent, n in accepted.items() if intent in DISRUPTIVE or intent in starters)
+        disruptive = sum(n for intent, n in accepted.items() if intent in DISRUPTIVE or intent in bench.starters)
         out[name] = {"false_accepts": sum(accepted.values()), "per_hour": round(sum(accepted.values()) / hours, 1),
                      "disruptive": disruptive, "safety": accepted["safety"], "by_intent": dict(accepted),
                      "examples": examples[:12]}

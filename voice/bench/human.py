@@ -81,7 +81,6 @@ def human(settings: Settings, quick: bool = False) -> dict:
         raise VoiceError("the recordings of people are English; run 'voice bench human --locale en'")
     bench = Bench(settings)
     rng = np.random.default_rng(5)
-    starters = frozenset(filter(context.starts_an_exercise, bench.locale.intents))
     result: dict = {"benchmark": "human", "locale": "en", "targets": TARGETS, "parts": {},
                     "room": f"other words and talk: {QUIET.name} and {NOISY.name}; 'stop' in a session: "
                             f"every room tone, and {NOISY.name}"}
@@ -96,7 +95,7 @@ def human(settings: Settings, quick: bool = False) -> dict:
                    "stop_in_session": _stops(bench, stops, ROOM_TONE, rng),
                    "stop_in_noise": _stops(bench, stops, (NOISY,), rng)}
         for name, clips in (("other_words", others), ("talk", sentences)):
-            figures[name] = _false_accepts(bench, clips, starters, rng)
+            figures[name] = _false_accepts(bench, clips, rng)
         result["parts"][part] = figures
     result["stop_over_speech_held_out"] = stop_over_people(settings, quick)
     result["summary"] = _summary(result)
@@ -142,16 +141,15 @@ def _stops(bench: Bench, clips: list[Path], conditions: tuple[Condition, ...], r
             "ms_after_clip_p50": float(np.median(latencies)) if latencies else None}
 
 
-def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rng) -> dict:
+def _false_accepts(bench: Bench, clips: list[Path], rng) -> dict:
     """Every intent heard in `clips`, in idle, a session and a turn, in each of TALK_ROOMS, with the
     clips and words that gave them (so a false stop can be heard again)."""
     audio = [read_clip(path) for path in clips]
     hours = sum(len(a) for a in audio) / RATE / 3600
     out: dict = {"clips": len(clips), "speech_hours": round(hours, 4), "rooms": {}}
-    commands = frozenset(bench.locale.intents)
     for room in TALK_ROOMS:
         figures = out["rooms"][room.name] = {}
-        for name, listening in (("idle", context.idle(commands)), ("session", context.session(frozenset())),
+        for name, listening in (("idle", context.idle(bench.intents)), ("session", context.session(frozenset())),
                                 ("turn", context.turn())):
             accepted = Counter()
             examples = []
@@ -163,7 +161,7 @@ def _false_accepts(bench: Bench, clips: list[Path], starters: frozenset[str], rn
             total = sum(accepted.values())
             figures[name] = {"false_accepts": total, "per_hour": round(total / hours, 1) if hours else None,
                              "disruptive": sum(n for intent, n in accepted.items() if intent in ("stop", "safety")
-                                               or intent in starters), "by_intent": dict(accepted.most_common()),
+                                               or intent in bench.starters), "by_intent": dict(accepted.most_common()),
                              "examples": examples[:12]}
     return out
 

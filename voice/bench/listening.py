@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..assemble import build_engine, recognizer_for
+from ..assemble import build_engine, load_library, recognizer_for
 from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
 from ..config import Settings
 from ..listen import context
@@ -35,14 +35,20 @@ class Bench:
     """A real Vosk listener for one locale, with the command set each intent is valid in."""
 
     def __init__(self, settings: Settings, intents: dict[str, list[str]] | None = None) -> None:
-        """`intents`: phrase templates to measure instead of the locale's own."""
+        """`intents`: phrase templates to measure instead of the speaker's own: the locale's commands
+        and the scripts' start phrases, as the speaker listens in idle (engine.py). Without the
+        scripts' phrases in the grammar, Korean's gain lifted the start phrases; with them, espeak-ng's
+        숨 쉬기 became 서운함 쉬기 (서운함 풀기 starts a script) over the soak's room (issue 17's note)."""
         self.locale = Locale.load(settings.locale)
-        self.matcher = IntentMatcher(intents or self.locale.intents, self.locale.max_cost, self.locale.min_confidence,
+        if intents is None:
+            intents = {**self.locale.intents, **load_library(settings, self.locale).starts}
+        self.matcher = IntentMatcher(intents, self.locale.max_cost, self.locale.min_confidence,
                                      self.locale.intent_confidence)
         self.recognizer: GrammarRecognizer = recognizer_for(settings, self.locale, self.matcher)
-        commands = frozenset(self.matcher.templates)
-        candidates = [context.idle(commands), context.session(frozenset({"more_time"})), context.paused()]
-        self.context_of = {intent: next(c for c in candidates if intent in c.intents) for intent in commands}
+        self.intents = frozenset(self.matcher.templates)  # every intent listened for somewhere
+        self.starters = frozenset(filter(context.starts_an_exercise, self.intents))
+        candidates = [context.idle(self.intents), context.session(frozenset({"more_time"})), context.paused()]
+        self.context_of = {intent: next(c for c in candidates if intent in c.intents) for intent in self.intents}
         self.rng = np.random.default_rng(7)
         self.denoise = True  # noise suppression in noisy rooms, as the speaker listens
 
@@ -182,7 +188,7 @@ def noise_false_accepts(bench: Bench, minutes: float) -> dict:
         burst = bench.rng.standard_normal(RATE // 4) * np.exp(-np.arange(RATE // 4) / 800) * 6000
         audio[at : at + len(burst)] += burst
     audio = np.clip(audio, -32768, 32767).astype(np.int16)
-    decisions = bench.listen(audio, context.idle(frozenset(bench.locale.intents)))
+    decisions = bench.listen(audio, context.idle(bench.intents))
     accepts = sum(heard.match.intent is not None for heard in decisions)
     return {"accepts": accepts, "noise_hours": round(minutes / 60, 3), "per_hour": round(accepts * 60 / minutes, 1)}
 

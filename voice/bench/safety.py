@@ -25,8 +25,7 @@ SAFETY = "safety"
 
 
 def contexts(bench: Bench) -> dict[str, context.Context]:
-    commands = frozenset(bench.locale.intents)
-    return {"idle": context.idle(commands), "session": context.session(frozenset()), "turn": context.turn(),
+    return {"idle": context.idle(bench.intents), "session": context.session(frozenset()), "turn": context.turn(),
             "speaking": context.over_speech()}
 
 
