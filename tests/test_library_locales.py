@@ -54,3 +54,18 @@ def test_every_english_script_and_deck_has_a_korean_twin():
     english, korean = (Library([bundled_scripts_dir()], code, Locale.load(code).intents) for code in ("en", "ko"))
     assert set(english.scripts) - set(korean.scripts) == {"checkin-short"}
     assert set(english.decks) == set(korean.decks)
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_a_safety_requests_second_look_hears_the_locales_words_not_the_scripts(code):
+    """The phrases a safety request heard in a partner's turn is heard among again (listener.py) are
+    the locale's commands and everyday words, as measured: a script anyone adds cannot turn a request
+    away (with the bundled scripts' 귀 기울이기, espeak-ng's 도움이 필요해 was 도움이 귀 계속해)."""
+    from voice.listen.intents import IntentMatcher
+
+    locale = Locale.load(code)
+    library = Library([bundled_scripts_dir()], code, locale.intents)
+    second_look = set(locale.second_look)
+    assert set(IntentMatcher(locale.intents).grammar()) | set(locale.everyday_words) == second_look
+    scripts_starts = set(IntentMatcher(library.starts).grammar())
+    assert scripts_starts and scripts_starts.isdisjoint(second_look)

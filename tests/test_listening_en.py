@@ -792,7 +792,7 @@ def test_a_held_safety_request_is_handed_back_when_listening_stops(bench):
 
     rng = np.random.default_rng(10)
     frames = split_frames(in_room(speak("I don't feel safe", "espeak:en-us"), ROOM_TONES[0], rng))
-    listener = Listener(bench.matcher, bench.recognizer, everyday_words=bench.locale.everyday_words)
+    listener = Listener(bench.matcher, bench.recognizer, second_look=bench.locale.second_look)
     listener.follow(lambda: context.turn())
     given: list = []
     spoke = False

@@ -52,7 +52,7 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     matcher = IntentMatcher({**locale.intents, **library.phrases},  # commands, the scripts' choices and start phrases
                             locale.max_cost, locale.min_confidence, locale.intent_confidence)
     listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None,
-                        everyday_words=locale.everyday_words, cross_check=locale.cross_check,
+                        second_look=locale.second_look, cross_check=locale.cross_check,
                         gain_db=locale.gain_db, gain_ceiling_dbfs=locale.gain_ceiling_dbfs)
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))

@@ -6,7 +6,7 @@ from pathlib import Path
 from .errors import ConfigError, ScriptError
 from .listen.crosscheck import CrossCheck
 from .listen.gain import CEILING_DBFS
-from .listen.intents import MAX_COST, MIN_CONFIDENCE, check_templates
+from .listen.intents import MAX_COST, MIN_CONFIDENCE, IntentMatcher, check_templates
 from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -40,6 +40,15 @@ class Locale:
     cross_check: CrossCheck | None = None  # one-word commands checked by the open recognizer (listener.py)
     gain_db: float = 0.0  # how much louder the grammar recognizer hears an utterance, at most (listen/gain.py)
     gain_ceiling_dbfs: float = CEILING_DBFS  # and the loudest 20 ms it may make of it
+
+    @property
+    def second_look(self) -> tuple[str, ...]:
+        """What a safety request heard in a small command set is heard among a second time
+        (listener.py): the locale's own commands and its everyday words, as measured, and never the
+        scripts' phrases, which anyone may add: with the bundled scripts' start phrases too, espeak-ng's
+        도움이 필요해 in a partner's turn and over the speaker's voice was 도움이 귀 계속해 (귀
+        기울이기 starts a script), and the request was turned away (issue 17's note)."""
+        return (*IntentMatcher(self.intents).grammar(), *self.everyday_words)
 
     @classmethod
     def load(cls, code: str) -> "Locale":

@@ -64,7 +64,7 @@ class Bench:
         frame is fed when it would come in live, FRAME_MS after the one before, so work the listener
         does off the engine's thread (the open recognizer's) overlaps the audio as it does live."""
         listener = Listener(self.matcher, self.recognizer, denoise=self.denoise,
-                            everyday_words=self.locale.everyday_words,
+                            second_look=self.locale.second_look,
                             cross_check=self.locale.cross_check, gain_db=self.locale.gain_db,
                             gain_ceiling_dbfs=self.locale.gain_ceiling_dbfs)
         listener.follow(lambda: in_context)

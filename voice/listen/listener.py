@@ -12,8 +12,9 @@ is the fallback, not the path.
 
 In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
 one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
-지금 위험해. There a safety request is looked at a second time, the same frames decoded with every
-command listened for and the locale's everyday words (`_second_look`), and stands only if one of
+지금 위험해. There a safety request is looked at a second time, the same frames decoded with every one of
+the locale's commands and its everyday words listened for (`_second_look`; not the scripts'
+phrases, which anyone may add), and stands only if one of
 the alternatives still holds a safety phrase. The other words are never acted on there; they only
 give talk somewhere else to go.
 
@@ -86,10 +87,11 @@ class Listener:
     and typed text (`voice simulate`) goes through the same matcher via `hear_text`."""
 
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
-                 stable_frames: int = STABLE_FRAMES, denoise: bool = True, everyday_words: tuple[str, ...] = (),
+                 stable_frames: int = STABLE_FRAMES, denoise: bool = True, second_look: tuple[str, ...] = (),
                  cross_check: CrossCheck | None = None, gain_db: float = 0.0,
                  gain_ceiling_dbfs: float = CEILING_DBFS) -> None:
-        """`everyday_words`: heard, with every command, in a safety request's second look.
+        """`second_look`: the phrases a safety request's second look hears it among (the locale's
+        commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
         one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the grammar
         recognizer hears an utterance than the microphone gives it, and `gain_ceiling_dbfs` the loudest
@@ -97,7 +99,7 @@ class Listener:
         self.matcher = matcher
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
-        self._everyday_words = list(everyday_words)
+        self._second_look_phrases = list(second_look)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._gain = Gain(gain_db, gain_ceiling_dbfs)
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
@@ -293,10 +295,10 @@ class Listener:
         return match
 
     def _second_look(self, match: Match) -> Match:
-        """`match` (safety, heard in a small command set) if the same frames, decoded with every
-        command and the everyday words listened for, still hold a safety phrase in one of their
-        alternatives; else rejected."""
-        self._recognizer.use(self._grammar(None).phrases + self._everyday_words)
+        """`match` (safety, heard in a small command set) if the same frames, decoded with the
+        second look's phrases listened for, still hold a safety phrase in one of their alternatives;
+        else rejected."""
+        self._recognizer.use(self._second_look_phrases or self._grammar(None).phrases)
         try:
             for piece in self._utterance:
                 self._recognizer.accept(piece)
