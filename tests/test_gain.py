@@ -51,10 +51,10 @@ def test_a_frame_made_louder_stays_a_microphone_frame():
     assert louder.dtype == np.int16 and louder.max() == 32767 and louder.min() == -32768
 
 
-def test_english_hears_its_microphone_louder_and_korean_as_it_is():
+def test_both_locales_hear_their_microphone_louder_korean_under_a_lower_ceiling():
     english, korean = Locale.load("en"), Locale.load("ko")
-    assert (english.gain_db, english.gain_ceiling_dbfs) == (10.0, CEILING_DBFS)
-    assert korean.gain_db == 0.0
+    assert english.gain_db == korean.gain_db == 10.0
+    assert (english.gain_ceiling_dbfs, korean.gain_ceiling_dbfs) == (CEILING_DBFS, -15.0)
 
 
 @pytest.mark.parametrize("bad", ["loud", "3", "-60", "true"])

@@ -140,6 +140,31 @@ def test_a_command_outside_the_step_is_not_heard(bench):
     assert hear(bench, "넘어가", context.session(frozenset())).match.intent == "next"
 
 
+def test_a_quiet_talkers_start_phrase_is_heard_once_made_louder(bench, monkeypatch):
+    """A talker 10 dB quieter than the bench's, in a quiet room: with Korean's gain before Vosk
+    (listen/gain.py, under its own ceiling) the phrase is heard in each of three noise draws; heard
+    as the microphone gives it, in none."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from voice.bench.rooms import CONDITIONS, in_room
+    from voice.bench.voices import speak
+
+    intent = "start:our-cycle"  # a script's own start phrase, heard without the gain as 쉬자 or nothing
+    quieter = next(condition for condition in CONDITIONS if condition.talker_db < 0)
+    speech = speak("싸움 패턴", "espeak:ko+m1")
+    rooms = [in_room(speech, quieter, np.random.default_rng(seed)) for seed in range(3)]
+
+    def heard() -> list[str | None]:
+        return [bench.first_heard(room, speech, bench.context_of[intent]).match.intent for room in rooms]
+
+    assert bench.locale.gain_db > 0 and bench.locale.gain_ceiling_dbfs < -9
+    assert heard() == [intent] * 3
+    monkeypatch.setattr(bench, "locale", replace(bench.locale, gain_db=0.0))
+    assert intent not in heard()
+
+
 def test_start_up_names_grammar_words_the_model_lacks(caplog):
     from voice.assemble import recognizer_for
     from voice.config import Settings

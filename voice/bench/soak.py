@@ -31,9 +31,10 @@ from .speech import LEAD_S, TAIL_S, espeak, ordinary_sentences, room_noise
 TARGETS = {"rss_growth_mb": 10.0, "wall_minutes_for_8_hours": 15.0}
 INTERRUPTIONS = ("stop", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",
                  "more_time", "help", "calming_break", "continue_session", "safety")
-# Three of espeak-ng's Korean voices: over the soak's room, each start is heard in one of them at least,
-# but 마음 질문 하자 (reflection); ko+f4 is the only one whose 자기소개 is heard over every bed.
-VOICES = ("ko+f2", "ko+m3", "ko+f4")
+# Three of espeak-ng's Korean voices: over the soak's room, each of them is the only one that starts
+# some script at every place: ko+m1 breathing (with Korean's gain, ko+f2's 숨 쉬기 was heard as 서운함
+# 쉬기 at every place; issue 17's note), ko+m3 daily connection, ko+f4 the introduction (자기소개).
+VOICES = ("ko+m1", "ko+m3", "ko+f4")
 STUCK_S = 15 * 60  # never this long without listening: a speaker that talks on and on is stuck
 # Where in each minute of room noise the pre-check says a phrase. Heard only at the start of each bed,
 # espeak-ng's 상담 전화 알려 줘 passed, then was said six times in eight hours and never heard (with the
