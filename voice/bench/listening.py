@@ -36,9 +36,10 @@ class Bench:
 
     def __init__(self, settings: Settings, intents: dict[str, list[str]] | None = None) -> None:
         """`intents`: phrase templates to measure instead of the speaker's own: the locale's commands
-        and the scripts' start phrases, as the speaker listens in idle (engine.py). Without the
-        scripts' phrases in the grammar, Korean's gain lifted the start phrases; with them, espeak-ng's
-        숨 쉬기 became 서운함 쉬기 (서운함 풀기 starts a script) over the soak's room (issue 17's note)."""
+        and the scripts' start phrases, as the speaker listens in idle (engine.py). Hearing the
+        locale's commands alone, the benches missed what the scripts' words do to them: espeak-ng's
+        숨 쉬기 was 서운함 쉬기 (서운함 풀기 starts a script), and 도움이 필요해 in a partner's turn
+        도움이 귀 계속해 (issue 17's note)."""
         self.locale = Locale.load(settings.locale)
         if intents is None:
             intents = {**self.locale.intents, **load_library(settings, self.locale).starts}
