@@ -1,6 +1,7 @@
 """A locale: its intent phrase templates, the speaker's own system lines and its TTS voice."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import ConfigError, ScriptError
@@ -41,7 +42,7 @@ class Locale:
     gain_db: float = 0.0  # how much louder the grammar recognizer hears an utterance, at most (listen/gain.py)
     gain_ceiling_dbfs: float = CEILING_DBFS  # and the loudest 20 ms it may make of it
 
-    @property
+    @cached_property
     def second_look(self) -> tuple[str, ...]:
         """What a safety request heard in a small command set is heard among a second time
         (listener.py): the locale's own commands and its everyday words, as measured, and never the
