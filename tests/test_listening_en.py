@@ -311,7 +311,8 @@ def test_every_utterance_heard_openly_ends_with_its_final_result_asked_for_or_no
     monkeypatch.setattr(OpenRecognizer, "begin_final", beginning)
     talk_and_stop = np.concatenate([human.read_clip(path) for path in (
         human.talk_clips("held-out", SPEECH)[0], human.command_clips("held-out", SPEECH)["stop"][0])])
-    decisions = bench.listen(in_room(talk_and_stop, human.QUIET, np.random.default_rng(2)), context.idle(bench.intents))
+    room = in_room(talk_and_stop, human.QUIET, np.random.default_rng(2))
+    decisions = bench.listen(room, context.idle(bench.intents))
     assert len(decisions) >= 2 and decisions[-1].match.intent == "stop", decisions
     assert calls == ["reset", "final"] * len(decisions), calls
 
