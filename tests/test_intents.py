@@ -86,7 +86,7 @@ def test_in_idle_no_word_may_be_added_to_a_phrase_but_a_stray_one(korean):
     assert idle.intent is None and idle.reason == "a word more than '체크인 이어서 하자'"
     assert korean.match(*heard[:2], context.paused(), heard[2]).intent == "continue_session"
     # a word heard as another is still an edit the cost allows, in idle too (줘 was 지워 on the tuning voices)
-    swapped = korean.match(["상담 전화 알려 지워"], [1.0], context.idle(frozenset(korean.templates)),
+    swapped = korean.match(["상담 번호 알려 지워"], [1.0], context.idle(frozenset(korean.templates)),
                            [[0.5, 0.4, 0.4, 0.3]])
     assert swapped.intent == "safety_info" and swapped.cost == 0.25
 

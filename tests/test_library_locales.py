@@ -60,7 +60,8 @@ def test_every_english_script_and_deck_has_a_korean_twin():
 def test_a_safety_requests_second_look_hears_the_locales_words_not_the_scripts(code):
     """The phrases a safety request heard in a partner's turn is heard among again (listener.py) are
     the locale's commands and everyday words, as measured: a script anyone adds cannot turn a request
-    away (with the bundled scripts' 귀 기울이기, espeak-ng's 도움이 필요해 was 도움이 귀 계속해)."""
+    away (with 귀 기울이기, a start phrase the bundled scripts had, espeak-ng's 도움이 필요해 was
+    도움이 귀 계속해)."""
     from voice.listen.intents import IntentMatcher
 
     locale = Locale.load(code)
