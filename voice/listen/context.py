@@ -33,18 +33,19 @@ class Context:
     strict: bool = False  # exact phrases only, and a higher confidence
     min_confidence: float | None = None  # the n-best posterior floor; None: the default for strictness
     cross_checked: bool = True  # a command that can be one word must also be heard openly (listener.py)
-    added_words: bool = True  # a word heard inside or beyond a phrase may be one of the edits max_cost allows
+    whole_phrase: bool = False  # no word of a phrase missing, swapped or added (a stray one at an edge aside)
     pause_before_start: bool = False  # a start phrase must follow a pause after the last words here (listener.py)
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:
     """No exercise running: anything that starts one, and the commands that make sense without one.
-    The couple talk most here, so a phrase heard with a word added counts only where that word is a
-    short stray one at an edge: "회사에서 너무 힘들었어" was "체크인 나누기 이어서 하자", a start within
-    Korean's max_cost (issue 17's note); and a start phrase counts only after a pause, not as a
-    piece of a sentence."""
+    The couple talk most here, so only a whole phrase counts, with at most a short stray word at an
+    edge; not one with a word added, missing or heard as another, as Korean's max_cost allows
+    elsewhere: "회사에서 너무 힘들었어" was "체크인 나누기 이어서 하자", and "문제없어" "번호 알려 줘"
+    (상담 번호 알려 줘 starts the safety information; issue 17's note). And a start phrase counts
+    only after a pause, not as a piece of a sentence."""
     back_to_break = frozenset({"resume", "next"}) if suspended else frozenset()
-    return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON, added_words=False,
+    return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON, whole_phrase=True,
                    pause_before_start=True)
 
 

@@ -131,14 +131,15 @@ class IntentMatcher:
         alternative that maps to it, or (not strictly) that is one of its phrases with a stray word at
         an edge: Vosk puts a grammar word on a breath or an onset ("쉬자 체크인 하자").
         A context (the step's command set) limits the intents and may be strict: exact phrases
-        only, and a higher confidence; in idle no word may be added to a phrase but a stray one.
+        only, and a higher confidence; in idle (`whole_phrase`) a phrase must be heard whole, with at
+        most a stray word at an edge.
         With each word's `durations`, a stray word at an edge (STRAY_WORD_S) does not cost a phrase
         of two words or more, except in strict contexts.
         """
         strict = context is not None and context.strict
         allowed = context.intents if context is not None else None
-        added_words = context is None or context.added_words
-        matches = [self._match_one(text, allowed, 0.0 if strict else self.max_cost, added_words) for text in hypotheses]
+        whole = strict or (context is not None and context.whole_phrase)
+        matches = [self._match_one(text, allowed, 0.0 if whole else self.max_cost) for text in hypotheses]
         spans = durations if durations and len(durations) == len(matches) else [[] for _ in matches]
         if not strict:
             matches = [self._without_stray_word(match, words, allowed) if match.intent is None else match
@@ -211,9 +212,8 @@ class IntentMatcher:
                     return True
         return False
 
-    def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float, added_words: bool = True) -> Match:
-        """The nearest allowed phrase within `max_cost` word edits per word; `added_words`: whether a
-        word heard beyond the phrase's own may be one of those edits."""
+    def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float) -> Match:
+        """The nearest allowed phrase within `max_cost` word edits per word."""
         heard = tuple(normalize(text))
         if UNKNOWN in heard:  # the model heard words that are in no command
             core = _strip_edges(heard, UNKNOWN)
@@ -235,8 +235,6 @@ class IntentMatcher:
         limit = 0.0 if first.intent in EXACT_INTENTS else max_cost
         if first.cost > limit:
             return Match(None, text, first.phrase, first.cost, f"too far from any phrase (cost {first.cost:.2f})")
-        if not added_words and len(heard) > len(first.phrase.split()) and first.cost > 0:
-            return Match(None, text, first.phrase, first.cost, f"a word more than '{first.phrase}'")
         if others and others[0].cost == first.cost:
             return Match(None, text, first.phrase, first.cost, f"ambiguous: {first.intent} or {others[0].intent}")
         return first
