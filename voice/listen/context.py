@@ -41,9 +41,9 @@ def idle(commands: frozenset[str], suspended: bool = False) -> Context:
     """No exercise running: anything that starts one, and the commands that make sense without one.
     The couple talk most here, so only a whole phrase counts, with at most a short stray word at an
     edge; not one with a word added, missing or heard as another, as Korean's max_cost allows
-    elsewhere: "회사에서 너무 힘들었어" was "체크인 나누기 이어서 하자", and "문제없어" "번호 알려 줘"
-    (상담 번호 알려 줘 starts the safety information; issue 17's note). And a start phrase counts
-    only after a pause, not as a piece of a sentence."""
+    elsewhere: "회사에서 너무 힘들었어" was heard as "체크인 나누기 이어서 하자", and "문제없어" as
+    "번호 알려 줘" (상담 번호 알려 줘 starts the safety information; issue 17's note). And a start
+    phrase counts only after a pause, not as a piece of a sentence."""
     back_to_break = frozenset({"resume", "next"}) if suspended else frozenset()
     return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON, whole_phrase=True,
                    pause_before_start=True)
