@@ -86,7 +86,7 @@ def test_simulate_in_korean(isolated):
 @pytest.mark.slow
 @pytest.mark.parametrize("code, phrase, line", [
     ("en", "start our gratitude", "Let's each name three things we are grateful for today."),
-    ("ko", "감사 나누기", "오늘 고마웠던 일을 세 가지씩 말해 볼게요."),
+    ("ko", "고마움 나누기", "오늘 고마웠던 일을 세 가지씩 말해 볼게요."),
 ])
 def test_a_users_script_starts_by_its_own_phrase(isolated, tmp_path, code, phrase, line):
     (tmp_path / "mine" / code).mkdir(parents=True)
@@ -103,7 +103,7 @@ def test_validate_names_words_of_a_choice_the_speech_model_cannot_hear(isolated,
     """맞아요 is not in the Korean model's vocabulary: Vosk would drop the phrase from its grammar."""
     (tmp_path / "ko").mkdir()
     (tmp_path / "ko" / "mine.yaml").write_text(
-        "id: mine\ntitle: 내 연습\nlocale: ko\nstart_phrases: [\"감사 나누기\"]\nsteps:\n"
+        "id: mine\ntitle: 내 연습\nlocale: ko\nstart_phrases: [\"고마움 나누기\"]\nsteps:\n"
         "  - choose:\n      ask: 준비 됐어요?\n      otherwise: later\n      options:\n"
         "        ready: {phrases: [맞아요, 준비 됐어요], steps: [{say: 좋아요.}]}\n"
         "        later: {phrases: [아직], steps: [{say: 다음에 해요.}]}\n", encoding="utf-8")
