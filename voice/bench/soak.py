@@ -31,10 +31,11 @@ from .speech import LEAD_S, TAIL_S, espeak, ordinary_sentences, room_noise
 TARGETS = {"rss_growth_mb": 10.0, "wall_minutes_for_8_hours": 15.0}
 INTERRUPTIONS = ("stop", "pause", "resume", "next", "done", "back", "repeat", "slower", "faster",
                  "more_time", "help", "calming_break", "continue_session", "safety")
-# Three of espeak-ng's Korean voices: over the soak's room, each of them is the only one that starts
-# some script at every place: ko+m1 breathing (with Korean's gain, ko+f2's 숨 쉬기 was heard as 서운함
-# 쉬기 at every place; issue 17's note), ko+m3 daily connection, ko+f4 the introduction (자기소개).
-VOICES = ("ko+m1", "ko+m3", "ko+f4")
+# Three of espeak-ng's Korean voices that together start every script at all of the soak's places, each
+# one some script the other two do not (issue 17's note, with its Korean phrases): ko+m1 daily
+# connection and reflection, ko+f2 the repair phrases (화해 한마디, no other voice), ko+f4 the
+# introduction (자기소개) and feeling words. With ko+m3 for ko+f2, the repair phrases never started.
+VOICES = ("ko+m1", "ko+f2", "ko+f4")
 STUCK_S = 15 * 60  # never this long without listening: a speaker that talks on and on is stuck
 # Where in each minute of room noise the pre-check says a phrase. Heard only at the start of each bed,
 # espeak-ng's 상담 전화 알려 줘 passed, then was said six times in eight hours and never heard (with the
