@@ -16,14 +16,15 @@ import numpy as np
 from ..audio.frames import FRAME_MS, RATE
 from ..config import Settings
 from ..listen import context
-from ..listen.intents import EXACT_INTENTS, expand
-from .listening import Bench, noise_false_accepts, percentiles
+from ..listen.intents import EXACT_INTENTS, Match, expand
+from .listening import Bench, noise_false_accepts, percentiles, why_missed
 from .rooms import AT_6DB, CONDITIONS, ROOM_TONE, Condition, in_room
 from .speech import talk
 from .voices import VOICE_SETS, available, speak
 
 TARGETS = {"en": {"accuracy_room_tone": 0.97, "accuracy_6db": 0.90},
            "ko": {"accuracy_room_tone": 0.90, "start_phrases_room_tone": 0.95, "safety_on_talk": 0}}
+MISSES_SHOWN = 12  # of each headline figure's misses, the most common this many as heard
 DISRUPTIVE = ("safety", "stop")  # a false accept of these, or of anything that starts an exercise, is never fine
 
 
@@ -54,6 +55,8 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
     rng = np.random.default_rng(7)
     by_condition: dict[str, float] = {}
     confused, starts = Counter(), Counter()  # wrong commands; starters right or missed in room tone
+    missed: dict[str, Counter] = {"room_tone": Counter(), "at_6db": Counter()}  # why, per headline figure
+    heard_as: dict[str, Counter] = {"room_tone": Counter(), "at_6db": Counter()}  # each miss, as heard
     latencies: list[float] = []
     held: list[float] = []  # safety and forgetting wait for the quiet after them (listener.HOLD_FRAMES)
     compute: list[float] = []
@@ -78,6 +81,9 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
                     compute.append(heard.compute_ms)
                 elif got is not None:
                     confused[f"{intent} -> {got}"] += 1
+                if got != intent and room is not None:
+                    missed[room][why_missed(heard.match, intent)] += 1
+                    heard_as[room][_as_heard(phrase, heard.match, intent)] += 1
         by_condition[condition.name] = round(right / max(trials, 1), 3)
     in_tone = [by_condition[c.name] for c in conditions if c in ROOM_TONE]
     return {
@@ -87,8 +93,17 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
                              for (name, room), tried in voice_trials.items() if name == voice} for voice in voices},
         "start_phrases_room_tone": round(starts["right"] / max(sum(starts.values()), 1), 3),
         "most_confused": confused.most_common(10),
+        "missed_because": {room: dict(kinds.most_common()) for room, kinds in missed.items()},
+        "misses_heard_as": {room: dict(misses.most_common(MISSES_SHOWN)) for room, misses in heard_as.items()},
         "latency_ms": percentiles(latencies), "safety_latency_ms": percentiles(held), "compute_ms": percentiles(compute),
     }
+
+
+def _as_heard(phrase: str, match: Match | None, intent: str) -> str:
+    """One miss as heard: "'move on' as 'move on': it not confirmed", "'빠르게' as '느리게': slower"."""
+    text = match.text if match is not None else ""
+    why = match.intent if match is not None and match.intent is not None else why_missed(match, intent)
+    return f"'{phrase}' as '{text}': {why}"
 
 
 def _room(condition: Condition) -> str | None:
@@ -131,6 +146,11 @@ def _weakest(figures: dict) -> str:
     return f"{voice} {at_6db[voice]:.1%}"
 
 
+def _top(kinds: dict[str, int], shown: int = 3) -> str:
+    """The commonest kinds of miss: "it not confirmed 38, too far from any phrase 7, unsure 3"."""
+    return ", ".join(f"{kind} {count}" for kind, count in list(kinds.items())[:shown]) or "none"
+
+
 def _summary(result: dict) -> str:
     parts = []
     for name, figures in result["sets"].items():
@@ -139,7 +159,8 @@ def _summary(result: dict) -> str:
             f"{name} ({len(figures['voices'])} voices): room tone {figures['accuracy_room_tone']:.1%}, "
             f"6 dB {figures['accuracy'].get(AT_6DB.name, float('nan')):.1%}, "
             f"digital silence {figures['accuracy'][CONDITIONS[0].name]:.1%}, "
-            f"start phrases {figures['start_phrases_room_tone']:.1%}, weakest voice at 6 dB {_weakest(figures)}; "
+            f"start phrases {figures['start_phrases_room_tone']:.1%}, weakest voice at 6 dB {_weakest(figures)}, "
+            f"missed in room tone: {_top(figures['missed_because']['room_tone'])}; "
             "talk false accepts per hour "
             + ", ".join(f"{ctx} {talk_figures[ctx]['per_hour']} ({talk_figures[ctx]['disruptive']} disruptive, "
                         f"{talk_figures[ctx]['safety']} safety)" for ctx in ("idle", "session", "turn"))

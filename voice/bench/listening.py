@@ -31,6 +31,17 @@ class Heard:
     late_ms: float = 0.0  # fed at live pace (`listen(paced=True)`): how long after its frame came in
 
 
+def why_missed(match: Match | None, intent: str) -> str:
+    """Why `intent` was not heard, as a kind to count: another command, or the rejection's reason
+    without its figures and with the command's own name as "it" ("unsure: next at confidence 0.21"
+    is "unsure", "next not confirmed: open vocabulary heard 'the'" is "it not confirmed")."""
+    if match is None:
+        return "nothing heard"
+    if match.intent is not None:
+        return "heard as another command"
+    return match.reason.replace(intent, "it").split(" (")[0].split(":")[0]
+
+
 class Bench:
     """A real Vosk listener for one locale, with the command set each intent is valid in."""
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..config import Settings
 from ..listen import context
 from ..listen.intents import expand
-from .listening import Bench
+from .listening import Bench, why_missed
 from .rooms import ROOM_TONE, in_room
 from .speech import talk
 from .voices import VOICE_SETS, available, speak
@@ -61,8 +61,7 @@ def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, 
                     if any(d.match.intent == SAFETY for d in decisions):
                         heard[name] += 1
                     else:
-                        reasons = [d.match.reason for d in decisions] or ["nothing heard"]
-                        missed[f"{name}: {reasons[-1].split(' (')[0]}"] += 1
+                        missed[f"{name}: {why_missed(decisions[-1].match if decisions else None, SAFETY)}"] += 1
     trials = len(voices) * len(phrases) * len(rooms)
     return {"trials_per_context": trials, "heard": {name: heard[name] for name in listening},
             "rate": {name: round(heard[name] / max(trials, 1), 3) for name in listening},
