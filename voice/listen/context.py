@@ -43,7 +43,10 @@ def idle(commands: frozenset[str], suspended: bool = False) -> Context:
     edge; not one with a word added, missing or heard as another, as Korean's max_cost allows
     elsewhere: "회사에서 너무 힘들었어" was heard as "체크인 나누기 이어서 하자", and "문제없어" as
     "번호 알려 줘" (상담 번호 알려 줘 starts the safety information; issue 17's note). And a start
-    phrase counts only after a pause, not as a piece of a sentence."""
+    phrase counts only after a pause, not as a piece of a sentence. (Everyday words as decoys in
+    idle's grammar, never acted on: Korean talk's false accepts there fell from 12 to 2 of the tuning
+    half's 205 utterances, but the tuning voices' commands heard fell from 476 to 286 of 720, with
+    the 204 words of that half the model knows; issue 17's note.)"""
     back_to_break = frozenset({"resume", "next"}) if suspended else frozenset()
     return Context("idle", (commands - SESSION_ONLY) | back_to_break | ALWAYS_ON, whole_phrase=True,
                    pause_before_start=True)

@@ -26,7 +26,10 @@ UNKNOWN = "unk"  # Vosk's [unk] as `normalize` leaves it: words outside every co
 # The n-best floor of EXACT_INTENTS anywhere. Safety is higher: on the tuning voices and talk, "I missed
 # you" (over the speaker's voice) reached it at 0.71, while 37 of 41 Korean and 141 of 147 English
 # requests heard came at 0.8 or more (issue 17's note); a request missed is said again, a crisis
-# message given to "I missed you" breaks the couple's trust.
+# message given to "I missed you" breaks the couple's trust. With no floor at all, no Korean talk of
+# the tuning half (205 utterances, in idle, a session, a turn and over the speaker's voice) was safety,
+# and 12 of the tuning voices' 240 requests came at 0.5-0.75, 3 of the held-out voices' (issue 17's
+# note): too few, on espeak-ng's word, to lower it for Korean.
 EXACT_CONFIDENCE = {"forget_tonight": 0.5, "safety": 0.75}
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
 
