@@ -905,3 +905,14 @@ def test_a_short_word_said_quietly_is_heard_once_made_louder(bench, monkeypatch)
     assert intents_heard(bench, in_a_quiet_room, context.session(frozenset())) == ["done"]
     monkeypatch.setattr(bench, "locale", replace(bench.locale, gain_db=0.0))
     assert intents_heard(bench, in_a_quiet_room, context.session(frozenset())) == []
+
+
+@needs_english
+@pytest.mark.parametrize("rate", [120, 110])
+def test_a_start_phrase_said_slowly_is_heard(bench, rate):
+    """A tired partner may speak slower than the benchmarks' voices: espeak-ng's "start stress talk" at
+    110 words a minute takes 1.66 s, more than the 1.4 s its three vowel groups allow; its thirteen
+    sounds allow 1.8 s (listen/saying.py)."""
+    said = speak("start stress talk", "espeak:en-us", rate)
+    heard = bench.first_heard(in_room(said, human.QUIET, np.random.default_rng(1)), said, context.idle(bench.intents))
+    assert heard.match is not None and heard.match.intent == "stress_talk", heard.match

@@ -78,7 +78,8 @@ class Bench:
         listener = Listener(self.matcher, self.recognizer, denoise=self.denoise,
                             second_look=self.locale.second_look,
                             cross_check=self.locale.cross_check, gain_db=self.locale.gain_db,
-                            gain_ceiling_dbfs=self.locale.gain_ceiling_dbfs)
+                            gain_ceiling_dbfs=self.locale.gain_ceiling_dbfs,
+                            pronunciation=self.locale.tts_voice)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         began = time.perf_counter()

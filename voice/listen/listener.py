@@ -26,7 +26,6 @@ was "help me" and "no" was "next". So does a stop or a start phrase heard with a
 
 import logging
 import math
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -45,8 +44,8 @@ from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
+from .saying import longest_saying
 
-SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
 # worse (issue 4's note), in noise it left speech within 1 dB and took the noise 15-20 dB down.
@@ -76,12 +75,6 @@ AFTER_WORDS = "no pause before it"
 log = logging.getLogger(__name__)
 
 
-def longest_saying(phrase: str) -> float:
-    """Seconds beyond which speech is too long to be `phrase`: Hangul syllables, or vowel groups."""
-    syllables = len(re.findall(r"[\uac00-\ud7a3]|[aeiouy]+", phrase.lower()))
-    return SLACK_S + SECONDS_PER_SYLLABLE * max(1, syllables)
-
-
 class Listener:
     """Endpointing + Vosk + intent matching. Without a recognizer it only tracks voice activity,
     and typed text (`voice simulate`) goes through the same matcher via `hear_text`."""
@@ -89,14 +82,16 @@ class Listener:
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
                  stable_frames: int = STABLE_FRAMES, denoise: bool = True, second_look: tuple[str, ...] = (),
                  cross_check: CrossCheck | None = None, gain_db: float = 0.0,
-                 gain_ceiling_dbfs: float = CEILING_DBFS) -> None:
+                 gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
         one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the grammar
         recognizer hears an utterance than the microphone gives it, and `gain_ceiling_dbfs` the loudest
-        20 ms it may make of it (`gain`)."""
+        20 ms it may make of it (`gain`). `pronunciation`: the espeak-ng voice whose rules say how the
+        locale's words sound (its tts_voice), for how long a command can take to say (`saying`)."""
         self.matcher = matcher
+        self._pronunciation = pronunciation
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
         self._second_look_phrases = list(second_look)
@@ -280,7 +275,7 @@ class Listener:
         said = words[rank] if rank is not None else []
         if said:  # the words' own times: a breath, a clip's hiss or a room's tail is no word
             spoken_s = min(spoken_s, said[-1].end - said[0].start)
-        if match.intent is not None and spoken_s > longest_saying(match.phrase):
+        if match.intent is not None and spoken_s > longest_saying(match.phrase, self._pronunciation):
             # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
         if match.intent is not None and self._after_words and starts_an_exercise(match.intent):
