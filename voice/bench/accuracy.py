@@ -3,10 +3,10 @@
 
 Each command's phrases (the shortest wording of each template; the locale's commands and the
 scripts' start phrases, as the speaker listens) are spoken by every voice of a set and heard in the
-command's own context, in each room condition. The set's half of the talk corpus
-(voice/bench/talk.yaml: sentences and short everyday utterances) is heard in idle, in a session and
-in a partner's turn, in a quiet room; every intent it yields is a false accept, and those that
-start, stop or give the safety response are counted apart.
+command's own context, in each room condition, and once more a fifth slower in a quiet room. The
+set's half of the talk corpus (voice/bench/talk.yaml: sentences and short everyday utterances) is
+heard in idle, in a session and in a partner's turn, in a quiet room; every intent it yields is a
+false accept, and those that start, stop or give the safety response are counted apart.
 """
 
 from collections import Counter
@@ -18,9 +18,9 @@ from ..config import Settings
 from ..listen import context
 from ..listen.intents import EXACT_INTENTS, Match, expand
 from .listening import Bench, noise_false_accepts, percentiles, why_missed
-from .rooms import AT_6DB, CONDITIONS, ROOM_TONE, Condition, in_room
+from .rooms import AT_6DB, CONDITIONS, ROOM_TONE, SLOWER_TALKER, Condition, in_room
 from .speech import talk
-from .voices import VOICE_SETS, available, speak
+from .voices import BASE_RATE, VOICE_SETS, available, speak
 
 TARGETS = {"en": {"accuracy_room_tone": 0.97, "accuracy_6db": 0.90},
            "ko": {"accuracy_room_tone": 0.90, "start_phrases_room_tone": 0.95, "safety_on_talk": 0}}
@@ -35,7 +35,7 @@ def accuracy(settings: Settings, quick: bool = False) -> dict:
                for template in templates]
     if quick:
         phrases = phrases[:6]
-    conditions = (CONDITIONS[0], CONDITIONS[1], AT_6DB) if quick else CONDITIONS
+    conditions = (CONDITIONS[0], CONDITIONS[1], AT_6DB, SLOWER_TALKER) if quick else (*CONDITIONS, SLOWER_TALKER)
     result: dict = {"benchmark": "accuracy", "locale": locale, "targets": TARGETS.get(locale, {}),
                     "phrases": len(phrases), "conditions": [c.name for c in conditions], "sets": {}}
     for name, voices in VOICE_SETS[locale].items():
@@ -66,7 +66,7 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
         room = _room(condition)
         for voice in voices:
             for phrase, intent in phrases:
-                speech = speak(phrase, voice)
+                speech = speak(phrase, voice, condition.words_a_minute or BASE_RATE)
                 heard = bench.first_heard(in_room(speech, condition, rng), speech, bench.context_of[intent])
                 got = heard.match.intent if heard.match else None
                 trials += 1
@@ -159,6 +159,7 @@ def _summary(result: dict) -> str:
             f"{name} ({len(figures['voices'])} voices): room tone {figures['accuracy_room_tone']:.1%}, "
             f"6 dB {figures['accuracy'].get(AT_6DB.name, float('nan')):.1%}, "
             f"digital silence {figures['accuracy'][CONDITIONS[0].name]:.1%}, "
+            f"slower talker {figures['accuracy'][SLOWER_TALKER.name]:.1%}, "
             f"start phrases {figures['start_phrases_room_tone']:.1%}, weakest voice at 6 dB {_weakest(figures)}, "
             f"missed in room tone: {_top(figures['missed_because']['room_tone'])}; "
             "talk false accepts per hour "

@@ -1,6 +1,6 @@
 """Listening conditions in a room: room tone (pink or brown noise, a fan's hum) from -65 to -45 dBFS,
-a reverberant room response, and the talker's level varied by ±10 dB. Digital silence, which no
-microphone gives, is kept only as a reference row.
+a reverberant room response, and the talker's level varied by ±10 dB; and a slower talker. Digital
+silence, which no microphone gives, is kept only as a reference row.
 """
 
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ class Condition:
     reverb_ms: float = 0.0  # RT60 of the room response; 0: none
     talker_db: float = 0.0  # the talker's level relative to SPEECH_DBFS
     snr_db: float | None = None  # instead of tone_dbfs: the tone this far below the speech
+    words_a_minute: int | None = None  # the talker's pace; None: each voice's own (voices.BASE_RATE)
 
 
 CONDITIONS = (
@@ -35,6 +36,10 @@ CONDITIONS = (
 )
 ROOM_TONE = CONDITIONS[1:6]  # the room-tone conditions the "with room tone" targets are measured over
 AT_6DB = CONDITIONS[6]
+# A tired partner may speak a fifth slower than the test voices do: a row of its own, outside the
+# headline figures. At this pace the tuning voices' clustered start phrases ("start stress talk") were
+# once longer than a command could be (listen/saying.py; issue 17's note).
+SLOWER_TALKER = Condition("quiet room, talker at 120 words a minute", "pink", -65.0, words_a_minute=120)
 
 
 def room_tone(kind: str, samples: int, rng: np.random.Generator, dbfs: float) -> np.ndarray:
