@@ -110,7 +110,7 @@ def test_a_steps_command_stands_where_the_grammar_outscored_everything_the_open_
 
 
 def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):
-    monkeypatch.setattr(crosscheck, "sounds", lambda word, voice: None)
+    monkeypatch.setattr(crosscheck, "phrase_sounds", lambda text, voice: None)
     assert ENGLISH.apart("dun", "done") == 0.5
     assert ENGLISH.apart("hell", "help") == 0.25
     assert ENGLISH.apart("happy", "help") == 0.6

@@ -3,7 +3,7 @@
 import logging
 
 from voice.listen import phonemes
-from voice.listen.phonemes import sounds
+from voice.listen.phonemes import phrase_sounds, sounds
 
 ENGLISH = "gmw/en-us"  # en.yaml's tts_voice
 
@@ -36,3 +36,8 @@ def test_without_espeak_ngs_library_there_are_no_sounds_and_a_hint_to_install_it
     finally:
         phonemes.phonemizer.cache_clear()
         phonemes.sounds.cache_clear()
+
+
+def test_a_phrase_sounds_as_its_words_one_after_another():
+    assert phrase_sounds("Help me", ENGLISH) == sounds("help", ENGLISH) + sounds("me", ENGLISH)
+    assert phrase_sounds("help me", "no-such-voice") is None

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .intents import edit_distance
-from .phonemes import sounds
+from .phonemes import phrase_sounds
 
 
 # The open recognizer's best this many alternatives may confirm a command: people's recorded "left" was
@@ -144,8 +144,8 @@ class CrossCheck:
         return a, b
 
     def _sounds(self, text: str) -> tuple[str, ...] | None:
-        said = [sounds(word, self.voice) for word in text.lower().split()]
-        return None if None in said else tuple("".join(said))
+        said = phrase_sounds(text, self.voice)
+        return None if said is None else tuple(said)
 
 
 def _letters(text: str) -> tuple[str, ...]:

@@ -71,3 +71,9 @@ def sounds(word: str, voice: str) -> str | None:
     except ValueError as error:
         log.warning("%s; words are compared by spelling instead of sound", error)
         return None
+
+
+def phrase_sounds(text: str, voice: str) -> str | None:
+    """The sounds of `text`'s words, one after another, or None where espeak-ng cannot say one of them."""
+    said = [sounds(word, voice) for word in text.lower().split()]
+    return None if None in said else "".join(said)

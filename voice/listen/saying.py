@@ -11,7 +11,7 @@ its syllables' limit, "start stress talk" 92 % (issue 17's note).
 
 import re
 
-from .phonemes import sounds
+from .phonemes import phrase_sounds
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
 SECONDS_PER_SOUND = 0.1  # ... and 0.1 s a sound, where that is longer: 1.8 s for "start stress talk"
@@ -24,7 +24,7 @@ def longest_saying(phrase: str, voice: str | None = None) -> float:
     or where espeak-ng cannot say, by syllables alone."""
     syllables = max(1, len(_SYLLABLE.findall(phrase.lower())))
     by_syllables = SLACK_S + SECONDS_PER_SYLLABLE * syllables
-    said = [sounds(word, voice) for word in phrase.lower().split()] if voice else [None]
-    if None in said:
+    said = phrase_sounds(phrase, voice) if voice else None
+    if said is None:
         return by_syllables
-    return max(by_syllables, SLACK_S + SECONDS_PER_SOUND * len("".join(said).translate(_NOT_A_SOUND)))
+    return max(by_syllables, SLACK_S + SECONDS_PER_SOUND * len(said.translate(_NOT_A_SOUND)))
