@@ -282,7 +282,7 @@ class Listener:
             return replace(match, intent=None, reason=f"{AFTER_WORDS} for {match.intent}")
         if match.intent == SAFETY and self._hearing is not None and self._hearing.strict:
             return self._second_look(match)
-        if self._checking and asks_about(match, self.matcher):
+        if self._checking and asks_about(match, self.matcher, self._noisy):
             in_turn = self._hearing is not None and self._hearing.strict
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),
                                        scores[rank] if rank is not None else -math.inf,
