@@ -21,7 +21,8 @@ give talk somewhere else to go.
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
 stands only if what it heard sounds near one of its phrases (`open_check`): alone, people's "happy"
-was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own.
+was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own,
+and, in a noisy room, a stop phrase the grammar was unsure of.
 """
 
 import logging
