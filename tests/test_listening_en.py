@@ -406,13 +406,16 @@ def test_the_human_bench_names_the_clip_and_words_of_each_false_accept(bench):
 def test_a_stop_phrase_heard_with_a_word_more_in_a_persons_sentence_is_no_stop_at_6_db(bench, monkeypatch):
     """At 6 dB SNR a tuning speaker's "...the effect of super-imposition of a number..." was "[unk] end
     the session" or "safe end the session" in a session: a stop phrase with a word at its edge, which
-    the open recognizer heard as "super imposition"."""
+    the open recognizer heard as "super imposition". (The grammar was unsure of it too, which in a
+    noisy room also asks the open recognizer: `_unsure_stop_in_noise`.)"""
     from voice.listen import open_check
 
     clip = SPEECH / "en-talk" / "vctk_autovc" / "p226_022.flac"
     talk = in_room(human.read_clip(clip), human.NOISY, np.random.default_rng(1))
     session = context.session(frozenset())
     assert intents_heard(bench, talk, session) == []
+    monkeypatch.setattr(open_check, "_unsure_stop_in_noise", lambda match, noisy: False)
+    assert intents_heard(bench, talk, session) == []  # the word more alone turns it away
     monkeypatch.setattr(open_check, "_interrupts_with_a_word_more", lambda match: False)
     assert intents_heard(bench, talk, session) == ["stop"]
 
