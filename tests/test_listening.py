@@ -9,6 +9,7 @@ import pytest
 from conftest import run_voice
 
 from voice.audio.frames import split_frames
+from voice.bench.rooms import AT_6DB, SLOWER_TALKER
 from voice.bench.speech import room_noise, utterances
 from voice.listen import context
 from voice.listen.endpoint import END_FRAMES
@@ -204,8 +205,8 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert set(held_out["by_voice"]) == set(held_out["voices"])  # which voices a set's figure comes from
         assert all(set(rooms) == {"room_tone", "at_6db"} for rooms in held_out["by_voice"].values())
         trials = figures["phrases"] * len(held_out["voices"])  # quick: one voice, one room of each kind
-        missed = round((1 - held_out["accuracy"]["pink at 6 dB SNR"]) * trials)
-        assert "quiet room, talker at 120 words a minute" in held_out["accuracy"]  # a slower talker too
+        missed = round((1 - held_out["accuracy"][AT_6DB.name]) * trials)
+        assert SLOWER_TALKER.name in held_out["accuracy"]  # a slower talker too
         assert sum(held_out["missed_because"]["at_6db"].values()) == missed  # what limits it, every miss
         assert sum(held_out["misses_heard_as"]["at_6db"].values()) == missed  # as heard (a few kinds)
     if what == "human":

@@ -911,7 +911,7 @@ def test_a_short_word_said_quietly_is_heard_once_made_louder(bench, monkeypatch)
 
 
 @needs_english
-@pytest.mark.parametrize("rate", [120, 110])
+@pytest.mark.parametrize("rate", [120, pytest.param(110, marks=pytest.mark.slow)])
 def test_a_start_phrase_said_slowly_is_heard(bench, rate):
     """A tired partner may speak slower than the benchmarks' voices: espeak-ng's "start stress talk" at
     110 words a minute takes 1.66 s, more than the 1.4 s its three vowel groups allow; its thirteen

@@ -8,7 +8,7 @@ how long a phrase takes better than syllables do (a line fitted through each phr
 misses by 0.10 s, against 0.19 s; Korean 0.11 against 0.15), and "start short check in" took 93 % of
 its syllables' limit, "start stress talk" 92 %. Said a fifth slower, as a tired partner may, 9 of
 their 355 commands in a quiet room were turned away as too long by syllables alone; none are by
-both (`voice bench accuracy`'s slower talker; issue 17's note). A sound takes them 0.07 s at their
+the longer of the two counts (`voice bench accuracy`'s slower talker; issue 17's note). A sound takes them 0.07 s at their
 own pace.
 """
 
