@@ -392,13 +392,17 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
 @needs_people
 def test_the_human_bench_names_the_clip_and_words_of_each_false_accept(bench):
     """A person's "stop" given to the bench as talk: a false stop in a session, each time it is
-    heard there, named so it can be heard again."""
+    heard there (in the noisy room, in each draw of its noise), named so it can be heard again."""
     clip = human.command_clips("held-out", SPEECH)["stop"][0]
-    figures = human._false_accepts(bench, [clip], np.random.default_rng(2))
-    for room in (human.QUIET, human.NOISY):
-        session = figures["rooms"][room.name]["session"]
-        assert session["by_intent"] == {"stop": 1} and session["disruptive"] == 1, session
-        assert session["examples"] == [f"stop/{clip.name}: 'stop' -> stop"], session
+    figures = human._false_accepts(bench, [clip], np.random.default_rng(2), draws_in_noise=3)
+    heard = f"stop/{clip.name}: 'stop' -> stop"
+    quiet = figures["rooms"][human.QUIET.name]["session"]
+    assert quiet["by_intent"] == {"stop": 1} and quiet["disruptive"] == 1 and quiet["draws"] == 1, quiet
+    assert quiet["examples"] == [heard], quiet
+    noisy = figures["rooms"][human.NOISY.name]["session"]
+    assert noisy["by_intent"] == {"stop": 3} and noisy["disruptive"] == 3 and noisy["draws"] == 3, noisy
+    assert noisy["examples"] == [heard, f"{heard} (noise draw 2)", f"{heard} (noise draw 3)"], noisy
+    assert noisy["per_hour"] == quiet["per_hour"]  # an hour of talk heard three times is three hours
 
 
 @needs_english

@@ -4,9 +4,9 @@ copied), split by speaker into a tuning half and a held-out half.
 - "stop" said by people, heard in a session in each room tone, in a noisy room, and over the
   speaker's own voice;
 - every other recorded word (yes, no, go, up, down, left, right, on, off and the unknown words) and
-  the ordinary talk clips, heard in a quiet room and in a noisy one, in idle, in a session and in a
-  partner's turn: every intent is a false accept; a stop, a safety response or a start is a
-  disruptive one.
+  the ordinary talk clips, heard in a quiet room and in a noisy one (the talk over several draws of
+  its noise), in idle, in a session and in a partner's turn: every intent is a false accept; a stop,
+  a safety response or a start is a disruptive one.
 
 Speech Commands v0.02 (Warden 2018), LibriSpeech, Common Voice, AMI, VCTK, LJ Speech, CMU ARCTIC,
 LibriVox: see ../shared/speech/README.md for licences and attribution.
@@ -37,6 +37,11 @@ NOISY = AT_6DB  # the room 6 dB under the voice (a dishwasher, a fan on high): l
 # Where people's other words and talk are heard: the quietest room and a noisy one (every room tone
 # would make the benchmark's longest part five times as long)
 TALK_ROOMS = (QUIET, NOISY)
+# The talk clips are heard in the noisy room over this many draws of its noise, not one: at 6 dB SNR
+# a tuning person's "A cold dip restores health and zest" was "end the session" in 18 of 40 draws,
+# and the bench's single draw had missed it (issue 17's note). The first draw is the bench's own, as
+# before; the others come from generators of their own, so every other figure stays what it was.
+NOISY_TALK_DRAWS = 3
 OVER_SPEECH_CLIPS = 20  # held-out "stop" recordings said over the speaker's voice (x 4 rooms x 2 levels)
 
 
@@ -94,8 +99,8 @@ def human(settings: Settings, quick: bool = False) -> dict:
         figures = {"speakers": len({p.name.split("_nohash_")[0] for p in stops + others}),
                    "stop_in_session": _stops(bench, stops, ROOM_TONE, rng),
                    "stop_in_noise": _stops(bench, stops, (NOISY,), rng)}
-        for name, clips in (("other_words", others), ("talk", sentences)):
-            figures[name] = _false_accepts(bench, clips, rng)
+        figures["other_words"] = _false_accepts(bench, others, rng)
+        figures["talk"] = _false_accepts(bench, sentences, rng, draws_in_noise=NOISY_TALK_DRAWS)
         result["parts"][part] = figures
     result["stop_over_speech_held_out"] = stop_over_people(settings, quick)
     result["summary"] = _summary(result)
@@ -141,9 +146,10 @@ def _stops(bench: Bench, clips: list[Path], conditions: tuple[Condition, ...], r
             "ms_after_clip_p50": float(np.median(latencies)) if latencies else None}
 
 
-def _false_accepts(bench: Bench, clips: list[Path], rng) -> dict:
-    """Every intent heard in `clips`, in idle, a session and a turn, in each of TALK_ROOMS, with the
-    clips and words that gave them (so a false stop can be heard again)."""
+def _false_accepts(bench: Bench, clips: list[Path], rng: np.random.Generator, draws_in_noise: int = 1) -> dict:
+    """Every intent heard in `clips`, in idle, a session and a turn, in each of TALK_ROOMS (the noisy
+    one over `draws_in_noise` draws of its noise), with the clips and words that gave them (so a
+    false stop can be heard again)."""
     audio = [read_clip(path) for path in clips]
     hours = sum(len(a) for a in audio) / RATE / 3600
     out: dict = {"clips": len(clips), "speech_hours": round(hours, 4), "rooms": {}}
@@ -153,17 +159,27 @@ def _false_accepts(bench: Bench, clips: list[Path], rng) -> dict:
                                 ("turn", context.turn())):
             accepted = Counter()
             examples = []
-            for path, speech in zip(clips, audio):
-                for heard in bench.listen(in_room(speech, room, rng), listening):
-                    if heard.match.intent is not None:
-                        accepted[heard.match.intent] += 1
-                        examples.append(f"{path.parent.name}/{path.name}: '{heard.match.text}' -> {heard.match.intent}")
+            draws = _noise_draws(rng, name, draws_in_noise if room is NOISY else 1)
+            for draw, noise in enumerate(draws):
+                for path, speech in zip(clips, audio):
+                    for heard in bench.listen(in_room(speech, room, noise), listening):
+                        if heard.match.intent is not None:
+                            accepted[heard.match.intent] += 1
+                            examples.append(f"{path.parent.name}/{path.name}: '{heard.match.text}' -> "
+                                            f"{heard.match.intent}" + (f" (noise draw {draw + 1})" if draw else ""))
             total = sum(accepted.values())
-            figures[name] = {"false_accepts": total, "per_hour": round(total / hours, 1) if hours else None,
+            figures[name] = {"false_accepts": total, "draws": len(draws),
+                             "per_hour": round(total / (hours * len(draws)), 1) if hours else None,
                              "disruptive": sum(n for intent, n in accepted.items() if intent in ("stop", "safety")
                                                or intent in bench.starters), "by_intent": dict(accepted.most_common()),
                              "examples": examples[:12]}
     return out
+
+
+def _noise_draws(rng: np.random.Generator, listening: str, draws: int) -> list[np.random.Generator]:
+    """The bench's own generator for the first draw, then generators of their own, one a draw and
+    context (the same on every run)."""
+    return [rng, *(np.random.default_rng([draw, zlib.crc32(listening.encode())]) for draw in range(1, draws))]
 
 
 def _summary(result: dict) -> str:
@@ -171,8 +187,9 @@ def _summary(result: dict) -> str:
     for part, figures in result["parts"].items():
         stop = figures["stop_in_session"]
         accepts = "; ".join(
-            f"{kind} in {room} " + ", ".join(f"{ctx} {heard[ctx]['false_accepts']} ({heard[ctx]['disruptive']} disruptive)"
-                                             for ctx in ("idle", "session", "turn"))
+            f"{kind} in {room}{_over_draws(heard)} "
+            + ", ".join(f"{ctx} {heard[ctx]['false_accepts']} ({heard[ctx]['disruptive']} disruptive)"
+                        for ctx in ("idle", "session", "turn"))
             for kind in ("other_words", "talk") for room, heard in figures[kind]["rooms"].items())
         worst = min(stop["rooms"].items(), key=lambda room: room[1]["hits"])
         noise = figures["stop_in_noise"]
@@ -181,3 +198,8 @@ def _summary(result: dict) -> str:
                      f"in {NOISY.name}; false accepts {accepts}")
     over = result["stop_over_speech_held_out"]
     return " | ".join(parts) + f" | held-out stop over the speaker's voice: {over['summary']}"
+
+
+def _over_draws(heard: dict) -> str:
+    draws = heard["idle"]["draws"]
+    return f" over {draws} noise draws" if draws > 1 else ""
