@@ -209,6 +209,9 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert SLOWER_TALKER.name in held_out["accuracy"]  # a slower talker too
         assert sum(held_out["missed_because"]["at_6db"].values()) == missed  # what limits it, every miss
         assert sum(held_out["misses_heard_as"]["at_6db"].values()) == missed  # as heard (a few kinds)
+    if what == "safety":  # talk heard in room tone and in a noisy room, per context
+        talk = figures["sets"]["held-out"]["talk"]
+        assert set(talk["safety"]) == set(talk["safety_at_6db"]) == {"idle", "session", "turn", "speaking"}
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
         stops = figures["parts"]["held-out"]["stop_in_session"]

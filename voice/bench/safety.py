@@ -3,12 +3,14 @@
 Per voice set (tuning, held-out): every safety phrase said by every voice in each room-tone
 condition, heard in each context the speaker listens in (idle, a session, a partner's turn, and
 over its own voice, where only safety, stop and pause are listened for); and the set's half of the
-talk corpus (sentences and short everyday utterances) heard in the same contexts, where every
-safety response is a false one. The second look (`Listener._second_look`) is what keeps talk off
-safety in the two small command sets; its cost is the requests it turns away there.
+talk corpus (sentences and short everyday utterances) heard in the same contexts, in room tone and
+again at 6 dB SNR (a television on while the couple talk), where every safety response is a false
+one. The second look (`Listener._second_look`) is what keeps talk off safety in the two small
+command sets; its cost is the requests it turns away there.
 """
 
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
@@ -16,7 +18,7 @@ from ..config import Settings
 from ..listen import context
 from ..listen.intents import expand
 from .listening import Bench, why_missed
-from .rooms import ROOM_TONE, in_room
+from .rooms import AT_6DB, ROOM_TONE, Condition, in_room
 from .speech import talk
 from .voices import VOICE_SETS, available, speak
 
@@ -69,18 +71,30 @@ def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, 
 
 
 def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: dict) -> dict:
-    """Each utterance in one voice of the set, in a room tone of its own: safety responses per context."""
-    rng = np.random.default_rng(14)
+    """Each utterance in one voice of the set, in a room tone of its own, then all of them again at
+    6 dB SNR: safety responses per context. The noisy room comes after, from a generator of its own,
+    so the room-tone figures are what they were before it was heard."""
+    said = [speak(text, voices[index % len(voices)]) for index, text in enumerate(texts)]
+    examples: list[str] = []
+    in_tone = _false_safety(bench, texts, said, lambda index: ROOM_TONE[index % len(ROOM_TONE)],
+                            np.random.default_rng(14), listening, examples)
+    in_noise = _false_safety(bench, texts, said, lambda index: AT_6DB, np.random.default_rng(15), listening,
+                             examples)
+    return {"utterances": len(texts), "safety": in_tone, "safety_at_6db": in_noise, "examples": examples[:12]}
+
+
+def _false_safety(bench: Bench, texts: list[str], said: list[np.ndarray], room_of: Callable[[int], Condition],
+                  rng: np.random.Generator, listening: dict, examples: list[str]) -> dict[str, int]:
+    """How many of the utterances `said` gave the safety response, per context, each in its room."""
     false = Counter()
-    examples = []
-    for index, text in enumerate(texts):
-        room = ROOM_TONE[index % len(ROOM_TONE)]
-        audio = in_room(speak(text, voices[index % len(voices)]), room, rng)
+    for index, (text, audio) in enumerate(zip(texts, said)):
+        room = room_of(index)
+        heard = in_room(audio, room, rng)
         for name, listen_in in listening.items():
-            if any(d.match.intent == SAFETY for d in bench.listen(audio, listen_in)):
+            if any(d.match.intent == SAFETY for d in bench.listen(heard, listen_in)):
                 false[name] += 1
-                examples.append(f"{name}: {text}")
-    return {"utterances": len(texts), "safety": {name: false[name] for name in listening}, "examples": examples[:12]}
+                examples.append(f"{name}, {room.name}: {text}")
+    return {name: false[name] for name in listening}
 
 
 def _summary(result: dict) -> str:
@@ -90,5 +104,7 @@ def _summary(result: dict) -> str:
         spoken = figures["talk"]
         heard = ", ".join(f"{ctx} {n}/{requests['trials_per_context']}" for ctx, n in requests["heard"].items())
         false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
-        parts.append(f"{name}: requests heard {heard}; safety on {spoken['utterances']} talk utterances {false}")
+        in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
+        parts.append(f"{name}: requests heard {heard}; safety on {spoken['utterances']} talk utterances {false}, "
+                     f"at 6 dB SNR {in_noise}")
     return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"
