@@ -791,6 +791,20 @@ def test_a_pause_inside_a_sentence_does_not_make_its_start_a_safety_request(benc
 
 
 @needs_english
+def test_a_safety_request_right_after_other_words_is_heard(bench):
+    """A request that begins right after other words gets a second look (listener.PAUSE_BEFORE_START),
+    which keeps a real one: "thanks", 0.3 s, then "I need help", in a quiet room and at 6 dB SNR."""
+    from voice.bench.rooms import AT_6DB, ROOM_TONE
+
+    said = np.concatenate([speak("thanks", "espeak:en-us"), np.zeros(int(0.3 * RATE), np.int16),
+                           speak("I need help", "espeak:en-us")])
+    for room in (ROOM_TONE[0], AT_6DB):
+        for listening in (context.idle(bench.intents), context.session(frozenset())):
+            heard = intents_heard(bench, in_room(said, room, np.random.default_rng(3)), listening)
+            assert heard == ["safety"], (room.name, listening.name, heard)
+
+
+@needs_english
 def test_a_held_safety_request_is_handed_back_when_listening_stops(bench):
     """The speaker's own voice starting gates listening (listener.reset): a request already heard and
     waiting for the quiet after it is handed back to be answered, not dropped."""
