@@ -16,8 +16,8 @@ one of a few phrases, and the safety phrases drew it: "I missed you" was "I need
 the locale's commands and its everyday words listened for (`_second_look`; not the scripts'
 phrases, which anyone may add), and stands only if one of
 the alternatives still holds a safety phrase. The other words are never acted on there; they only
-give talk somewhere else to go. So is a safety request anywhere that began right after other words:
-the end of a sentence the endpointer cut off in a noisy room, heard as one.
+give talk somewhere else to go. A safety request anywhere that began right after other words gets
+the second look too: the end of a sentence the endpointer cut off in a noisy room was heard as one.
 
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
