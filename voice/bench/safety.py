@@ -10,7 +10,6 @@ command sets; its cost is the requests it turns away there.
 """
 
 from collections import Counter
-from collections.abc import Callable
 
 import numpy as np
 
@@ -75,26 +74,27 @@ def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: di
     6 dB SNR: safety responses per context. The noisy room comes after, from a generator of its own,
     so the room-tone figures are what they were before it was heard."""
     said = [speak(text, voices[index % len(voices)]) for index, text in enumerate(texts)]
-    examples: list[str] = []
-    in_tone = _false_safety(bench, texts, said, lambda index: ROOM_TONE[index % len(ROOM_TONE)],
-                            np.random.default_rng(14), listening, examples)
-    in_noise = _false_safety(bench, texts, said, lambda index: AT_6DB, np.random.default_rng(15), listening,
-                             examples)
-    return {"utterances": len(texts), "safety": in_tone, "safety_at_6db": in_noise, "examples": examples[:12]}
+    room_tones = [ROOM_TONE[index % len(ROOM_TONE)] for index in range(len(texts))]
+    in_tone, examples = _false_safety(bench, texts, said, room_tones, np.random.default_rng(14), listening)
+    in_noise, in_noise_examples = _false_safety(bench, texts, said, [AT_6DB] * len(texts),
+                                                np.random.default_rng(15), listening)
+    return {"utterances": len(texts), "safety": in_tone, "safety_at_6db": in_noise,
+            "examples": (examples + in_noise_examples)[:12]}
 
 
-def _false_safety(bench: Bench, texts: list[str], said: list[np.ndarray], room_of: Callable[[int], Condition],
-                  rng: np.random.Generator, listening: dict, examples: list[str]) -> dict[str, int]:
-    """How many of the utterances `said` gave the safety response, per context, each in its room."""
+def _false_safety(bench: Bench, texts: list[str], said: list[np.ndarray], rooms: list[Condition],
+                  rng: np.random.Generator, listening: dict) -> tuple[dict[str, int], list[str]]:
+    """How many of the utterances `said`, each in its room, gave the safety response, per context, and
+    which."""
     false = Counter()
-    for index, (text, audio) in enumerate(zip(texts, said)):
-        room = room_of(index)
+    examples = []
+    for text, audio, room in zip(texts, said, rooms):
         heard = in_room(audio, room, rng)
         for name, listen_in in listening.items():
             if any(d.match.intent == SAFETY for d in bench.listen(heard, listen_in)):
                 false[name] += 1
                 examples.append(f"{name}, {room.name}: {text}")
-    return {name: false[name] for name in listening}
+    return {name: false[name] for name in listening}, examples
 
 
 def _summary(result: dict) -> str:
