@@ -161,17 +161,22 @@ def test_the_end_of_a_sentence_cut_off_in_noise_is_no_safety_request(monkeypatch
     assert crisis_messages() >= 1
 
 
-def test_a_safety_request_right_after_other_words_is_heard(bench):
+def test_a_safety_request_right_after_other_words_is_heard(bench, monkeypatch):
     """The second look a request gets there keeps a real one: 고마워, 0.3 s, then 지금 위험해."""
     from voice.audio.frames import RATE
     from voice.bench.rooms import ROOM_TONE, in_room
     from voice.bench.voices import speak
+    from voice.listen.listener import Listener
 
+    looked = []
+    second_look = Listener._second_look
+    monkeypatch.setattr(Listener, "_second_look", lambda self, match: looked.append(match) or second_look(self, match))
     said = np.concatenate([speak("고마워", "espeak:ko+f2"), np.zeros(int(0.3 * RATE), np.int16),
                            speak("지금 위험해", "espeak:ko+f2")])
     for room in (ROOM_TONE[0], AT_6DB):
+        looked.clear()
         heard = bench.listen(in_room(said, room, np.random.default_rng(3)), context.session(frozenset()))
-        assert [h.match.intent for h in heard][-1] == "safety", (room.name, heard)
+        assert [h.match.intent for h in heard][-1] == "safety" and len(looked) == 1, (room.name, heard, looked)
 
 
 def test_a_command_outside_the_step_is_not_heard(bench):

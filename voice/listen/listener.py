@@ -240,7 +240,8 @@ class Listener:
         before, self._hearing = self._hearing, self._context()
         pause = self._endpointer.pause_before
         self._soon_after_words = pause is not None and pause < PAUSE_BEFORE_START
-        self._after_words = (self._soon_after_words and self._hearing is not None and self._hearing.pause_before_start
+        self._after_words = (self._soon_after_words
+                             and self._hearing is not None and self._hearing.pause_before_start
                              and before is not None and before.pause_before_start)
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
         self._utterance = []
@@ -290,7 +291,8 @@ class Listener:
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
         if match.intent is not None and self._after_words and starts_an_exercise(match.intent):
             return replace(match, intent=None, reason=f"{AFTER_WORDS} for {match.intent}")
-        if match.intent == SAFETY and (self._soon_after_words or self._hearing is not None and self._hearing.strict):
+        in_small_set = self._hearing is not None and self._hearing.strict
+        if match.intent == SAFETY and (self._soon_after_words or in_small_set):
             return self._second_look(match)
         if self._checking and asks_about(match, self.matcher, self._noisy):
             in_turn = self._hearing is not None and self._hearing.strict
