@@ -161,6 +161,44 @@ def test_the_end_of_a_sentence_cut_off_in_noise_is_no_safety_request(monkeypatch
     assert crisis_messages() >= 1
 
 
+def test_a_safety_phrase_heard_over_only_the_end_of_a_sentence_is_no_safety_request(monkeypatch):
+    """At 6 dB SNR espeak-ng's (ko+m1) whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a
+    session, its words 0.69 s of the utterance's 1.04 s: the rest was other words, so it gets the
+    second look (listener.PHRASE_SHARE), which turns it away. A bench of its own, as above."""
+    from voice.bench.listening import Bench
+    from voice.bench.rooms import in_room
+    from voice.bench.voices import speak
+    from voice.config import Settings
+    from voice.listen import listener
+
+    said = speak("오늘 저녁에 팀이랑 긴 통화가 있어", "espeak:ko+m1")
+
+    def crisis_messages() -> int:
+        bench = Bench(Settings(locale="ko"))
+        return sum(any(heard.match.intent == "safety" for heard in bench.listen(
+            in_room(said, AT_6DB, np.random.default_rng(draw)), context.session(frozenset()))) for draw in (18, 19))
+
+    assert crisis_messages() == 0
+    monkeypatch.setattr(listener, "PHRASE_SHARE", 0.0)  # no phrase counts as part of an utterance
+    assert crisis_messages() == 1
+
+
+def test_a_safety_request_is_not_looked_at_again_for_its_length(bench, monkeypatch):
+    """A request alone fills its utterance: in a session, in a quiet room and at 6 dB, it stands
+    on its first hearing."""
+    from voice.bench.rooms import ROOM_TONE, in_room
+    from voice.bench.voices import speak
+    from voice.listen.listener import Listener
+
+    looked = []
+    second_look = Listener._second_look
+    monkeypatch.setattr(Listener, "_second_look", lambda self, match: looked.append(match) or second_look(self, match))
+    for room in (ROOM_TONE[0], AT_6DB):
+        heard = bench.listen(in_room(speak("지금 위험해", "espeak:ko+f2"), room, np.random.default_rng(5)),
+                             context.session(frozenset()))
+        assert [h.match.intent for h in heard] == ["safety"] and not looked, (room.name, heard, looked)
+
+
 def test_a_safety_request_right_after_other_words_is_heard(bench, monkeypatch):
     """The second look a request gets there keeps a real one: 고마워, 0.3 s, then 지금 위험해."""
     from voice.audio.frames import RATE
