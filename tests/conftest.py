@@ -112,6 +112,21 @@ def mic_says(mic: Path, samples: np.ndarray) -> None:
 
 
 @pytest.fixture
+def second_looks(monkeypatch) -> list:
+    """The safety requests the listener looks at a second time (`Listener._second_look`)."""
+    from voice.listen.listener import Listener
+
+    looked: list = []
+    look = Listener._second_look
+    def second_look(self, match):
+        looked.append(match)
+        return look(self, match)
+
+    monkeypatch.setattr(Listener, "_second_look", second_look)
+    return looked
+
+
+@pytest.fixture
 def alsa_devices(tmp_path) -> dict:
     """Real ALSA capture and playback devices backed by raw files (the `file` plugin).
 

@@ -138,83 +138,72 @@ def test_talk_over_the_speaker_is_not_a_safety_request_but_the_request_is(bench)
             assert hear(bench, text, listening).match.intent == "safety", (text, listening.name)
 
 
+def crisis_messages_in_noise(said: np.ndarray, draws: tuple[int, ...]) -> int:
+    """How often `said`, in a session at 6 dB SNR (one noise draw each), gives the crisis message. A
+    bench of its own: what Vosk carries from one utterance to the next stays the same."""
+    from voice.bench.listening import Bench
+    from voice.bench.rooms import in_room
+    from voice.config import Settings
+
+    bench = Bench(Settings(locale="ko"))
+    in_noise = [in_room(said, AT_6DB, np.random.default_rng(draw)) for draw in draws]
+    heard = [bench.listen(audio, context.session(frozenset())) for audio in in_noise]
+    return sum(any(h.match.intent == "safety" for h in decisions) for decisions in heard)
+
+
 def test_the_end_of_a_sentence_cut_off_in_noise_is_no_safety_request(monkeypatch):
     """At 6 dB SNR the endpointer cut espeak-ng's (ko+f2) "오늘 저녁에 차 정비 맡겨야 해" in two, and
     its end was 지금 위험해 in a session: the crisis message in 5 of 40 noise draws. That piece began
     right after the words before it (listener.PAUSE_BEFORE_START), so it gets the second look, which
-    turns it away. A bench of its own: what Vosk carries from one utterance to the next stays the same."""
-    from voice.bench.listening import Bench
-    from voice.bench.rooms import in_room
+    turns it away."""
     from voice.bench.voices import speak
-    from voice.config import Settings
     from voice.listen import listener
 
     said = speak("오늘 저녁에 차 정비 맡겨야 해", "espeak:ko+f2")
-
-    def crisis_messages() -> int:
-        bench = Bench(Settings(locale="ko"))
-        return sum(any(heard.match.intent == "safety" for heard in bench.listen(
-            in_room(said, AT_6DB, np.random.default_rng(draw)), context.session(frozenset()))) for draw in (17, 24, 25, 31))
-
-    assert crisis_messages() == 0
+    assert crisis_messages_in_noise(said, (17, 24, 25, 31)) == 0
     monkeypatch.setattr(listener, "PAUSE_BEFORE_START", 0)  # no piece counts as right after words
-    assert crisis_messages() >= 1
+    assert crisis_messages_in_noise(said, (17, 24, 25, 31)) >= 1
 
 
 def test_a_safety_phrase_heard_over_only_the_end_of_a_sentence_is_no_safety_request(monkeypatch):
     """At 6 dB SNR espeak-ng's (ko+m1) whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a
     session, its words 0.69 s of the utterance's 1.04 s: the rest was other words, so it gets the
-    second look (listener.PHRASE_SHARE), which turns it away. A bench of its own, as above."""
-    from voice.bench.listening import Bench
-    from voice.bench.rooms import in_room
+    second look (listener.PHRASE_SHARE), which turns it away."""
     from voice.bench.voices import speak
-    from voice.config import Settings
     from voice.listen import listener
 
     said = speak("오늘 저녁에 팀이랑 긴 통화가 있어", "espeak:ko+m1")
-
-    def crisis_messages() -> int:
-        bench = Bench(Settings(locale="ko"))
-        return sum(any(heard.match.intent == "safety" for heard in bench.listen(
-            in_room(said, AT_6DB, np.random.default_rng(draw)), context.session(frozenset()))) for draw in (18, 19))
-
-    assert crisis_messages() == 0
+    assert crisis_messages_in_noise(said, (18, 19)) == 0
     monkeypatch.setattr(listener, "PHRASE_SHARE", 0.0)  # no phrase counts as part of an utterance
-    assert crisis_messages() == 1
+    assert crisis_messages_in_noise(said, (18, 19)) == 1
 
 
-def test_a_safety_request_is_not_looked_at_again_for_its_length(bench, monkeypatch):
+def test_a_safety_request_is_not_looked_at_again_for_its_length(bench, second_looks):
     """A request alone fills its utterance: in a session, in a quiet room and at 6 dB, it stands
     on its first hearing."""
     from voice.bench.rooms import ROOM_TONE, in_room
     from voice.bench.voices import speak
-    from voice.listen.listener import Listener
 
-    looked = []
-    second_look = Listener._second_look
-    monkeypatch.setattr(Listener, "_second_look", lambda self, match: looked.append(match) or second_look(self, match))
     for room in (ROOM_TONE[0], AT_6DB):
-        heard = bench.listen(in_room(speak("지금 위험해", "espeak:ko+f2"), room, np.random.default_rng(5)),
-                             context.session(frozenset()))
-        assert [h.match.intent for h in heard] == ["safety"] and not looked, (room.name, heard, looked)
+        said = in_room(speak("지금 위험해", "espeak:ko+f2"), room, np.random.default_rng(5))
+        heard = bench.listen(said, context.session(frozenset()))
+        assert [h.match.intent for h in heard] == ["safety"], (room.name, heard)
+        assert not second_looks, room.name
 
 
-def test_a_safety_request_right_after_other_words_is_heard(bench, monkeypatch):
+def test_a_safety_request_right_after_other_words_is_heard(bench, second_looks):
     """The second look a request gets there keeps a real one: 고마워, 0.3 s, then 지금 위험해."""
     from voice.audio.frames import RATE
     from voice.bench.rooms import ROOM_TONE, in_room
     from voice.bench.voices import speak
-    from voice.listen.listener import Listener
 
-    looked = []
-    second_look = Listener._second_look
-    monkeypatch.setattr(Listener, "_second_look", lambda self, match: looked.append(match) or second_look(self, match))
     said = np.concatenate([speak("고마워", "espeak:ko+f2"), np.zeros(int(0.3 * RATE), np.int16),
                            speak("지금 위험해", "espeak:ko+f2")])
     for room in (ROOM_TONE[0], AT_6DB):
-        looked.clear()
+        second_looks.clear()
         heard = bench.listen(in_room(said, room, np.random.default_rng(3)), context.session(frozenset()))
-        assert [h.match.intent for h in heard][-1] == "safety" and len(looked) == 1, (room.name, heard, looked)
+        assert [h.match.intent for h in heard][-1] == "safety", (room.name, heard)
+        assert len(second_looks) == 1, (room.name, second_looks)
 
 
 def test_a_command_outside_the_step_is_not_heard(bench):
