@@ -6,7 +6,8 @@ over its own voice, where only safety, stop and pause are listened for); and the
 talk corpus (sentences and short everyday utterances) heard in the same contexts, in room tone and
 again at 6 dB SNR (a television on while the couple talk), where every safety response is a false
 one. The second look (`Listener._second_look`) is what keeps talk off safety in the two small
-command sets; its cost is the requests it turns away there.
+command sets, and wherever a request began right after other words or its words took only part of
+the utterance; its cost is the requests it turns away.
 """
 
 from collections import Counter
