@@ -82,11 +82,12 @@ AFTER_WORDS = "no pause before it"
 # none was. Held-out voices: 25 -> 22 of 48 (at 6 dB 10 -> 7). English tuning voices: 91 of 100 before
 # and after (issue 17's note).
 # So does one whose words took less than this share of the utterance's speech: the rest of it was
-# other words, or a breath or a clip's hiss (the people's lone words in their 1 s clips took as little
-# as 0.4 of theirs), so it only asks for the second look, never turns a request away. At 6 dB SNR a tuning voice's whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a
-# session, its words 0.69 s of 1.04 s (0.66): the crisis message, 1 in 5 noise draws of the tuning
-# talk. The tuning voices' requests, 6 dB and room tone, Korean and English: 0.77 or more, so none
-# of them is looked at again for it (issue 17's note).
+# other words, or a breath or a clip's hiss (the people's lone words in their 1 s clips took as
+# little as 0.4 of theirs), so the request only gets the second look, not turned away outright. At
+# 6 dB SNR a tuning voice's whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a session,
+# its words 0.69 s of 1.04 s (0.66): the crisis message, 1 in 5 noise draws of the tuning talk. The
+# tuning voices' requests, 6 dB and room tone, Korean and English: 0.77 or more, so none of them is
+# looked at again for it (issue 17's note).
 PHRASE_SHARE = 0.7
 
 log = logging.getLogger(__name__)
