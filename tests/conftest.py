@@ -118,6 +118,7 @@ def second_looks(monkeypatch) -> list:
 
     looked: list = []
     look = Listener._second_look
+
     def second_look(self, match):
         looked.append(match)
         return look(self, match)

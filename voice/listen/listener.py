@@ -305,16 +305,15 @@ class Listener:
         if match.intent == SAFETY and (self._soon_after_words or in_small_set or only_part):
             return self._second_look(match)
         if self._checking and asks_about(match, self.matcher, self._noisy):
-            in_turn = self._hearing is not None and self._hearing.strict
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),
                                        scores[rank] if rank is not None else -math.inf,
-                                       self._noisy, in_turn, self._utterance)
+                                       self._noisy, in_small_set, self._utterance)
         return match
 
     def _second_look(self, match: Match) -> Match:
-        """`match` (safety, heard in a small command set) if the same frames, decoded with the
-        second look's phrases listened for, still hold a safety phrase in one of their alternatives;
-        else rejected."""
+        """`match` (safety, heard in a small command set, right after other words, or over only
+        part of its utterance) if the same frames, decoded with the second look's phrases listened
+        for, still hold a safety phrase in one of their alternatives; else rejected."""
         self._recognizer.use(self._second_look_phrases or self._grammar(None).phrases)
         try:
             for piece in self._utterance:
