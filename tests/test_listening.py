@@ -13,7 +13,7 @@ from voice.bench.rooms import AT_6DB, SLOWER_TALKER
 from voice.bench.speech import room_noise, utterances
 from voice.listen import context
 from voice.listen.endpoint import END_FRAMES
-from voice.listen.listener import HOLD_FRAMES
+from voice.listen.hold import HOLD_FRAMES
 
 pytestmark = pytest.mark.slow
 

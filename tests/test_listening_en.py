@@ -812,7 +812,8 @@ def test_a_held_safety_request_is_handed_back_when_listening_stops(bench):
     waiting for the quiet after it is handed back to be answered, not dropped."""
     from voice.audio.frames import split_frames
     from voice.listen.endpoint import END_FRAMES
-    from voice.listen.listener import HOLD_FRAMES, Listener
+    from voice.listen.hold import HOLD_FRAMES
+    from voice.listen.listener import Listener
 
     rng = np.random.default_rng(10)
     frames = split_frames(in_room(speak("I don't feel safe", "espeak:en-us"), ROOM_TONES[0], rng))

@@ -58,7 +58,7 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
     missed: dict[str, Counter] = {"room_tone": Counter(), "at_6db": Counter()}  # why, per headline figure
     heard_as: dict[str, Counter] = {"room_tone": Counter(), "at_6db": Counter()}  # each miss, as heard
     latencies: list[float] = []
-    held: list[float] = []  # safety and forgetting wait for the quiet after them (listener.HOLD_FRAMES)
+    held: list[float] = []  # safety and forgetting wait for the quiet after them (hold.HOLD_FRAMES)
     compute: list[float] = []
     voice_right, voice_trials = Counter(), Counter()  # by (voice, room): is a set's figure one voice or all?
     for condition in conditions:

@@ -124,7 +124,7 @@ def latency(settings: Settings, quick: bool = False) -> dict:
     said, intent_of = bench.spoken_commands(quick)
     noise = room_noise(30, bench.rng)
     algorithmic, compute, per_command = [], [], {}
-    held = []  # safety and forgetting wait for the quiet after them (listener.HOLD_FRAMES)
+    held = []  # safety and forgetting wait for the quiet after them (hold.HOLD_FRAMES)
     for snr in (None, NOISY_SNR):  # in silence, in room noise
         for utterance in said:
             intent = intent_of[utterance.text]

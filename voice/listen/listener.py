@@ -8,7 +8,8 @@ for `stable_frames` and the voice has just stopped (our endpointer would wait 24
 that begins only longer ways to say the same command waits a little longer, and one that begins
 another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`); the end of speech
-is the fallback, not the path.
+is the fallback, not the path. Safety and forgetting are then held until the quiet after them has
+lasted (`hold`): speech coming back first made them the start of a sentence.
 
 In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
 one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
@@ -43,7 +44,8 @@ from .denoise import denoiser
 from .dither import Dither
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .gain import CEILING_DBFS, Gain
-from .intents import EXACT_INTENTS, TOO_LONG, IntentMatcher, Match, normalize
+from .hold import Hold
+from .intents import TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
@@ -56,11 +58,6 @@ NOISY_FLOOR_DB = -45.0
 ROOM_WINDOW = frames_for(10.0)  # longer than the couple's sentences, so their talk is not the room
 SAFETY = "safety"
 LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command is far shorter
-# Safety and forgetting act only after this much more quiet than the end of speech: a pause of up to
-# about half a second inside a sentence then joins it. "I need help" + 200 ms + "with the dishes" gave
-# the crisis message for every tuning voice without it (issue 17's note).
-HOLD_FRAMES = frames_for(0.3)
-CONTINUED = "speech went on"
 # The open recognizer's final result begins this many frames of quiet before the answer could come
 # after a whole phrase (the phrase's quiet in commit.py, or END_FRAMES where it waits for the end of speech):
 # most of its 55 ms (p50 here) are spent before the answer needs it (OpenHearing).
@@ -133,8 +130,7 @@ class Listener:
         self._stable = 0
         self._fed = 0  # frames of this utterance given to Vosk
         self._utterance: list[np.ndarray] = []  # those frames, for a second look
-        self._held: Match | None = None  # a safety request waiting to see that the sentence ended
-        self._held_for = 0
+        self._hold = Hold()  # a safety request waiting to see that the sentence ended
 
     @property
     def quiet_frames(self) -> int:
@@ -153,7 +149,7 @@ class Listener:
         segment = self._endpointer.feed(frame)
         if self._recognizer is None:
             return None
-        released = self._release(segment)
+        released = self._hold.release(speaking=bool(segment.frames))
         try:
             return self._hear(segment, released)
         except ModelError as error:
@@ -179,7 +175,7 @@ class Listener:
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
         if segment.ended:
-            return self._hold(self._finish())
+            return self._hold.keep(self._finish())
         return (self._early() if self._collecting else None) or released
 
     def _lost(self, error: ModelError, segment: Segment, released: Match | None) -> Match | None:
@@ -219,31 +215,7 @@ class Listener:
             if self._checking:
                 self._open.end()
         self._collecting = self._answered = False
-        held = self._held
-        self._held = None
-        return held
-
-    def _hold(self, match: Match) -> Match | None:
-        """Safety and forgetting are kept back HOLD_FRAMES after the end of speech (see `_release`)."""
-        if match.intent not in EXACT_INTENTS:
-            return match
-        self._held, self._held_for = match, 0
-        return None
-
-    def _release(self, segment: Segment) -> Match | None:
-        """A held request once the quiet has lasted; rejected if speech came back first: it began a
-        sentence ("I need help ... with the dishes")."""
-        if self._held is None:
-            return None
-        held = self._held
-        if segment.frames:
-            self._held = None
-            return replace(held, intent=None, reason=f"{CONTINUED} ({held.intent})")
-        self._held_for += 1
-        if self._held_for < HOLD_FRAMES:
-            return None
-        self._held = None
-        return held
+        return self._hold.take()
 
     def _start(self) -> None:
         before, self._hearing = self._hearing, self._context()
