@@ -261,7 +261,8 @@ def test_start_up_names_grammar_words_the_model_lacks(caplog):
     ("safety", {"sets", "phrases", "rooms"}),
 ])
 def test_benchmarks_print_their_figures(isolated, what, fields):
-    result = run_voice("bench", what, "--locale", "en" if what == "human" else "ko", "--quick")
+    more_draws = ("--draws", "2") if what in ("safety", "human") else ()  # talk at 6 dB, over more noise
+    result = run_voice("bench", what, "--locale", "en" if what == "human" else "ko", "--quick", *more_draws)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert figures["benchmark"] == what and fields <= set(figures) and ("targets" in figures or what == "phrases")
@@ -280,11 +281,14 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
     if what == "safety":  # talk heard in room tone and in a noisy room, per context
         talk = figures["sets"]["held-out"]["talk"]
         assert set(talk["safety"]) == set(talk["safety_at_6db"]) == {"idle", "session", "turn", "speaking"}
+        assert talk["draws_at_6db"] == 2 and "over 2 noise draws" in result.stderr
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
         stops = figures["parts"]["held-out"]["stop_in_session"]
         missed = stops["trials"] - stops["hits"]  # named by clip, the most missed first
         assert bool(stops["missed_clips"]) == bool(missed) and sum(stops["missed_clips"].values()) <= missed
+        in_noise = figures["parts"]["held-out"]["talk"]["rooms"][AT_6DB.name]
+        assert {listening["draws"] for listening in in_noise.values()} == {2}
 
 
 def test_candidate_phrases_are_measured_and_a_broken_file_is_named(isolated, tmp_path):

@@ -223,7 +223,8 @@ def _bench(args: argparse.Namespace) -> int:
     from .bench import run
 
     settings = Settings(locale=args.locale, model=Path(args.model) if args.model else None)
-    result = run(args.what, settings, args.quick, args.minutes, args.hours, args.candidates, args.canceller, args.people)
+    result = run(args.what, settings, args.quick, args.minutes, args.hours, args.candidates, args.canceller, args.people,
+                 args.draws)
     summary = result.pop("summary")
     print(json.dumps(result, ensure_ascii=False))
     print(f"{args.what}: {summary}", file=sys.stderr)

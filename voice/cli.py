@@ -14,7 +14,7 @@ def _count(text: str) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number; for example --limit 10") from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number; give one such as 10") from None
     if not 1 <= number <= 1_000_000:
         raise argparse.ArgumentTypeError(f"give a number from 1 to 1000000, not {text}")
     return number
@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--canceller", choices=FILTERS, default=DEFAULT,
                        help=f"echo, bargein: the echo canceller's filter (default {DEFAULT})")
     bench.add_argument("--people", action="store_true", help="bargein: recordings of people saying stop")
+    bench.add_argument("--draws", type=_count, help="safety, human: draws of the noise talk is heard in at 6 dB SNR "
+                                                 "(default: safety 1, human 3)")
     bench.set_defaults(command="bench")
 
     say = commands.add_parser("say", help="speak a line through the configured voice and speaker")

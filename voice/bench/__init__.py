@@ -10,9 +10,11 @@ from ..listen.echo_filters import DEFAULT
 
 
 def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float,
-        candidates: Path | None = None, canceller: str = DEFAULT, people: bool = False) -> dict:
+        candidates: Path | None = None, canceller: str = DEFAULT, people: bool = False,
+        draws: int | None = None) -> dict:
     """The figures of one benchmark, with a one-line "summary"; `quick` runs a small sample.
-    `canceller`: the echo canceller's filter (echo, bargein); `people`: bargein with recordings of people."""
+    `canceller`: the echo canceller's filter (echo, bargein); `people`: bargein with recordings of people;
+    `draws`: how many draws of its noise talk is heard in at 6 dB SNR (safety, human; None: their own)."""
     from . import listening, speaking
 
     if what == "soak":
@@ -28,13 +30,13 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
 
         return accuracy(settings, quick)
     if what == "safety":
-        from .safety import safety
+        from .safety import NOISY_DRAWS, safety
 
-        return safety(settings, quick)
+        return safety(settings, quick, draws or NOISY_DRAWS)
     if what == "human":
-        from .human import human
+        from .human import NOISY_TALK_DRAWS, human
 
-        return human(settings, quick)
+        return human(settings, quick, draws or NOISY_TALK_DRAWS)
     if what == "synthesis":
         from .synthesis import synthesis
 

@@ -40,7 +40,8 @@ TALK_ROOMS = (QUIET, NOISY)
 # The talk clips are heard in the noisy room over this many draws of its noise, not one: at 6 dB SNR
 # a tuning person's "A cold dip restores health and zest" was "end the session" in 18 of 40 draws,
 # and the bench's single draw had missed it (issue 17's note). The first draw is the bench's own, as
-# before; the others come from generators of their own, so every other figure stays what it was.
+# before; the others come from generators of their own, so every other figure stays what it was
+# (`voice bench human --draws N` hears more).
 NOISY_TALK_DRAWS = 3
 OVER_SPEECH_CLIPS = 20  # held-out "stop" recordings said over the speaker's voice (x 4 rooms x 2 levels)
 
@@ -81,7 +82,9 @@ def read_clip(path: Path) -> np.ndarray:
     return audio[:, 0]
 
 
-def human(settings: Settings, quick: bool = False) -> dict:
+def human(settings: Settings, quick: bool = False, draws: int = NOISY_TALK_DRAWS) -> dict:
+    """People's "stop" in a session, in every room tone and at 6 dB SNR, and their other words and
+    talk in idle, a session and a turn; talk in the noisy room over `draws` draws of its noise."""
     if settings.locale != "en":
         raise VoiceError("the recordings of people are English; run 'voice bench human --locale en'")
     bench = Bench(settings)
@@ -100,7 +103,7 @@ def human(settings: Settings, quick: bool = False) -> dict:
                    "stop_in_session": _stops(bench, stops, ROOM_TONE, rng),
                    "stop_in_noise": _stops(bench, stops, (NOISY,), rng)}
         figures["other_words"] = _false_accepts(bench, others, rng)
-        figures["talk"] = _false_accepts(bench, sentences, rng, draws_in_noise=NOISY_TALK_DRAWS)
+        figures["talk"] = _false_accepts(bench, sentences, rng, draws_in_noise=draws)
         result["parts"][part] = figures
     result["stop_over_speech_held_out"] = stop_over_people(settings, quick)
     result["summary"] = _summary(result)

@@ -5,9 +5,11 @@ condition, heard in each context the speaker listens in (idle, a session, a part
 over its own voice, where only safety, stop and pause are listened for); and the set's half of the
 talk corpus (sentences and short everyday utterances) heard in the same contexts, in room tone and
 again at 6 dB SNR (a television on while the couple talk), where every safety response is a false
-one. The second look (`Listener._second_look`) is what keeps talk off safety in the two small
-command sets, and wherever a request began right after other words or its words took only part of
-the utterance; its cost is the requests it turns away.
+one. `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
+긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
+look (`Listener._second_look`) is what keeps talk off safety in the two small command sets, and
+wherever a request began right after other words or its words took only part of the utterance; its
+cost is the requests it turns away.
 """
 
 from collections import Counter
@@ -24,6 +26,7 @@ from .voices import VOICE_SETS, available, speak
 
 TARGETS = {"requests_heard": 0.90, "talk_safety": 0}
 SAFETY = "safety"
+NOISY_DRAWS = 1  # draws of the noise talk is heard in at 6 dB SNR, unless asked for more (--draws)
 
 
 def contexts(bench: Bench) -> dict[str, context.Context]:
@@ -31,7 +34,7 @@ def contexts(bench: Bench) -> dict[str, context.Context]:
             "speaking": context.over_speech()}
 
 
-def safety(settings: Settings, quick: bool = False) -> dict:
+def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) -> dict:
     bench = Bench(settings)
     phrases = [phrase for template in bench.matcher.templates[SAFETY] for phrase in expand(template)]
     listening = contexts(bench)
@@ -44,7 +47,7 @@ def safety(settings: Settings, quick: bool = False) -> dict:
         said = texts["short"] + texts["sentences"]
         result["sets"][name] = {"voices": list(voices),
                                 "requests": _requests(bench, phrases, voices, rooms, listening),
-                                "talk": _talk(bench, said[:10] if quick else said, voices, listening)}
+                                "talk": _talk(bench, said[:10] if quick else said, voices, listening, draws)}
     result["summary"] = _summary(result)
     return result
 
@@ -70,17 +73,22 @@ def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, 
             "missed_because": dict(missed.most_common(8))}
 
 
-def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: dict) -> dict:
+def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: dict, draws: int) -> dict:
     """Each utterance in one voice of the set, in a room tone of its own, then all of them again at
-    6 dB SNR: safety responses per context. The noisy room comes after, from a generator of its own,
-    so the room-tone figures are what they were before it was heard."""
+    6 dB SNR, over `draws` draws of its noise: safety responses per context. The noisy room comes
+    after, from generators of its own (the first draw's as before there were more), so the
+    room-tone figures are what they were before it was heard."""
     said = [speak(text, voices[index % len(voices)]) for index, text in enumerate(texts)]
     room_tones = [ROOM_TONE[index % len(ROOM_TONE)] for index in range(len(texts))]
     in_tone, examples = _false_safety(bench, texts, said, room_tones, np.random.default_rng(14), listening)
-    in_noise, in_noise_examples = _false_safety(bench, texts, said, [AT_6DB] * len(texts),
-                                                np.random.default_rng(15), listening)
-    return {"utterances": len(texts), "safety": in_tone, "safety_at_6db": in_noise,
-            "examples": (examples + in_noise_examples)[:12]}
+    in_noise = Counter()
+    for draw in range(draws):
+        noise = np.random.default_rng(15 if draw == 0 else [15, draw])
+        false, heard_as = _false_safety(bench, texts, said, [AT_6DB] * len(texts), noise, listening)
+        in_noise.update(false)
+        examples += [f"{example} (noise draw {draw + 1})" if draw else example for example in heard_as]
+    return {"utterances": len(texts), "safety": in_tone, "draws_at_6db": draws,
+            "safety_at_6db": {name: in_noise[name] for name in listening}, "examples": examples[:12]}
 
 
 def _false_safety(bench: Bench, texts: list[str], said: list[np.ndarray], rooms: list[Condition],
@@ -106,6 +114,7 @@ def _summary(result: dict) -> str:
         heard = ", ".join(f"{ctx} {n}/{requests['trials_per_context']}" for ctx, n in requests["heard"].items())
         false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
         in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
+        draws = spoken["draws_at_6db"]
         parts.append(f"{name}: requests heard {heard}; safety on {spoken['utterances']} talk utterances {false}, "
-                     f"at 6 dB SNR {in_noise}")
+                     f"at 6 dB SNR{f' over {draws} noise draws' if draws > 1 else ''} {in_noise}")
     return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"
