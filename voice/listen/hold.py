@@ -1,9 +1,9 @@
 """Safety and forgetting wait for the quiet after them: a request is acted on only once the sentence
 has ended, and speech coming back first makes it a sentence's beginning, not a request.
 
-"I need help" + 200 ms + "with the dishes" gave the crisis message for every tuning voice before
-(issue 17's note). A pause of up to about half a second inside a sentence (the endpointer's end of
-speech, then HOLD_FRAMES) joins it.
+Before requests were held, "I need help" + 200 ms + "with the dishes" gave the crisis message for
+every tuning voice (issue 17's note). Now a pause of up to about half a second inside a sentence (the
+endpointer's end of speech, then HOLD_FRAMES) joins it.
 """
 
 from dataclasses import replace
