@@ -121,10 +121,26 @@ _PLAIN = (
 )
 
 
+# A value that begins with a bracket: YAML reads "[...]" as a list and "{...}" as a mapping.
+_OPENS_WITH_BRACKET = re.compile(r"^\s*(?:-\s+)*(?:[^\s\[{\"'#-][^:#]*:\s+)?([\[{])")
+
+
+def _text_after_brackets(text: str, mark: yaml.Mark) -> bool:
+    """Whether the line goes on after a bracket that began its value and closed before `mark`: a
+    phrase such as "- [please] we need help", meant as text, not as a list and then more."""
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    opened = _OPENS_WITH_BRACKET.match(line)
+    closing = {"[": "]", "{": "}"}
+    return bool(opened) and closing[opened.group(1)] in line[opened.end():mark.column]
+
+
 def _plain(error: yaml.MarkedYAMLError, text: str) -> str:
     mark = error.problem_mark
     if mark and _character_at(text, mark.line, mark.column) == "\t":  # libyaml does not name the tab
         return _TAB
+    if mark and _text_after_brackets(text, mark):
+        return "text that begins with a bracket is not read as text; put the whole text in quotes"
     said = f"{error.context or ''} {error.problem or ''}"
     for fragments, plain in _PLAIN:
         if any(fragment in said for fragment in fragments):
