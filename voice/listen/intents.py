@@ -168,14 +168,11 @@ class IntentMatcher:
                 return replace(heard[0], reason=f"{elsewhere.intent} is not listened for now ({context.name})")
         return heard[0]
 
-    def holds(self, hypotheses: list[str], intent: str) -> bool:
-        """Whether any hypothesis holds one of `intent`'s phrases as a run of whole words."""
-        for text in hypotheses:
-            heard = tuple(normalize(text))
-            if any(heard[i : i + len(words)] == words for words, other in self.phrases if other == intent
-                   for i in range(len(heard) - len(words) + 1)):
-                return True
-        return False
+    def said_alone(self, hypotheses: list[str], durations: list[list[float]], intent: str) -> bool:
+        """Whether any hypothesis is one of `intent`'s phrases alone, or with a stray word
+        (STRAY_WORD_S) at either edge or both: not as a run of words inside a longer one."""
+        spans = durations if len(durations) == len(hypotheses) else [[] for _ in hypotheses]
+        return any(self._phrase_with_strays(text.split(), words, intent) for text, words in zip(hypotheses, spans))
 
     def _floor(self, context: Context | None, intent: str) -> float:
         """The n-best posterior `intent` must reach in `context`."""
@@ -203,10 +200,18 @@ class IntentMatcher:
         """A rejected alternative that is one of `intent`'s phrases with a stray word (STRAY_WORD_S) at
         either edge or both. (With any words around it, "기록은 나중에 보자", heard as "체크인 하자 더 줘",
         was a start at confidence 1.0.)"""
-        words = rejected.text.split()
-        if rejected.intent is not None or intent in EXACT_INTENTS or len(durations) != len(words):
+        if rejected.intent is not None or intent in EXACT_INTENTS:
             return False
+        return self._phrase_with_strays(rejected.text.split(), durations, intent)
+
+    def _phrase_with_strays(self, words: list[str], durations: list[float], intent: str) -> bool:
+        """Whether `words` are one of `intent`'s phrases, alone or with a stray word at either edge
+        or both (`durations`, one per word, say which are short enough to be stray)."""
         phrases = {phrase for phrase, other in self.phrases if other == intent}
+        if tuple(normalize(" ".join(words))) in phrases:
+            return True
+        if len(durations) != len(words):
+            return False
         for start in (0, 1):
             for end in (len(words), len(words) - 1):
                 stray = durations[:start] + durations[end:]

@@ -16,7 +16,7 @@ one of a few phrases, and the safety phrases drew it: "I missed you" was "I need
 지금 위험해. There a safety request is looked at a second time, the same frames decoded with every one of
 the locale's commands and its everyday words listened for (`_second_look`; not the scripts'
 phrases, which anyone may add), and stands only if one of
-the alternatives still holds a safety phrase. The other words are never acted on there; they only
+the alternatives is still a safety phrase, said alone as a request is everywhere. The other words are never acted on there; they only
 give talk somewhere else to go. A safety request anywhere that began right after other words gets
 the second look too: the end of a sentence the endpointer cut off in a noisy room was heard as one;
 so does one whose words took only part of the utterance (the end of a whole sentence was one).
@@ -285,16 +285,20 @@ class Listener:
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set, right after other words, or over only
         part of its utterance) if the same frames, decoded with the second look's phrases listened
-        for, still hold a safety phrase in one of their alternatives; else rejected."""
+        for, are still a safety phrase in one of their alternatives, alone (a stray word at an edge
+        aside: `IntentMatcher.said_alone`); else rejected. A phrase inside a longer alternative is
+        not enough: over the speaker's voice, at 6 dB SNR, a tuning voice's "after work we should
+        clear the fridge" was "emergency" at 1.0, and the second look's "emergency clear the fridge"
+        had let it stand (issue 17's note)."""
         self._recognizer.use(self._second_look_phrases or self._grammar(None).phrases)
         try:
             for piece in self._utterance:
                 self._recognizer.accept(piece)
-            texts, _, _ = self._recognizer.finish()
+            texts, _, words = self._recognizer.finish()
         except ModelError as error:
             log.warning("%s; the safety request stands on its first hearing", error)
             return match
-        if self.matcher.holds(texts, SAFETY):
+        if self.matcher.said_alone(texts, [[w.end - w.start for w in ws] for ws in words], SAFETY):
             return match
         return replace(match, intent=None, reason="safety not heard with every command listened for")
 
