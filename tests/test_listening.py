@@ -282,6 +282,8 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         talk = figures["sets"]["held-out"]["talk"]
         assert set(talk["safety"]) == set(talk["safety_at_6db"]) == {"idle", "session", "turn", "speaking"}
         assert talk["draws_at_6db"] == 2 and "over 2 noise draws" in result.stderr
+        in_words = figures["sets"]["held-out"]["requests_in_words"]  # "please, I need help"
+        assert in_words["trials_per_context"] == 2 * 2 and "said among other words" in result.stderr
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
         stops = figures["parts"]["held-out"]["stop_in_session"]

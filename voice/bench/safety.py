@@ -5,7 +5,9 @@ condition, heard in each context the speaker listens in (idle, a session, a part
 over its own voice, where only safety, stop and pause are listened for); and the set's half of the
 talk corpus (sentences and short everyday utterances) heard in the same contexts, in room tone and
 again at 6 dB SNR (a television on while the couple talk), where every safety response is a false
-one. `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
+one. Then the requests as people also say them, among other words ("please, I need help"), in a
+quiet room and at 6 dB: a request is its phrase alone, and these show what that costs (no target).
+`--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
 긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
 look (`Listener._second_look`) is what keeps talk off safety in the two small command sets, and
 wherever a request began right after other words or its words took only part of the utterance; its
@@ -21,7 +23,7 @@ from ..listen import context
 from ..listen.intents import expand
 from .listening import Bench, why_missed
 from .rooms import AT_6DB, ROOM_TONE, Condition, in_room
-from .speech import talk
+from .speech import requests_in_words, talk
 from .voices import VOICE_SETS, available, speak
 
 TARGETS = {"requests_heard": 0.90, "talk_safety": 0}
@@ -39,6 +41,7 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
     phrases = [phrase for template in bench.matcher.templates[SAFETY] for phrase in expand(template)]
     listening = contexts(bench)
     rooms = ROOM_TONE[:1] if quick else ROOM_TONE
+    in_words = requests_in_words(settings.locale)[: 2 if quick else None]
     result: dict = {"benchmark": "safety", "locale": settings.locale, "targets": TARGETS, "phrases": phrases,
                     "rooms": [room.name for room in rooms], "sets": {}}
     for name, voices in VOICE_SETS[settings.locale].items():
@@ -48,13 +51,20 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
         result["sets"][name] = {"voices": list(voices),
                                 "requests": _requests(bench, phrases, voices, rooms, listening),
                                 "talk": _talk(bench, said[:10] if quick else said, voices, listening, draws)}
+    # Last, so that every figure before is heard as it was before these were (the recognizer carries
+    # what it learnt of a voice from one utterance to the next).
+    for figures in result["sets"].values():
+        voices, quiet_and_noisy = tuple(figures["voices"]), (rooms[0], AT_6DB)
+        rng = np.random.default_rng(21)
+        figures["requests_in_words"] = _requests(bench, in_words, voices, quiet_and_noisy, listening, rng)
     result["summary"] = _summary(result)
     return result
 
 
-def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, listening: dict) -> dict:
-    """Each safety phrase in each voice and room: heard as safety, per context."""
-    rng = np.random.default_rng(13)
+def _requests(bench: Bench, phrases: list[str], voices: tuple[str, ...], rooms, listening: dict,
+              rng: np.random.Generator | None = None) -> dict:
+    """Each safety request in each voice and room: heard as safety, per context."""
+    rng = rng or np.random.default_rng(13)
     heard = Counter()
     missed = Counter()  # why, per context
     for voice in voices:
@@ -112,9 +122,13 @@ def _summary(result: dict) -> str:
         requests = figures["requests"]
         spoken = figures["talk"]
         heard = ", ".join(f"{ctx} {n}/{requests['trials_per_context']}" for ctx, n in requests["heard"].items())
+        in_words = figures["requests_in_words"]
+        heard_in_words = ", ".join(f"{ctx} {n}/{in_words['trials_per_context']}"
+                                   for ctx, n in in_words["heard"].items())
         false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
         in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
         draws = spoken["draws_at_6db"]
-        parts.append(f"{name}: requests heard {heard}; safety on {spoken['utterances']} talk utterances {false}, "
+        parts.append(f"{name}: requests heard {heard}; said among other words {heard_in_words}; "
+                     f"safety on {spoken['utterances']} talk utterances {false}, "
                      f"at 6 dB SNR{f' over {draws} noise draws' if draws > 1 else ''} {in_noise}")
     return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"

@@ -60,6 +60,12 @@ def talk(locale: str, part: str | None = None) -> dict[str, list[str]]:
     return {kind: texts[start::step] for kind, texts in corpus.items()}
 
 
+def requests_in_words(locale: str) -> list[str]:
+    """Safety requests said among other words (requests_in_words.yaml): "please, I need help"."""
+    text = (files(__package__) / "requests_in_words.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)[locale]
+
+
 def ordinary_sentences(locale: str) -> list[str]:
     """Everyday sentences between partners that hold no command: what must never trigger one."""
     return talk(locale)["sentences"]
