@@ -103,13 +103,15 @@ def test_the_second_look_wants_a_safety_phrase_alone_not_inside_a_sentence():
     """Over the speaker's voice at 6 dB SNR a tuning voice's "after work we should clear the fridge"
     was "emergency"; the second look held it only inside longer alternatives (issue 17's note)."""
     matcher = IntentMatcher(Locale.load("en").intents)
-    inside = ["emergency we're the fridge", "emergency clear the fridge", "emergency we're the place"]
+    inside = ["emergency we're the fridge", "emergency clear the fridge",
+              "emergency we're the place"]
     assert not matcher.said_alone(inside, [], "safety")
     assert matcher.said_alone([*inside, "we need help"], [], "safety")
     # a short stray word at an edge aside, as a command's first hearing allows (STRAY_WORD_S)
     assert matcher.said_alone(["the i need help"], [[0.2, 0.2, 0.3, 0.4]], "safety")
     assert not matcher.said_alone(["clear i need help"], [[0.5, 0.2, 0.3, 0.4]], "safety")
-    assert not matcher.said_alone(["the i need help"], [], "safety")  # without word times, no stray word
+    # without word times, no word is known to be stray
+    assert not matcher.said_alone(["the i need help"], [], "safety")
 
 
 def test_ambiguous_hypothesis_is_rejected():

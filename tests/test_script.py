@@ -114,8 +114,9 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
     ("  - say: Hi {speaker}\n", r"\{speaker\} and \{listener\} work only in turns"),
     ("  - breathe: box\n    cycles: 2\n    words: {inhail: In}\n", r"did you mean 'inhale'"),
     ("  - say: [unclosed\n", r"s.yaml:7:1: a bracket is opened and never closed \(YAML says: "),
-    ("  - say: [softly] Take a breath\n", r"s.yaml:6:\d+: text that begins with a bracket is not read as text; "
-                                         r"put the whole text in quotes \(YAML says: "),
+    ("  - say: [softly] Take a breath\n",
+     r"s.yaml:6:\d+: text that begins with a bracket is not read as text; "
+     r"put the whole text in quotes"),
     ("  - say: Hi\n   - pause: 2\n", r"s.yaml:7:4: the indentation here does not line up with the lines above"),
     ("  - say: Hi\n\t- pause: 2\n", r"s.yaml:7:1: a tab is used for indentation here; use spaces"),
     ("  - say: Hi\n    pause: 2\n\t  \n", r"s.yaml:8:1: a tab is used for indentation here; use spaces"),

@@ -53,10 +53,12 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
                                 "talk": _talk(bench, said[:10] if quick else said, voices, listening, draws)}
     # Last, so that every figure before is heard as it was before these were (the recognizer carries
     # what it learnt of a voice from one utterance to the next).
+    quiet_and_noisy = (rooms[0], AT_6DB)
     for figures in result["sets"].values():
-        voices, quiet_and_noisy = tuple(figures["voices"]), (rooms[0], AT_6DB)
+        voices = tuple(figures["voices"])
         rng = np.random.default_rng(21)
-        figures["requests_in_words"] = _requests(bench, in_words, voices, quiet_and_noisy, listening, rng)
+        figures["requests_in_words"] = _requests(bench, in_words, voices, quiet_and_noisy,
+                                                 listening, rng)
     result["summary"] = _summary(result)
     return result
 

@@ -172,7 +172,8 @@ class IntentMatcher:
         """Whether any hypothesis is one of `intent`'s phrases alone, or with a stray word
         (STRAY_WORD_S) at either edge or both: not as a run of words inside a longer one."""
         spans = durations if len(durations) == len(hypotheses) else [[] for _ in hypotheses]
-        return any(self._phrase_with_strays(text.split(), words, intent) for text, words in zip(hypotheses, spans))
+        return any(self._phrase_with_strays(text.split(), words, intent)
+                   for text, words in zip(hypotheses, spans))
 
     def _floor(self, context: Context | None, intent: str) -> float:
         """The n-best posterior `intent` must reach in `context`."""

@@ -15,8 +15,8 @@ In a small command set (a partner's turn, or over the speaker's own voice) Vosk 
 one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
 지금 위험해. There a safety request is looked at a second time, the same frames decoded with every one of
 the locale's commands and its everyday words listened for (`_second_look`; not the scripts'
-phrases, which anyone may add), and stands only if one of
-the alternatives is still a safety phrase, said alone as a request is everywhere. The other words are never acted on there; they only
+phrases, which anyone may add), and stands only if one of the alternatives is still a safety
+phrase, said alone, as a request is everywhere. The other words are never acted on there; they only
 give talk somewhere else to go. A safety request anywhere that began right after other words gets
 the second look too: the end of a sentence the endpointer cut off in a noisy room was heard as one;
 so does one whose words took only part of the utterance (the end of a whole sentence was one).
