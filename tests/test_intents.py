@@ -114,6 +114,18 @@ def test_the_second_look_wants_a_safety_phrase_alone_not_inside_a_sentence():
     assert not matcher.said_alone(["the i need help"], [], "safety")
 
 
+def test_a_safety_phrase_with_words_beside_it_is_no_request():
+    """A tuning voice's "I don't feel safe walking alone", soft in a quiet room, was "i don't feel safe
+    [unk]": words the model has no command for are left out beside a long phrase, and it was safety at
+    1.0 (issue 17's note). A request is its phrase alone; other commands keep the allowance."""
+    matcher = IntentMatcher(Locale.load("en").intents)
+    for heard in ("i don't feel safe [unk]", "[unk] we need help", "we need help [unk]"):
+        match = matcher.match([heard], [0.0])
+        assert match.intent is None and match.reason == "words beside safety", heard
+    assert matcher.match(["we need help"], [0.0]).intent == "safety"
+    assert matcher.match(["start our check in [unk]"], [0.0]).intent == "start_checkin"
+
+
 def test_ambiguous_hypothesis_is_rejected():
     matcher = IntentMatcher({"next": ["let's go on now"], "resume": ["let's go back now"]})
     match = matcher.match(["let's go home now"])

@@ -224,7 +224,8 @@ class IntentMatcher:
     def _match_one(self, text: str, allowed: frozenset[str] | None, max_cost: float) -> Match:
         """The nearest allowed phrase within `max_cost` word edits per word."""
         heard = tuple(normalize(text))
-        if UNKNOWN in heard:  # the model heard words that are in no command
+        words_beside = UNKNOWN in heard
+        if words_beside:  # the model heard words that are in no command
             core = _strip_edges(heard, UNKNOWN)
             if UNKNOWN in core or len(core) < 3:  # a command is said alone; only a long one may have a word beside it
                 return Match(None, text, "", 1.0, "words outside the commands")
@@ -241,6 +242,10 @@ class IntentMatcher:
         if not best:
             return Match(None, text, "", 1.0, "no command is listened for now")
         first, *others = sorted(best.values(), key=lambda m: m.cost)
+        # Never beside words the model has no command for: "I don't feel safe walking alone", said
+        # softly in a quiet room, was "i don't feel safe [unk]", safety at 1.0 (issue 17's note).
+        if words_beside and first.intent in EXACT_INTENTS:
+            return Match(None, text, first.phrase, first.cost, f"words beside {first.intent}")
         limit = 0.0 if first.intent in EXACT_INTENTS else max_cost
         if first.cost > limit:
             return Match(None, text, first.phrase, first.cost, f"too far from any phrase (cost {first.cost:.2f})")
