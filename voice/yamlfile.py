@@ -103,9 +103,13 @@ def load_yaml(path: Path) -> Any:
 _TAB = "a tab is used for indentation here; use spaces"
 
 
-def _character_at(text: str, line: int, column: int) -> str:
+def _line_at(text: str, line: int) -> str:
     lines = text.split("\n")
-    return lines[line][column:column + 1] if line < len(lines) else ""
+    return lines[line] if line < len(lines) else ""
+
+
+def _character_at(text: str, line: int, column: int) -> str:
+    return _line_at(text, line)[column:column + 1]
 
 
 # libyaml's words for the usual slips, and what they mean to someone editing a script by hand.
@@ -128,8 +132,7 @@ _OPENS_WITH_BRACKET = re.compile(r"^\s*(?:-\s+)*(?:[^\s\[{\"'#-][^:#]*:\s+)?([\[
 def _text_after_brackets(text: str, mark: yaml.Mark) -> bool:
     """Whether the line goes on after a bracket that began its value and closed before `mark`: a
     phrase such as "- [please] we need help", meant as text, not as a list and then more."""
-    lines = text.split("\n")
-    line = lines[mark.line] if mark.line < len(lines) else ""
+    line = _line_at(text, mark.line)
     opened = _OPENS_WITH_BRACKET.match(line)
     closing = {"[": "]", "{": "}"}
     return bool(opened) and closing[opened.group(1)] in line[opened.end():mark.column]

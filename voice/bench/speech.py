@@ -54,7 +54,7 @@ def utterances(texts: list[str], locale: str, voices: int = 3, rates: tuple[int,
 def talk(locale: str, part: str | None = None) -> dict[str, list[str]]:
     """The talk corpus (talk.yaml): sentences and short everyday utterances; `part` "tuning" (even
     lines) or "held-out" (odd lines), None for all of it."""
-    corpus = yaml.safe_load((files(__package__) / "talk.yaml").read_text(encoding="utf-8"))[locale]
+    corpus = _bundled("talk.yaml")[locale]
     start = {"tuning": 0, "held-out": 1, None: 0}[part]
     step = 1 if part is None else 2
     return {kind: texts[start::step] for kind, texts in corpus.items()}
@@ -62,8 +62,12 @@ def talk(locale: str, part: str | None = None) -> dict[str, list[str]]:
 
 def requests_in_words(locale: str) -> list[str]:
     """Safety requests said among other words (requests_in_words.yaml): "please, I need help"."""
-    text = (files(__package__) / "requests_in_words.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)[locale]
+    return _bundled("requests_in_words.yaml")[locale]
+
+
+def _bundled(name: str) -> dict:
+    """A YAML file of this package's own test speech, per locale."""
+    return yaml.safe_load((files(__package__) / name).read_text(encoding="utf-8"))
 
 
 def ordinary_sentences(locale: str) -> list[str]:
