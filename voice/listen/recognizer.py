@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 class Word(NamedTuple):
     text: str
-    start: float  # seconds into the utterance
+    start: float  # seconds into all the recognizer has heard, across utterances: use differences
     end: float
 
 
