@@ -114,6 +114,21 @@ def test_the_second_look_wants_a_safety_phrase_alone_not_inside_a_sentence():
     assert not matcher.said_alone(["the i need help"], [], "safety")
 
 
+def test_a_request_heard_with_the_words_before_it_must_still_end_in_a_safety_phrase():
+    """The end of a Korean sentence cut off at 6 dB SNR was 지금 위험해 alone; heard with the words
+    before it, "자기소개 나누기 기록 위험해": its sounds were those words' end (issue 17's note)."""
+    matcher = IntentMatcher(Locale.load("ko").intents)
+    cut_off = ["자기소개 나누기 기록 위험해", "자기소개 나누기 기록 삭제해", "자기소개 나누기 계속해"]
+    assert not matcher.said_last(cut_off, [], "safety")
+    assert matcher.said_last([*cut_off, "고마워 지금 위험해"], [], "safety")
+    english = IntentMatcher(Locale.load("en").intents)
+    assert english.said_last(["thanks i need help"], [[0.4, 0.2, 0.3, 0.4]], "safety")
+    assert not english.said_last(["i need help with"], [[0.2, 0.3, 0.4, 0.5]], "safety")
+    # a short stray word after it, as alone
+    assert english.said_last(["thanks i need help the"], [[0.4, 0.2, 0.3, 0.4, 0.1]], "safety")
+    assert not english.said_last([""], [[]], "safety")
+
+
 def test_a_safety_phrase_with_words_beside_it_is_no_request():
     """A tuning voice's "I don't feel safe walking alone", soft in a quiet room, was "i don't feel safe
     [unk]": words the model has no command for are left out beside a long phrase, and it was safety at

@@ -175,6 +175,14 @@ class IntentMatcher:
         return any(self._phrase_with_strays(text.split(), words, intent)
                    for text, words in zip(hypotheses, spans))
 
+    def said_last(self, hypotheses: list[str], durations: list[list[float]], intent: str) -> bool:
+        """Whether any hypothesis ends in one of `intent`'s phrases said alone (as `said_alone`
+        has it), whatever words come before: a request heard together with what was said just
+        before it."""
+        spans = durations if len(durations) == len(hypotheses) else [[] for _ in hypotheses]
+        return any(self._phrase_with_strays(text.split()[start:], words[start:], intent)
+                   for text, words in zip(hypotheses, spans) for start in range(len(text.split())))
+
     def _floor(self, context: Context | None, intent: str) -> float:
         """The n-best posterior `intent` must reach in `context`."""
         if context is not None and context.min_confidence is not None:
