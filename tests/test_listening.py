@@ -179,10 +179,11 @@ def test_a_safety_phrase_heard_over_only_the_end_of_a_sentence_is_no_safety_requ
 
 
 def test_the_end_of_a_sentence_cut_off_is_heard_with_the_words_before_it(monkeypatch):
-    """In the safety bench's second noise draw of the tuning talk at 6 dB SNR (this generator state),
-    "오늘 저녁에 차 정비 맡겨야 해" was cut after 차 정비, and its end was 지금 위험해 alone even with
-    every Korean command listened for: the crisis message, in all four contexts. Heard with the end
-    of the words before it (listener.WORDS_BEFORE), it is "자기소개 나누기 기록 위험해" and is turned away."""
+    """In the safety bench's second noise draw of the tuning talk at 6 dB SNR (this generator
+    state), "오늘 저녁에 차 정비 맡겨야 해" was cut after 차 정비, and its end was 지금 위험해 alone
+    even with every Korean command listened for: the crisis message, in all four contexts. Heard
+    with the end of the words before it (listener.WORDS_BEFORE), it is "자기소개 나누기 기록 위험해"
+    and is turned away."""
     from voice.bench.listening import Bench
     from voice.bench.rooms import in_room
     from voice.bench.safety import contexts
@@ -191,8 +192,11 @@ def test_the_end_of_a_sentence_cut_off_is_heard_with_the_words_before_it(monkeyp
     from voice.listen import listener
 
     noise = np.random.Generator(np.random.PCG64())
-    noise.bit_generator.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0, "state": {
-        "state": 45459939064470294035423731932031433761, "inc": 52131516617050977621456385875672117441}}
+    noise.bit_generator.state = {
+        "bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
+        "state": {"state": 45459939064470294035423731932031433761,
+                  "inc": 52131516617050977621456385875672117441},
+    }
     audio = in_room(speak("오늘 저녁에 차 정비 맡겨야 해", "espeak:ko+f2"), AT_6DB, noise)
 
     def crisis_messages() -> list[str]:

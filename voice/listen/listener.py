@@ -87,14 +87,15 @@ AFTER_WORDS = "no pause before it"
 # tuning voices' requests, 6 dB and room tone, Korean and English: 0.77 or more, so none of them is
 # looked at again for it (issue 17's note).
 PHRASE_SHARE = 0.7
-# A safety request that began right after other words, if its second look heard it, is heard once more
-# with up to this much of the utterance before it, and stands only if it is still a safety phrase at
-# the end (`IntentMatcher.said_last`): alone, the piece of a sentence cut off can be nothing else.
-# At 6 dB SNR the tuning voice's "오늘 저녁에 차 정비 맡겨야 해" was cut after 차 정비 (2.6 s in), and
-# its end was 지금 위험해 alone with every Korean command listened for, the crisis message in all four
-# contexts in 1 of 10 noise draws; heard with the words before it, it was "자기소개 나누기 기록 위험해"
-# (issue 17's note). A decoder needs a word or two of what came before, not the whole sentence: the
-# request's answer waits for this decode.
+# A safety request that began right after other words, if its second look heard it, is heard once
+# more with up to this much of the utterance before it, and stands only if it is still a safety
+# phrase at the end (`IntentMatcher.said_last`): alone, the piece of a sentence cut off can be
+# nothing else. At 6 dB SNR the tuning voice's "오늘 저녁에 차 정비 맡겨야 해" was cut after 차 정비
+# (2.6 s in), and its end was 지금 위험해 alone with every Korean command listened for, the crisis
+# message in all four contexts in 1 of 10 noise draws; heard with the words before it, it was
+# "자기소개 나누기 기록 위험해" (issue 17's note). A decoder needs a word or two of what came
+# before, not the whole sentence, and the request's answer waits for this decode: 4 s of audio took
+# 80-170 ms here, where the request alone took 20-80.
 WORDS_BEFORE = frames_for(3.0)
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ class Listener:
         self._stable = 0
         self._fed = 0  # frames of this utterance given to Vosk
         self._utterance: list[np.ndarray] = []  # those frames, for a second look
-        self._words_before: list[np.ndarray] = []  # the end of the utterance before, if right before
+        self._words_before: list[np.ndarray] = []  # the end of the last utterance, if just before
         self._hold = Hold()  # a safety request waiting to see that the sentence ended
 
     @property
@@ -305,7 +306,8 @@ class Listener:
         had let it stand (issue 17's note). Right after other words, it must then still end in a
         safety phrase with the end of those words before it (WORDS_BEFORE)."""
         if not self._heard_again(self._utterance, self.matcher.said_alone):
-            return replace(match, intent=None, reason="safety not heard with every command listened for")
+            return replace(match, intent=None,
+                           reason="safety not heard with every command listened for")
         if self._words_before and not self._heard_again(self._words_before + self._utterance,
                                                         self.matcher.said_last):
             return replace(match, intent=None, reason="safety not heard after the words before it")
@@ -313,8 +315,9 @@ class Listener:
 
     def _heard_again(self, frames: list[np.ndarray],
                      still_safety: Callable[[list[str], list[list[float]], str], bool]) -> bool:
-        """Whether `frames`, decoded with the second look's phrases listened for, are still a safety
-        request by `still_safety`. If the recognizer fails, the request stands on its first hearing."""
+        """Whether `frames`, decoded with the second look's phrases listened for, are still a
+        safety request by `still_safety`. If the recognizer fails, the request stands on its first
+        hearing."""
         self._recognizer.use(self._second_look_phrases or self._grammar(None).phrases)
         try:
             for piece in frames:
