@@ -171,17 +171,15 @@ class IntentMatcher:
     def said_alone(self, hypotheses: list[str], durations: list[list[float]], intent: str) -> bool:
         """Whether any hypothesis is one of `intent`'s phrases alone, or with a stray word
         (STRAY_WORD_S) at either edge or both: not as a run of words inside a longer one."""
-        spans = durations if len(durations) == len(hypotheses) else [[] for _ in hypotheses]
-        return any(self._phrase_with_strays(text.split(), words, intent)
-                   for text, words in zip(hypotheses, spans))
+        return any(self._phrase_with_strays(words, times, intent)
+                   for words, times in _timed(hypotheses, durations))
 
     def said_last(self, hypotheses: list[str], durations: list[list[float]], intent: str) -> bool:
         """Whether any hypothesis ends in one of `intent`'s phrases said alone (as `said_alone`
         has it), whatever words come before: a request heard together with what was said just
         before it."""
-        spans = durations if len(durations) == len(hypotheses) else [[] for _ in hypotheses]
-        return any(self._phrase_with_strays(text.split()[start:], words[start:], intent)
-                   for text, words in zip(hypotheses, spans) for start in range(len(text.split())))
+        return any(self._phrase_with_strays(words[start:], times[start:], intent)
+                   for words, times in _timed(hypotheses, durations) for start in range(len(words)))
 
     def _floor(self, context: Context | None, intent: str) -> float:
         """The n-best posterior `intent` must reach in `context`."""
@@ -260,6 +258,13 @@ class IntentMatcher:
         if others and others[0].cost == first.cost:
             return Match(None, text, first.phrase, first.cost, f"ambiguous: {first.intent} or {others[0].intent}")
         return first
+
+
+def _timed(hypotheses: list[str],
+           durations: list[list[float]]) -> list[tuple[list[str], list[float]]]:
+    """Each hypothesis's words with their durations (none where the recognizer gave no times)."""
+    spans = durations if len(durations) == len(hypotheses) else [[] for _ in hypotheses]
+    return [(text.split(), times) for text, times in zip(hypotheses, spans)]
 
 
 def _strip_edges(words: tuple[str, ...], stray: str) -> tuple[str, ...]:
