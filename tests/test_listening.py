@@ -302,6 +302,8 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert set(figures["sets"]) == {"tuning", "held-out"}  # the held-out half is the headline
         held_out = figures["sets"]["held-out"]
         assert {"idle", "session", "turn"} <= set(held_out["talk"]) and "accuracy_room_tone" in held_out
+        assert held_out["talk_at_6db"]["room"] == AT_6DB.name and "turn" in held_out["talk_at_6db"]
+        assert "at 6 dB idle" in result.stderr  # talk in a noisy room, per context
         assert set(held_out["by_voice"]) == set(held_out["voices"])  # which voices a set's figure comes from
         assert all(set(rooms) == {"room_tone", "at_6db"} for rooms in held_out["by_voice"].values())
         trials = figures["phrases"] * len(held_out["voices"])  # quick: one voice, one room of each kind
