@@ -209,6 +209,34 @@ def test_the_end_of_a_sentence_cut_off_is_heard_with_the_words_before_it(monkeyp
     assert crisis_messages() == ["idle", "session", "turn", "speaking"]
 
 
+def test_talk_heard_as_a_break_at_low_confidence_in_a_noisy_room_starts_nothing():
+    """At 6 dB SNR espeak-ng's (ko+f4) "내일 아침에 거실 좀 치우자" in idle was 잠깐 쉬자 or 오래 쉬자
+    at 0.11-0.21 in these noise draws: a break started while the couple talked. In a noisy room a
+    start or a break must reach the locale's `noisy_start_confidence`; the start phrases and breaks
+    themselves, said there, still start."""
+    from dataclasses import replace
+
+    from voice.bench.listening import Bench
+    from voice.bench.rooms import in_room
+    from voice.bench.voices import speak
+    from voice.config import Settings
+
+    def started(text: str, bench: Bench) -> list[str | None]:
+        said = speak(text, "espeak:ko+f4")
+        heard = [bench.listen(in_room(said, AT_6DB, np.random.default_rng(draw)), context.idle(bench.intents))
+                 for draw in (3, 5, 9, 10)]
+        return [next((h.match.intent for h in decisions if h.match.intent), None) for decisions in heard]
+
+    bench = Bench(Settings(locale="ko"))
+    assert started("내일 아침에 거실 좀 치우자", bench) == [None] * 4
+    assert started("오래 쉬자", bench) == ["long_break"] * 4
+    assert started("숨 쉬기", bench) == ["breathing"] * 4
+    without_the_floor = Bench(Settings(locale="ko"))
+    without_the_floor.locale = replace(without_the_floor.locale, noisy_start_confidence=0.0)
+    assert started("내일 아침에 거실 좀 치우자", without_the_floor) == [
+        "calming_break", "calming_break", "calming_break", "long_break"]
+
+
 def test_a_safety_request_is_not_looked_at_again_for_its_length(bench, second_looks):
     """A request alone fills its utterance: in a session, in a quiet room and at 6 dB, it stands
     on its first hearing."""

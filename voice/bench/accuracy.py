@@ -6,8 +6,8 @@ scripts' start phrases, as the speaker listens) are spoken by every voice of a s
 command's own context, in each room condition, and once more a fifth slower in a quiet room. The
 set's half of the talk corpus (voice/bench/talk.yaml: sentences and short everyday utterances) is
 heard in idle, in a session and in a partner's turn, in a quiet room and at 6 dB SNR (a television
-on while the couple talk); every intent it yields is a false accept, and those that start, stop or
-give the safety response are counted apart.
+on while the couple talk); every intent it yields is a false accept, and those that start an
+exercise or a break, end one, or give the safety response are counted apart.
 """
 
 from collections import Counter
@@ -26,7 +26,6 @@ from .voices import BASE_RATE, VOICE_SETS, available, speak
 TARGETS = {"en": {"accuracy_room_tone": 0.97, "accuracy_6db": 0.90},
            "ko": {"accuracy_room_tone": 0.90, "start_phrases_room_tone": 0.95, "safety_on_talk": 0}}
 MISSES_SHOWN = 12  # of each headline figure's misses, the most common this many as heard
-DISRUPTIVE = ("safety", "stop")  # a false accept of these, or of anything that starts an exercise, is never fine
 
 
 def accuracy(settings: Settings, quick: bool = False) -> dict:
@@ -142,7 +141,7 @@ def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], ro
                 if heard.match.intent is not None:
                     accepted[heard.match.intent] += 1
                     examples.append(f"{text} -> {heard.match.intent}")
-        disruptive = sum(n for intent, n in accepted.items() if intent in DISRUPTIVE or intent in bench.starters)
+        disruptive = sum(n for intent, n in accepted.items() if intent in bench.disruptive)
         out[name] = {"false_accepts": sum(accepted.values()), "per_hour": round(sum(accepted.values()) / hours, 1),
                      "disruptive": disruptive, "safety": accepted["safety"], "by_intent": dict(accepted),
                      "examples": examples[:12]}

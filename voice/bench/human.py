@@ -6,7 +6,7 @@ copied), split by speaker into a tuning half and a held-out half.
 - every other recorded word (yes, no, go, up, down, left, right, on, off and the unknown words) and
   the ordinary talk clips, heard in a quiet room and in a noisy one (the talk over several draws of
   its noise), in idle, in a session and in a partner's turn: every intent is a false accept; a stop,
-  a safety response or a start is a disruptive one.
+  a safety response, a start or a break is a disruptive one.
 
 Speech Commands v0.02 (Warden 2018), LibriSpeech, Common Voice, AMI, VCTK, LJ Speech, CMU ARCTIC,
 LibriVox: see ../shared/speech/README.md for licences and attribution.
@@ -173,8 +173,8 @@ def _false_accepts(bench: Bench, clips: list[Path], rng: np.random.Generator, dr
             total = sum(accepted.values())
             figures[name] = {"false_accepts": total, "draws": len(draws),
                              "per_hour": round(total / (hours * len(draws)), 1) if hours else None,
-                             "disruptive": sum(n for intent, n in accepted.items() if intent in ("stop", "safety")
-                                               or intent in bench.starters), "by_intent": dict(accepted.most_common()),
+                             "disruptive": sum(n for intent, n in accepted.items() if intent in bench.disruptive),
+                             "by_intent": dict(accepted.most_common()),
                              "examples": examples[:12]}
     return out
 

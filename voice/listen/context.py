@@ -7,6 +7,8 @@ partner's turn only "done" and those are heard, and strictly: the couple is talk
 
 from dataclasses import dataclass
 
+from ..policy import BREAK_INTENTS
+
 ALWAYS_ON = frozenset({"safety", "stop", "pause", "calming_break"})
 SESSION_ONLY = frozenset({"next", "done", "back", "repeat", "resume", "more_time"})
 IN_SESSION = frozenset({"next", "done", "back", "repeat", "slower", "faster", "help", "long_break"})
@@ -19,6 +21,12 @@ OVER_SPEECH_CONFIDENCE = 0.25  # measured: 0.5 lost 3 of 30 "stop"s at 0 dB; 0.2
 def starts_an_exercise(intent: str) -> bool:
     """Whether the intent is heard in none of an exercise's own command sets: a start phrase."""
     return intent not in ALWAYS_ON | SESSION_ONLY | IN_SESSION | WHILE_PAUSED
+
+
+def starts_something(intent: str) -> bool:
+    """Whether the intent starts an exercise or a break (policy.py): heard by mistake, it sets the
+    speaker talking over the couple."""
+    return starts_an_exercise(intent) or intent in BREAK_INTENTS
 
 
 def interrupts(intent: str) -> bool:

@@ -39,7 +39,7 @@ import numpy as np
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from ..errors import ModelError
 from .commit import STABLE_FRAMES, Grammar, grammar_of
-from .context import Context, starts_an_exercise
+from .context import Context, starts_an_exercise, starts_something
 from .crosscheck import CrossCheck
 from .denoise import denoiser
 from .dither import Dither
@@ -72,6 +72,7 @@ OPEN_VERDICT_LEAD = 3
 # utterance ended (issue 17's note; their talk's pauses: 12 frames p50).
 PAUSE_BEFORE_START = frames_for(0.26)
 AFTER_WORDS = "no pause before it"
+UNSURE_IN_NOISE = "unsure in a noisy room"
 # A safety request heard that soon after the last utterance, in any context, gets the second look a
 # small command set gives it (`_second_look`): at 6 dB SNR the end of a tuning voice's "오늘 저녁에 차
 # 정비 맡겨야 해", cut off by the endpointer, was 지금 위험해 in a session, the crisis message in 5 of 40
@@ -108,15 +109,19 @@ class Listener:
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
                  stable_frames: int = STABLE_FRAMES, denoise: bool = True, second_look: tuple[str, ...] = (),
                  cross_check: CrossCheck | None = None, gain_db: float = 0.0,
-                 gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None) -> None:
+                 gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
+                 noisy_start_confidence: float = 0.0) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
         one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the grammar
         recognizer hears an utterance than the microphone gives it, and `gain_ceiling_dbfs` the loudest
         20 ms it may make of it (`gain`). `pronunciation`: the espeak-ng voice whose rules say how the
-        locale's words sound (its tts_voice), for how long a command can take to say (`saying`)."""
+        locale's words sound (its tts_voice), for how long a command can take to say (`saying`).
+        `noisy_start_confidence`: the n-best confidence a command that starts an exercise or a break
+        must reach in a noisy room (the locale's, measured: `Locale.noisy_start_confidence`)."""
         self.matcher = matcher
+        self._noisy_start_confidence = noisy_start_confidence
         self._pronunciation = pronunciation
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
@@ -154,7 +159,7 @@ class Listener:
         self._context = context
 
     def feed(self, frame: np.ndarray) -> Match | None:
-        if self._denoiser is not None or self._open is not None:  # the only two that ask
+        if self._denoiser is not None or self._open is not None or self._noisy_start_confidence:
             self._noisy = self._room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB
         if self._denoiser is not None and self._noisy:
             frame = self._denoiser(frame)  # only here: in a quiet room it costs speech and gains nothing
@@ -287,6 +292,9 @@ class Listener:
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")
         if match.intent is not None and self._after_words and starts_an_exercise(match.intent):
             return replace(match, intent=None, reason=f"{AFTER_WORDS} for {match.intent}")
+        if self._unsure_start_in_noise(match):
+            return replace(match, intent=None, reason=f"{UNSURE_IN_NOISE}: {match.intent} at confidence "
+                                                      f"{match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
         if match.intent == SAFETY and (self._soon_after_words or in_small_set or only_part):
             return self._second_look(match)
@@ -295,6 +303,12 @@ class Listener:
                                        scores[rank] if rank is not None else -math.inf,
                                        self._noisy, in_small_set, self._utterance)
         return match
+
+    def _unsure_start_in_noise(self, match: Match) -> bool:
+        """A command that starts an exercise or a break, heard in a noisy room at under the
+        locale's `noisy_start_confidence`."""
+        return (match.intent is not None and self._noisy and starts_something(match.intent)
+                and match.confidence < self._noisy_start_confidence)
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set, right after other words, or over only
