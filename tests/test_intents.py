@@ -210,12 +210,15 @@ def test_a_locale_floor_must_name_one_of_its_commands(tmp_path):
 
 
 def test_a_start_phrases_floor_in_a_noisy_room_is_read_from_the_locale(tmp_path):
-    """Korean's is measured (ko.yaml); English has none, its open recognizer checks start phrases."""
+    """Korean's is measured (ko.yaml); English has none: its open recognizer checks starts."""
     from conftest import english_locale_with
 
     from voice.errors import ScriptError
 
-    assert Locale.load("ko").noisy_start_confidence == 0.3 and Locale.load("en").noisy_start_confidence == 0.0
-    broken = english_locale_with(tmp_path, "max_cost: 0.0", "max_cost: 0.0\nnoisy_start_confidence: high")
-    with pytest.raises(ScriptError, match=r"en.yaml:\d+:\d+: 'noisy_start_confidence' must be a number from 0 to 1"):
+    assert Locale.load("ko").noisy_start_confidence == 0.3
+    assert Locale.load("en").noisy_start_confidence == 0.0
+    broken = english_locale_with(tmp_path, "max_cost: 0.0",
+                                 "max_cost: 0.0\nnoisy_start_confidence: high")
+    message = r"en.yaml:\d+:\d+: 'noisy_start_confidence' must be a number from 0 to 1"
+    with pytest.raises(ScriptError, match=message):
         Locale.from_file(broken)

@@ -223,9 +223,11 @@ def test_talk_heard_as_a_break_at_low_confidence_in_a_noisy_room_starts_nothing(
 
     def started(text: str, bench: Bench) -> list[str | None]:
         said = speak(text, "espeak:ko+f4")
-        heard = [bench.listen(in_room(said, AT_6DB, np.random.default_rng(draw)), context.idle(bench.intents))
+        idle = context.idle(bench.intents)
+        heard = [bench.listen(in_room(said, AT_6DB, np.random.default_rng(draw)), idle)
                  for draw in (3, 5, 9, 10)]
-        return [next((h.match.intent for h in decisions if h.match.intent), None) for decisions in heard]
+        return [next((h.match.intent for h in decisions if h.match.intent), None)
+                for decisions in heard]
 
     bench = Bench(Settings(locale="ko"))
     assert started("내일 아침에 거실 좀 치우자", bench) == [None] * 4

@@ -41,7 +41,7 @@ class Locale:
     cross_check: CrossCheck | None = None  # one-word commands checked by the open recognizer (listener.py)
     gain_db: float = 0.0  # how much louder the grammar recognizer hears an utterance, at most (listen/gain.py)
     gain_ceiling_dbfs: float = CEILING_DBFS  # and the loudest 20 ms it may make of it
-    noisy_start_confidence: float = 0.0  # the n-best floor of a start phrase in a noisy room (listener.py)
+    noisy_start_confidence: float = 0.0  # a start's or break's floor in a noisy room (listener.py)
 
     @cached_property
     def second_look(self) -> tuple[str, ...]:

@@ -41,15 +41,15 @@ def accuracy(settings: Settings, quick: bool = False) -> dict:
     for name, voices in VOICE_SETS[locale].items():
         voices = available(voices)[: 1 if quick else None]
         commands = _commands(bench, phrases, voices, conditions)
-        result["sets"][name] = {"voices": list(voices), **commands,
-                                "talk": _talk(bench, _talk_part(locale, name, quick), voices, ROOM_TONE[0],
-                                              np.random.default_rng(9))}
+        in_quiet = _talk(bench, _talk_part(locale, name, quick), voices, ROOM_TONE[0],
+                         np.random.default_rng(9))
+        result["sets"][name] = {"voices": list(voices), **commands, "talk": in_quiet}
     result["false_accepts_noise"] = noise_false_accepts(bench, minutes=1 if quick else 10)  # clatter, idle
     # Last, so that every figure before is heard as it was before these were (the recognizer carries
     # what it learnt of a voice from one utterance to the next).
     for name, figures in result["sets"].items():
-        figures["talk_at_6db"] = _talk(bench, _talk_part(locale, name, quick), tuple(figures["voices"]),
-                                       AT_6DB, np.random.default_rng(10))
+        figures["talk_at_6db"] = _talk(bench, _talk_part(locale, name, quick),
+                                       tuple(figures["voices"]), AT_6DB, np.random.default_rng(10))
     result["summary"] = _summary(result)
     return result
 
@@ -125,8 +125,8 @@ def _talk_part(locale: str, voice_set: str, quick: bool) -> dict[str, list[str]]
 
 def _talk(bench: Bench, texts: dict[str, list[str]], voices: tuple[str, ...], room: Condition,
           rng: np.random.Generator) -> dict:
-    """The talk heard in idle, in a session and in a turn, each utterance in one voice of the set, in
-    `room`."""
+    """The talk heard in idle, in a session and in a turn, each utterance in one voice of the set,
+    in `room`."""
     said = [(kind, text, speak(text, voices[i % len(voices)])) for kind, part in texts.items()
             for i, text in enumerate(part)]
     hours = sum(len(audio) for _, _, audio in said) / RATE / 3600

@@ -173,7 +173,8 @@ def _false_accepts(bench: Bench, clips: list[Path], rng: np.random.Generator, dr
             total = sum(accepted.values())
             figures[name] = {"false_accepts": total, "draws": len(draws),
                              "per_hour": round(total / (hours * len(draws)), 1) if hours else None,
-                             "disruptive": sum(n for intent, n in accepted.items() if intent in bench.disruptive),
+                             "disruptive": sum(n for intent, n in accepted.items()
+                                               if intent in bench.disruptive),
                              "by_intent": dict(accepted.most_common()),
                              "examples": examples[:12]}
     return out

@@ -59,9 +59,11 @@ class Bench:
         self.recognizer: GrammarRecognizer = recognizer_for(settings, self.locale, self.matcher)
         self.intents = frozenset(self.matcher.templates)  # every intent listened for somewhere
         self.starters = frozenset(filter(context.starts_an_exercise, self.intents))
-        # A false accept of these is never fine: it starts something, ends it, or gives the crisis message.
-        self.disruptive = frozenset(intent for intent in self.intents if intent in ("safety", "stop")
-                                    or context.starts_something(intent))
+        # A false accept of these is never fine: it starts something, ends it, or gives the crisis
+        # message.
+        self.disruptive = frozenset(
+            intent for intent in self.intents
+            if intent in ("safety", "stop") or context.starts_something(intent))
         candidates = [context.idle(self.intents), context.session(frozenset({"more_time"})), context.paused()]
         self.context_of = {intent: next(c for c in candidates if intent in c.intents) for intent in self.intents}
         self.rng = np.random.default_rng(7)

@@ -26,7 +26,8 @@ Where the locale's model can decode freely (English), the first seconds of each 
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
 stands only if what it heard sounds near one of its phrases (`open_check`): alone, people's "happy"
 was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own,
-and, in a noisy room, a stop phrase the grammar was unsure of.
+and, in a noisy room, a stop phrase the grammar was unsure of. Where it cannot (Korean), a start
+phrase or a break heard in a noisy room stands only at the locale's `noisy_start_confidence`.
 """
 
 import logging
@@ -293,8 +294,8 @@ class Listener:
         if match.intent is not None and self._after_words and starts_an_exercise(match.intent):
             return replace(match, intent=None, reason=f"{AFTER_WORDS} for {match.intent}")
         if self._unsure_start_in_noise(match):
-            return replace(match, intent=None, reason=f"{UNSURE_IN_NOISE}: {match.intent} at confidence "
-                                                      f"{match.confidence:.2f}")
+            return replace(match, intent=None,
+                           reason=f"{UNSURE_IN_NOISE}: {match.intent} at {match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
         if match.intent == SAFETY and (self._soon_after_words or in_small_set or only_part):
             return self._second_look(match)
