@@ -112,6 +112,13 @@ def test_the_second_look_wants_a_safety_phrase_alone_not_inside_a_sentence():
     assert not matcher.said_alone(["clear i need help"], [[0.5, 0.2, 0.3, 0.4]], "safety")
     # without word times, no word is known to be stray
     assert not matcher.said_alone(["the i need help"], [], "safety")
+    # the second look asks of its best hearing only: 피곤해 over the speaker's voice at 6 dB
+    korean = IntentMatcher(Locale.load("ko").intents)
+    tired = ["쉬고 호흡 했어", "쉬고 도움말", "지금 위험해"]
+    times = [[0.27, 0.27, 0.27], [0.27, 0.54], [0.27, 0.54]]
+    assert korean.said_alone(tired, times, "safety")
+    assert not korean.best_said_alone(tired, times, "safety")
+    assert korean.best_said_alone(tired[::-1], times[::-1], "safety")
 
 
 def test_a_request_heard_with_the_words_before_it_must_still_end_in_a_safety_phrase():

@@ -314,13 +314,15 @@ class Listener:
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set, right after other words, or over only
         part of its utterance) if the same frames, decoded with the second look's phrases listened
-        for, are still a safety phrase in one of their alternatives, alone (a stray word at an edge
-        aside: `IntentMatcher.said_alone`); else rejected. A phrase inside a longer alternative is
+        for, are still a safety phrase in their best hearing, alone (a stray word at an edge aside:
+        `IntentMatcher.best_said_alone`); else rejected. A phrase inside a longer alternative is
         not enough: over the speaker's voice, at 6 dB SNR, a tuning voice's "after work we should
         clear the fridge" was "emergency" at 1.0, and the second look's "emergency clear the fridge"
+        had let it stand. Nor is an alternative below the best: there, espeak-ng's (ko+f4) 피곤해
+        was 지금 위험해 at 1.0, and the second look's best "쉬고 호흡 했어", with 지금 위험해 third,
         had let it stand (issue 17's note). Right after other words, it must then still end in a
         safety phrase with the end of those words before it (WORDS_BEFORE)."""
-        if not self._heard_again(self._utterance, self.matcher.said_alone):
+        if not self._heard_again(self._utterance, self.matcher.best_said_alone):
             return replace(match, intent=None,
                            reason="safety not heard with every command listened for")
         if self._words_before and not self._heard_again(self._words_before + self._utterance,
