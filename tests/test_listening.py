@@ -260,7 +260,8 @@ def test_talk_is_no_safety_request_where_the_second_look_hears_the_phrase_only_b
     assert heard("피곤해") == [None] * 5
     requests = heard("지금 위험해")
     assert requests.count("safety") == 3, requests
-    monkeypatch.setattr(IntentMatcher, "best_said_alone", IntentMatcher.said_alone)  # any alternative
+    # as before: any alternative
+    monkeypatch.setattr(IntentMatcher, "best_said_alone", IntentMatcher.said_alone)
     assert heard("피곤해") == ["safety"] * 5
 
 
