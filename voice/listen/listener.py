@@ -52,13 +52,13 @@ from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
 from .saying import longest_saying
+from .second_look import SAFETY, second_look
 
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
 # worse (issue 4's note), in noise it left speech within 1 dB and took the noise 15-20 dB down.
 NOISY_FLOOR_DB = -45.0
 ROOM_WINDOW = frames_for(10.0)  # longer than the couple's sentences, so their talk is not the room
-SAFETY = "safety"
 LONGEST_UTTERANCE = frames_for(10.0)  # frames kept for a second look; a command is far shorter
 # The open recognizer's final result begins this many frames of quiet before the answer could come
 # after a whole phrase (the phrase's quiet in commit.py, or END_FRAMES where it waits for the end of speech):
@@ -313,37 +313,10 @@ class Listener:
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set, right after other words, or over only
-        part of its utterance) if the same frames, decoded with the second look's phrases listened
-        for, are still a safety phrase in their best hearing, alone (a stray word at an edge aside:
-        `IntentMatcher.best_said_alone`); else rejected. A phrase inside a longer alternative is
-        not enough: over the speaker's voice, at 6 dB SNR, a tuning voice's "after work we should
-        clear the fridge" was "emergency" at 1.0, and the second look's "emergency clear the fridge"
-        had let it stand. Nor is an alternative below the best: there, espeak-ng's (ko+f4) 피곤해
-        was 지금 위험해 at 1.0, and the second look's best "쉬고 호흡 했어", with 지금 위험해 third,
-        had let it stand (issue 17's note). Right after other words, it must then still end in a
-        safety phrase with the end of those words before it (WORDS_BEFORE)."""
-        if not self._heard_again(self._utterance, self.matcher.best_said_alone):
-            return replace(match, intent=None,
-                           reason="safety not heard with every command listened for")
-        if self._words_before and not self._heard_again(self._words_before + self._utterance,
-                                                        self.matcher.said_last):
-            return replace(match, intent=None, reason="safety not heard after the words before it")
-        return match
-
-    def _heard_again(self, frames: list[np.ndarray],
-                     still_safety: Callable[[list[str], list[list[float]], str], bool]) -> bool:
-        """Whether `frames`, decoded with the second look's phrases listened for, are still a
-        safety request by `still_safety`. If the recognizer fails, the request stands on its first
-        hearing."""
-        self._recognizer.use(self._second_look_phrases or self._grammar(None).phrases)
-        try:
-            for piece in frames:
-                self._recognizer.accept(piece)
-            texts, _, words = self._recognizer.finish()
-        except ModelError as error:
-            log.warning("%s; the safety request stands on its first hearing", error)
-            return True
-        return still_safety(texts, [[w.end - w.start for w in ws] for ws in words], SAFETY)
+        part of its utterance) if it is still a safety request when heard again (`second_look`)."""
+        phrases = self._second_look_phrases or self._grammar(None).phrases
+        return second_look(match, self._recognizer, phrases, self.matcher, self._utterance,
+                           self._words_before)
 
     def _grammar(self, context: Context | None) -> Grammar:
         if context not in self._grammars:
