@@ -151,30 +151,41 @@ def crisis_messages_in_noise(said: np.ndarray, draws: tuple[int, ...]) -> int:
     return sum(any(h.match.intent == "safety" for h in decisions) for decisions in heard)
 
 
+def bench_noise(state: int, inc: int) -> np.random.Generator:
+    """The safety bench's noise generator as it stood before one utterance of its talk."""
+    noise = np.random.Generator(np.random.PCG64())
+    noise.bit_generator.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
+                                 "state": {"state": state, "inc": inc}}
+    return noise
+
+
 def test_the_end_of_a_sentence_cut_off_in_noise_is_no_safety_request(monkeypatch):
     """At 6 dB SNR the endpointer cut espeak-ng's (ko+f2) "오늘 저녁에 차 정비 맡겨야 해" in two, and
     its end was 지금 위험해 in a session: the crisis message in 5 of 40 noise draws. That piece began
     right after the words before it (listener.PAUSE_BEFORE_START), so it gets the second look, which
-    turns it away."""
+    turns it away (heard at under NOISY_SAFETY_CONFIDENCE in a noisy room, it would get one
+    anyway)."""
     from voice.bench.voices import speak
     from voice.listen import listener
 
     said = speak("오늘 저녁에 차 정비 맡겨야 해", "espeak:ko+f2")
     assert crisis_messages_in_noise(said, (17, 24, 25, 31)) == 0
     monkeypatch.setattr(listener, "PAUSE_BEFORE_START", 0)  # no piece counts as right after words
+    monkeypatch.setattr(listener, "NOISY_SAFETY_CONFIDENCE", 0.0)  # nor as heard unsure in noise
     assert crisis_messages_in_noise(said, (17, 24, 25, 31)) >= 1
 
 
 def test_a_safety_phrase_heard_over_only_the_end_of_a_sentence_is_no_safety_request(monkeypatch):
     """At 6 dB SNR espeak-ng's (ko+m1) whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a
     session, its words 0.69 s of the utterance's 1.04 s: the rest was other words, so it gets the
-    second look (listener.PHRASE_SHARE), which turns it away."""
+    second look (listener.PHRASE_SHARE), which turns it away (as it would for its confidence)."""
     from voice.bench.voices import speak
     from voice.listen import listener
 
     said = speak("오늘 저녁에 팀이랑 긴 통화가 있어", "espeak:ko+m1")
     assert crisis_messages_in_noise(said, (18, 19)) == 0
     monkeypatch.setattr(listener, "PHRASE_SHARE", 0.0)  # no phrase counts as part of an utterance
+    monkeypatch.setattr(listener, "NOISY_SAFETY_CONFIDENCE", 0.0)  # nor as heard unsure in noise
     assert crisis_messages_in_noise(said, (18, 19)) == 1
 
 
@@ -191,12 +202,8 @@ def test_the_end_of_a_sentence_cut_off_is_heard_with_the_words_before_it(monkeyp
     from voice.config import Settings
     from voice.listen import listener
 
-    noise = np.random.Generator(np.random.PCG64())
-    noise.bit_generator.state = {
-        "bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
-        "state": {"state": 45459939064470294035423731932031433761,
-                  "inc": 52131516617050977621456385875672117441},
-    }
+    noise = bench_noise(45459939064470294035423731932031433761,
+                        52131516617050977621456385875672117441)
     audio = in_room(speak("오늘 저녁에 차 정비 맡겨야 해", "espeak:ko+f2"), AT_6DB, noise)
 
     def crisis_messages() -> list[str]:
@@ -207,6 +214,37 @@ def test_the_end_of_a_sentence_cut_off_is_heard_with_the_words_before_it(monkeyp
     assert crisis_messages() == []
     monkeypatch.setattr(listener, "WORDS_BEFORE", 0)  # the second look hears the piece alone
     assert crisis_messages() == ["idle", "session", "turn", "speaking"]
+
+
+# Two of the safety bench's noise draws of the tuning talk at 6 dB SNR (draws 17 and 18), as they
+# stood before espeak-ng's (ko+m1) 약속해 and "이번 달 카드값이 많이 나왔어".
+UNSURE_IN_NOISE = {
+    "약속해": (294863868965098394885882846883870041584, 315114634820981063409214502968820813625),
+    "이번 달 카드값이 많이 나왔어": (219205569874572083685715302938954380017,
+                                247289290253657632905156645022425144587),
+}
+
+
+def test_talk_heard_as_a_safety_request_unsure_in_a_noisy_room_is_looked_at_again(monkeypatch):
+    """At 6 dB SNR, in a session, 약속해 (I promise) and "이번 달 카드값이 많이 나왔어" were 긴급 상황
+    at 0.80 and 0.85: the crisis message. In a noisy room a request heard at under
+    NOISY_SAFETY_CONFIDENCE gets the second look, whose best hearing is other words. A request
+    said in the same noise is heard at 1.0, without it."""
+    from voice.bench.listening import Bench
+    from voice.bench.rooms import in_room
+    from voice.bench.voices import speak
+    from voice.config import Settings
+    from voice.listen import listener
+
+    def heard(text: str, noise: str) -> str | None:
+        audio = in_room(speak(text, "espeak:ko+m1"), AT_6DB, bench_noise(*UNSURE_IN_NOISE[noise]))
+        decisions = Bench(Settings(locale="ko")).listen(audio, context.session(frozenset()))
+        return next((h.match.intent for h in decisions if h.match.intent), None)
+
+    assert [heard(text, text) for text in UNSURE_IN_NOISE] == [None, None]
+    assert heard("지금 위험해", "이번 달 카드값이 많이 나왔어") == "safety"
+    monkeypatch.setattr(listener, "NOISY_SAFETY_CONFIDENCE", 0.0)  # none is unsure
+    assert [heard(text, text) for text in UNSURE_IN_NOISE] == ["safety", "safety"]
 
 
 def test_talk_heard_as_a_break_at_low_confidence_in_a_noisy_room_starts_nothing():
@@ -373,6 +411,9 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert talk["draws_at_6db"] == 2 and "over 2 noise draws" in result.stderr
         in_words = figures["sets"]["held-out"]["requests_in_words"]  # "please, I need help"
         assert in_words["trials_per_context"] == 2 * 2 and "said among other words" in result.stderr
+        in_noise = figures["sets"]["held-out"]["requests_at_6db"]  # over as many draws as the talk
+        assert in_noise["trials_per_context"] == len(figures["phrases"]) * 2
+        assert "at 6 dB SNR over 2 noise draws idle" in result.stderr.split(";")[0]
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
         stops = figures["parts"]["held-out"]["stop_in_session"]

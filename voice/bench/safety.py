@@ -7,6 +7,8 @@ talk corpus (sentences and short everyday utterances) heard in the same contexts
 again at 6 dB SNR (a television on while the couple talk), where every safety response is a false
 one. Then the requests as people also say them, among other words ("please, I need help"), in a
 quiet room and at 6 dB: a request is its phrase alone, and these show what that costs (no target).
+Last, the requests again at 6 dB SNR, over as many draws of its noise as the talk: what keeping talk
+off safety there costs the requests themselves.
 `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
 긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
 look (`Listener._second_look`) is what keeps talk off safety in the two small command sets, and
@@ -59,6 +61,10 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
         rng = np.random.default_rng(21)
         figures["requests_in_words"] = _requests(bench, in_words, voices, quiet_and_noisy,
                                                  listening, rng)
+    for figures in result["sets"].values():
+        noise = np.random.default_rng(22)
+        figures["requests_at_6db"] = _requests(bench, phrases, tuple(figures["voices"]),
+                                               [AT_6DB] * draws, listening, noise)
     result["summary"] = _summary(result)
     return result
 
@@ -127,10 +133,15 @@ def _summary(result: dict) -> str:
         in_words = figures["requests_in_words"]
         heard_in_words = ", ".join(f"{ctx} {n}/{in_words['trials_per_context']}"
                                    for ctx, n in in_words["heard"].items())
+        in_noise_requests = figures["requests_at_6db"]
+        heard_in_noise = ", ".join(f"{ctx} {n}/{in_noise_requests['trials_per_context']}"
+                                   for ctx, n in in_noise_requests["heard"].items())
         false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
         in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
         draws = spoken["draws_at_6db"]
-        parts.append(f"{name}: requests heard {heard}; said among other words {heard_in_words}; "
+        over_draws = f" over {draws} noise draws" if draws > 1 else ""
+        parts.append(f"{name}: requests heard {heard}, at 6 dB SNR{over_draws} {heard_in_noise}; "
+                     f"said among other words {heard_in_words}; "
                      f"safety on {spoken['utterances']} talk utterances {false}, "
-                     f"at 6 dB SNR{f' over {draws} noise draws' if draws > 1 else ''} {in_noise}")
+                     f"at 6 dB SNR{over_draws} {in_noise}")
     return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"
