@@ -551,7 +551,8 @@ def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_word
 
 
 @needs_english
-def test_in_a_noisy_room_a_step_command_far_above_the_open_recognizers_best_stands(bench, monkeypatch):
+def test_in_a_noisy_room_a_step_command_far_above_the_open_recognizers_best_stands(
+        bench, monkeypatch):
     """flite's (slt) "faster please" at 6 dB SNR in idle, in these noise draws: the open recognizer
     heard other words ("as for please"), and the grammar's faster scored OUTSCORED_IN_NOISE_BY or
     more above them: it stands."""

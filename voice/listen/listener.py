@@ -52,7 +52,7 @@ from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
 from .saying import longest_saying
-from .second_look import SAFETY, second_look
+from .second_look import SAFETY, looks_again, second_look
 
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
@@ -75,28 +75,12 @@ PAUSE_BEFORE_START = frames_for(0.26)
 AFTER_WORDS = "no pause before it"
 UNSURE_IN_NOISE = "unsure in a noisy room"
 # A safety request heard that soon after the last utterance, in any context, gets the second look a
-# small command set gives it (`_second_look`): at 6 dB SNR the end of a tuning voice's "오늘 저녁에 차
-# 정비 맡겨야 해", cut off by the endpointer, was 지금 위험해 in a session, the crisis message in 5 of 40
-# noise draws; 1 with the second look. The tuning voices' requests said 0.3 s after a few everyday
-# words were heard as often as before (21 of 48 in a quiet room and at 6 dB); turned away outright,
-# none was. Held-out voices: 25 -> 22 of 48 (at 6 dB 10 -> 7). English tuning voices: 91 of 100 before
-# and after (issue 17's note).
-# So does one whose words took less than this share of the utterance's speech: the rest of it was
-# other words, or a breath or a clip's hiss (the people's lone words in their 1 s clips took as
-# little as 0.4 of theirs), so the request only gets the second look, not turned away outright. At
-# 6 dB SNR a tuning voice's whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a session,
-# its words 0.69 s of 1.04 s (0.66): the crisis message, 1 in 5 noise draws of the tuning talk. The
-# tuning voices' requests, 6 dB and room tone, Korean and English: 0.77 or more, so none of them is
-# looked at again for it (issue 17's note).
-PHRASE_SHARE = 0.7
-# So does one heard in a noisy room at under this n-best confidence. At 6 dB SNR, in a session, the
-# tuning talk's 약속해 and "이번 달 카드값이 많이 나왔어" were 긴급 상황 at 0.80 and 0.85: the crisis
-# message (noise draws 17 and 18 of `voice bench safety --draws 20`). The tuning voices' requests
-# said there came at 1.0 in a session (Korean, 47 of 47) and at 0.76 or more (English, 15 of 324
-# under 0.9); looked at again, Korean lost none of them in any context, English 2 of 800 (8 noise
-# draws; issue 17's note). As a stop phrase heard unsure in noise waits for the open recognizer
-# (open_check.NOISY_STOP_CONFIDENCE).
-NOISY_SAFETY_CONFIDENCE = 0.9
+# small command set gives it (`_second_look`; second_look.looks_again says when else): at 6 dB SNR
+# the end of a tuning voice's "오늘 저녁에 차 정비 맡겨야 해", cut off by the endpointer, was
+# 지금 위험해 in a session, the crisis message in 5 of 40 noise draws; 1 with the second look. The
+# tuning voices' requests said 0.3 s after a few everyday words were heard as often as before (21
+# of 48 in a quiet room and at 6 dB); turned away outright, none was. Held-out voices: 25 -> 22 of
+# 48 (at 6 dB 10 -> 7). English tuning voices: 91 of 100 before and after (issue 17's note).
 # A safety request that began right after other words, if its second look heard it, is heard once
 # more with up to this much of the utterance before it, and stands only if it is still a safety
 # phrase at the end (`IntentMatcher.said_last`): alone, the piece of a sentence cut off can be
@@ -294,7 +278,8 @@ class Listener:
         rank = texts.index(match.text) if match.text in texts else None  # the alternative it matched
         said = words[rank] if rank is not None else []
         words_s = said[-1].end - said[0].start if said else spoken_s  # the words' own times
-        only_part = words_s < PHRASE_SHARE * spoken_s  # other words (or a breath) took the rest
+        # the rest of the utterance: other words, or a breath
+        words_share = words_s / spoken_s if spoken_s > 0 else 1.0
         spoken_s = min(spoken_s, words_s)  # a breath, a clip's hiss or a room's tail is no word
         if match.intent is not None and spoken_s > longest_saying(match.phrase, self._pronunciation):
             # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
@@ -305,9 +290,8 @@ class Listener:
             return replace(match, intent=None,
                            reason=f"{UNSURE_IN_NOISE}: {match.intent} at {match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
-        unsure_in_noise = self._noisy and match.confidence < NOISY_SAFETY_CONFIDENCE
-        if match.intent == SAFETY and (self._soon_after_words or in_small_set or only_part
-                                       or unsure_in_noise):
+        if match.intent == SAFETY and looks_again(self._soon_after_words or in_small_set,
+                                                  words_share, self._noisy, match.confidence):
             return self._second_look(match)
         if self._checking and asks_about(match, self.matcher, self._noisy):
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),

@@ -76,8 +76,9 @@ class OpenCheck:
         """`match` if the open-vocabulary recognizer heard something that sounds near one of its
         `phrases` ("happy" was "help me" in a session's grammar), or, outside a partner's turn,
         nothing that fit the sound nearly as well as the grammar's hearing of it (`score`, by a
-        wider margin in a noisy room; CrossCheck.outscored). A turn's grammar is a few words, so each scores higher there:
-        a person's "down" was "done" 9.0 above the open recognizer's "down" (issue 17's note). If that
+        wider margin in a noisy room; CrossCheck.outscored). A turn's grammar is a few words, so
+        each scores higher there: a person's "down" was "done" 9.0 above the open recognizer's
+        "down" (issue 17's note). If that
         recognizer failed, the grammar's word stands alone, as before there was a second opinion:
         "stop" must work whatever else fails."""
         try:

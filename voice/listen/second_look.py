@@ -1,6 +1,6 @@
 """A safety request heard a second time, with every command and the locale's everyday words
-listened for: it stands only if it is still a safety phrase said alone (listener.py says when a
-request is looked at so)."""
+listened for: it stands only if it is still a safety phrase said alone. When a request is looked at
+so: `looks_again`, and listener.py."""
 
 import logging
 from collections.abc import Callable
@@ -13,8 +13,33 @@ from .intents import IntentMatcher, Match
 from .recognizer import GrammarRecognizer
 
 SAFETY = "safety"
+# A safety request whose words took less than this share of the utterance's speech gets the second
+# look: the rest of it was other words, or a breath or a clip's hiss (the people's lone words in
+# their 1 s clips took as little as 0.4 of theirs), so it is not turned away outright. At
+# 6 dB SNR a tuning voice's whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a session,
+# its words 0.69 s of 1.04 s (0.66): the crisis message, 1 in 5 noise draws of the tuning talk. The
+# tuning voices' requests, 6 dB and room tone, Korean and English: 0.77 or more, so none of them is
+# looked at again for it (issue 17's note).
+PHRASE_SHARE = 0.7
+# So does one heard in a noisy room at under this n-best confidence. At 6 dB SNR, in a session, the
+# tuning talk's 약속해 and "이번 달 카드값이 많이 나왔어" were 긴급 상황 at 0.80 and 0.85: the crisis
+# message (noise draws 17 and 18 of `voice bench safety --draws 20`). The tuning voices' requests
+# said there came at 1.0 in a session (Korean, 47 of 47) and at 0.76 or more (English, 15 of 324
+# under 0.9); looked at again, Korean lost none of them in any context, English 2 of 800 (8 noise
+# draws; issue 17's note). As a stop phrase heard unsure in noise waits for the open recognizer
+# (open_check.NOISY_STOP_CONFIDENCE).
+NOISY_SAFETY_CONFIDENCE = 0.9
 
 log = logging.getLogger(__name__)
+
+
+def looks_again(asked_for: bool, words_share: float, noisy: bool, confidence: float) -> bool:
+    """Whether a safety request gets the second look: where the listener asks for one
+    (`asked_for`: in a small command set, or right after other words), where its words took less
+    than PHRASE_SHARE of the utterance (`words_share`), or where a `noisy` room left the grammar
+    unsure of it (under NOISY_SAFETY_CONFIDENCE)."""
+    return (asked_for or words_share < PHRASE_SHARE
+            or (noisy and confidence < NOISY_SAFETY_CONFIDENCE))
 
 
 def second_look(match: Match, recognizer: GrammarRecognizer, phrases: list[str],
