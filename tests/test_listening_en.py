@@ -531,8 +531,8 @@ def margins_seen(monkeypatch) -> list[float]:
 def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_words(bench, monkeypatch):
     """A person's "go" at 6 dB SNR was "done" in a session's grammar, which outscored the open
     recognizer's "though" by more than OUTSCORED_BY: in noise the open recognizer's best fits worse,
-    so there the grammar must score OUTSCORED_IN_NOISE_BY above it."""
-    from voice.listen.crosscheck import OUTSCORED_BY, OUTSCORED_IN_NOISE_BY
+    so the grammar's score there is no evidence."""
+    from voice.listen.crosscheck import OUTSCORED_BY
     from voice.listen.open_check import OpenCheck
 
     clip = SPEECH / "en-commands" / "go" / "4fd1443e_nohash_1.flac"
@@ -540,7 +540,7 @@ def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_word
     session = context.session(frozenset())
     margins = margins_seen(monkeypatch)
     assert intents_heard(bench, said, session) == []
-    assert len(margins) == 1 and OUTSCORED_BY <= margins[0] < OUTSCORED_IN_NOISE_BY, margins
+    assert len(margins) == 1 and margins[0] >= OUTSCORED_BY, margins
     look = OpenCheck.verdict
 
     def as_if_quiet(self, match, phrases, score, noisy, *rest):
@@ -548,22 +548,6 @@ def test_in_a_noisy_room_a_step_command_stands_only_on_the_open_recognizers_word
 
     monkeypatch.setattr(OpenCheck, "verdict", as_if_quiet)
     assert intents_heard(bench, said, session) == ["done"]
-
-
-@needs_english
-def test_in_a_noisy_room_a_step_command_far_above_the_open_recognizers_best_stands(
-        bench, monkeypatch):
-    """flite's (slt) "faster please" at 6 dB SNR in idle, in these noise draws: the open recognizer
-    heard other words ("as for please"), and the grammar's faster scored OUTSCORED_IN_NOISE_BY or
-    more above them: it stands."""
-    from voice.listen import crosscheck
-
-    said = speak("faster please", "flite:slt")
-    in_noise = [in_room(said, human.NOISY, np.random.default_rng(draw)) for draw in (2, 5, 7, 9)]
-    idle = context.idle(bench.intents)
-    assert [intents_heard(bench, audio, idle) for audio in in_noise] == [["faster"]] * 4
-    monkeypatch.setattr(crosscheck, "OUTSCORED_IN_NOISE_BY", math.inf)  # never outscored in noise
-    assert [intents_heard(bench, audio, idle) for audio in in_noise] == [[]] * 4
 
 
 @needs_english

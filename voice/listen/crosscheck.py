@@ -18,8 +18,7 @@ noisy room the first may hold one more, no further (`sounds_added`).
 
 The open recognizer hears machine voices worse than people ("skip" as "cape"). Where nothing in its
 whole vocabulary fits the sound nearly as well as the grammar's command does, its words are a miss,
-not other words: a step's command stands so outside a partner's turn, by a wider margin in a noisy
-room (`outscored`).
+not other words: a step's command stands so in a quiet room, outside a partner's turn (`outscored`).
 """
 
 import math
@@ -54,15 +53,8 @@ LOUDER_ALTERNATIVES = 2
 # turned away in a quiet room reached 5.1 in idle and a session (a word heard openly as "by", as back).
 # In a partner's turn, whose grammar of a few words scores each higher, they reached 9.0 ("down" as
 # done), and at 6 dB SNR 9.6 ("go" as done, heard openly as "the", "though"): so neither there nor in
-# a noisy room at this margin (the listener asks only elsewhere; issue 17's note).
+# a noisy room (the listener asks only elsewhere; issue 17's note).
 OUTSCORED_BY = 7.5
-# In a noisy room, outside a partner's turn, the grammar must score this far above. At 6 dB SNR the
-# open recognizer turned away 34 of the tuning voices' 355 commands that were not a start or a stop,
-# 9 of them outscored by 11.2-15.9 ("skip this" heard openly as "get that", "faster please" as "as
-# for please"). The tuning people's lone words it turned away there were outscored by 9.6 at most
-# ("go" as done, openly "though"; 8.9 in another draw), their talk and the tuning voices' talk by
-# 5.7 (issue 17's note).
-OUTSCORED_IN_NOISE_BY = 11.0
 # In a noisy room, how many sounds beyond its phrase the open recognizer's first alternative may hold
 # to confirm a command that ends or starts an exercise. At 6 dB SNR a tuning person's talk,
 # "...established...", was "stop" in a session's grammar and openly first "stop us" (two more): a
@@ -132,14 +124,12 @@ class CrossCheck:
             return 0
         return NOISY_FIRST_ADDED if noisy else math.inf
 
-    def outscored(self, grammar_score: float, open_scores: list[float], interrupting: bool,
-                  noisy: bool = False) -> bool:
-        """Whether the grammar's hearing of a command scored OUTSCORED_BY (OUTSCORED_IN_NOISE_BY in
-        a `noisy` room) above the open recognizer's best: a step's command then stands whatever the
-        open recognizer's words (outside a partner's turn: the listener asks only there). Never one
-        that ends or starts an exercise."""
-        by = OUTSCORED_IN_NOISE_BY if noisy else OUTSCORED_BY
-        return not interrupting and bool(open_scores) and grammar_score - open_scores[0] >= by
+    def outscored(self, grammar_score: float, open_scores: list[float], interrupting: bool) -> bool:
+        """Whether the grammar's hearing of a command scored OUTSCORED_BY above the open recognizer's
+        best: a step's command then stands whatever the open recognizer's words (in a quiet room,
+        outside a partner's turn: the listener asks only there). Never one that ends or starts an
+        exercise."""
+        return not interrupting and bool(open_scores) and grammar_score - open_scores[0] >= OUTSCORED_BY
 
     def _added(self, heard: str, phrase: str) -> int:
         """How many more sounds `heard` has than `phrase` (letters where espeak-ng cannot say)."""
