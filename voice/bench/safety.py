@@ -12,8 +12,9 @@ off safety there costs the requests themselves.
 `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
 긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
 look (`Listener._second_look`) is what keeps talk off safety in the two small command sets, and
-wherever a request began right after other words or its words took only part of the utterance; its
-cost is the requests it turns away.
+wherever a request began right after other words, its words took only part of the utterance, or a
+noisy room left the grammar unsure of it (`second_look.looks_again`); its cost is the requests it
+turns away.
 """
 
 from collections import Counter
@@ -61,6 +62,7 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
         rng = np.random.default_rng(21)
         figures["requests_in_words"] = _requests(bench, in_words, voices, quiet_and_noisy,
                                                  listening, rng)
+    # After both sets' requests in words, for the same reason.
     for figures in result["sets"].values():
         noise = np.random.default_rng(22)
         figures["requests_at_6db"] = _requests(bench, phrases, tuple(figures["voices"]),

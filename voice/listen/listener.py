@@ -278,7 +278,7 @@ class Listener:
         rank = texts.index(match.text) if match.text in texts else None  # the alternative it matched
         said = words[rank] if rank is not None else []
         words_s = said[-1].end - said[0].start if said else spoken_s  # the words' own times
-        # the rest of the utterance: other words, or a breath
+        # how much of the utterance its words took (the rest: other words, or a breath)
         words_share = words_s / spoken_s if spoken_s > 0 else 1.0
         spoken_s = min(spoken_s, words_s)  # a breath, a clip's hiss or a room's tail is no word
         if match.intent is not None and spoken_s > longest_saying(match.phrase, self._pronunciation):

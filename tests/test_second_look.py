@@ -1,0 +1,16 @@
+"""When a safety request is looked at a second time (`second_look.looks_again`): the rule alone; the
+second look itself on the real Korean model is in test_listening.py."""
+
+from voice.listen.second_look import NOISY_SAFETY_CONFIDENCE, PHRASE_SHARE, looks_again
+
+
+def test_a_request_alone_heard_sure_or_in_a_quiet_room_stands_on_its_first_hearing():
+    assert not looks_again(False, 1.0, noisy=False, confidence=0.5)
+    assert not looks_again(False, 1.0, noisy=True, confidence=NOISY_SAFETY_CONFIDENCE)
+
+
+def test_a_request_is_looked_at_again_where_asked_over_part_of_it_or_unsure_in_noise():
+    assert looks_again(True, 1.0, noisy=False, confidence=1.0)  # a small set, or after words
+    assert looks_again(False, PHRASE_SHARE - 0.01, noisy=False, confidence=1.0)  # words beside it
+    assert not looks_again(False, PHRASE_SHARE, noisy=False, confidence=1.0)
+    assert looks_again(False, 1.0, noisy=True, confidence=NOISY_SAFETY_CONFIDENCE - 0.01)
