@@ -4,7 +4,7 @@ library for how words sound, no model."""
 import pytest
 
 from voice.listen import crosscheck
-from voice.listen.crosscheck import NOISY_FIRST_ADDED, CrossCheck
+from voice.listen.crosscheck import NOISY_FIRST_ADDED, NOISY_STOP_CONFIDENCE, CrossCheck
 from voice.locale import Locale
 
 ENGLISH = CrossCheck(0.45, "gmw/en-us", 0.4, 0.3)
@@ -97,6 +97,24 @@ def test_a_command_the_grammar_was_unsure_of_must_be_in_the_open_recognizers_bes
     assert ENGLISH.confirms(["back"], ["bed", "back"], confidence=0.22)  # heard openly as itself
     assert not ENGLISH.confirms(["back"], ["bed", "bad", "back"], confidence=0.22)  # but only 3rd
     assert ENGLISH.standard(interrupting=True, confidence=0.2) == (crosscheck.DOUBTFUL_ALTERNATIVES, 0.3)
+
+
+def test_in_a_noisy_room_an_interrupting_command_heard_unsure_must_be_in_the_best_two():
+    """At 6 dB a tuning person's talk was "end the session" at 0.79 in a partner's turn, and
+    openly "and says", "and he says", then "and the says" (0.4 from it). A person's "stop" at
+    0.51 was openly "that", then "top": that stands."""
+    stop = ["stop", "end the session", "end the exercise"]
+    talk = ["and says", "and he says", "and the says", "incest"]
+    unsure = NOISY_STOP_CONFIDENCE - 0.11
+    assert not ENGLISH.confirms(stop, talk, interrupting=True, confidence=unsure, noisy=True)
+    assert ENGLISH.confirms(stop, talk, interrupting=True, confidence=unsure)  # in a quiet room
+    sure = NOISY_STOP_CONFIDENCE
+    assert ENGLISH.confirms(stop, talk, interrupting=True, confidence=sure, noisy=True)
+    person = ["that", "top", "the"]
+    assert ENGLISH.confirms(stop, person, interrupting=True, confidence=0.51, noisy=True)
+    assert ENGLISH.standard(interrupting=True, confidence=unsure, noisy=True) == \
+        (crosscheck.DOUBTFUL_ALTERNATIVES, 0.4)
+    assert ENGLISH.standard(confidence=unsure, noisy=True) == (crosscheck.ALTERNATIVES, 0.45)
 
 
 def test_a_steps_command_stands_where_the_grammar_outscored_everything_the_open_recognizer_heard():

@@ -14,14 +14,11 @@ import numpy as np
 
 from ..errors import ModelError
 from .context import interrupts
-from .crosscheck import CrossCheck
+from .crosscheck import NOISY_STOP_CONFIDENCE, CrossCheck
 from .intents import EXACT_INTENTS, IntentMatcher, Match, normalize
 from .open_hearing import OpenHearing
 
 CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open recognizer's verdict
-# In a noisy room, a stop phrase the grammar was less sure of than this waits for it too
-# (`_unsure_stop_in_noise`)
-NOISY_STOP_CONFIDENCE = 0.9
 
 log = logging.getLogger(__name__)
 

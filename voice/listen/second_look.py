@@ -27,7 +27,7 @@ PHRASE_SHARE = 0.7
 # said there came at 1.0 in a session (Korean, 47 of 47) and at 0.76 or more (English, 15 of 324
 # under 0.9); looked at again, Korean lost none of them in any context, English 2 of 800 (8 noise
 # draws; issue 17's note). As a stop phrase heard unsure in noise waits for the open recognizer
-# (open_check.NOISY_STOP_CONFIDENCE).
+# (crosscheck.NOISY_STOP_CONFIDENCE).
 NOISY_SAFETY_CONFIDENCE = 0.9
 
 log = logging.getLogger(__name__)
