@@ -4,7 +4,7 @@ import pytest
 
 from voice.listen import context
 from voice.listen.context import Context
-from voice.listen.intents import IntentMatcher, expand, normalize
+from voice.listen.intents import EXACT_CONFIDENCE, IntentMatcher, expand, normalize
 from voice.locale import Locale
 
 
@@ -148,6 +148,25 @@ def test_a_safety_phrase_with_words_beside_it_is_no_request():
     assert matcher.match(["start our check in [unk]"], [0.0]).intent == "start_checkin"
 
 
+def test_a_safety_requests_floor_in_a_noisy_room_is_the_one_it_is_given():
+    """In a noisy room the listener gives the locale's `noisy_safety_confidence` in place of 0.75
+    (EXACT_CONFIDENCE): the second look decides there. A context's own floor still holds."""
+    from voice.listen.context import session, turn
+
+    matcher = IntentMatcher(Locale.load("en").intents)
+    half = ["i need help", "i need a"]  # posteriors 0.5 and 0.5
+    unsure = matcher.match(half, [0.0, 0.0], session(frozenset()))
+    assert unsure.intent is None and unsure.reason == "unsure: safety at confidence 0.50"
+    assert matcher.match(half, [0.0, 0.0], session(frozenset()), safety_floor=0.3).intent == "safety"
+    # a partner's turn keeps its floor (STRICT_CONFIDENCE, 0.5)
+    third = [*half, "i need the"]
+    assert matcher.match(third, [0.0] * 3, turn(), safety_floor=0.3).intent is None
+    assert matcher.match(half, [0.0, 0.0], turn(), safety_floor=0.3).intent == "safety"
+    # the floor is safety's alone
+    forget = matcher.match(["forget tonight", "forget to", "forget the"], [0.0] * 3, safety_floor=0.3)
+    assert forget.intent is None and forget.reason == "unsure: forget_tonight at confidence 0.33"
+
+
 def test_ambiguous_hypothesis_is_rejected():
     matcher = IntentMatcher({"next": ["let's go on now"], "resume": ["let's go back now"]})
     match = matcher.match(["let's go home now"])
@@ -224,6 +243,9 @@ def test_a_start_phrases_floor_in_a_noisy_room_is_read_from_the_locale(tmp_path)
 
     assert Locale.load("ko").noisy_start_confidence == 0.3
     assert Locale.load("en").noisy_start_confidence == 0.0
+    # a safety request's: English's measured, Korean's as anywhere (issue 17's note)
+    assert Locale.load("en").noisy_safety_confidence == 0.3
+    assert Locale.load("ko").noisy_safety_confidence == EXACT_CONFIDENCE["safety"]
     broken = english_locale_with(tmp_path, "max_cost: 0.0",
                                  "max_cost: 0.0\nnoisy_start_confidence: high")
     message = r"en.yaml:\d+:\d+: 'noisy_start_confidence' must be a number from 0 to 1"

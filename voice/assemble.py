@@ -55,7 +55,8 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
                         second_look=locale.second_look, cross_check=locale.cross_check,
                         gain_db=locale.gain_db, gain_ceiling_dbfs=locale.gain_ceiling_dbfs,
                         pronunciation=locale.tts_voice,
-                        noisy_start_confidence=locale.noisy_start_confidence)
+                        noisy_start_confidence=locale.noisy_start_confidence,
+                        noisy_safety_confidence=locale.noisy_safety_confidence)
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
     history = SessionLog(settings.data_dir / log_name)

@@ -85,7 +85,8 @@ class Bench:
                             cross_check=self.locale.cross_check, gain_db=self.locale.gain_db,
                             gain_ceiling_dbfs=self.locale.gain_ceiling_dbfs,
                             pronunciation=self.locale.tts_voice,
-                            noisy_start_confidence=self.locale.noisy_start_confidence)
+                            noisy_start_confidence=self.locale.noisy_start_confidence,
+                            noisy_safety_confidence=self.locale.noisy_safety_confidence)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         began = time.perf_counter()

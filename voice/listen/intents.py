@@ -29,7 +29,8 @@ UNKNOWN = "unk"  # Vosk's [unk] as `normalize` leaves it: words outside every co
 # message given to "I missed you" breaks the couple's trust. With no floor at all, no Korean talk of
 # the tuning half (205 utterances, in idle, a session, a turn and over the speaker's voice) was safety,
 # and 12 of the tuning voices' 240 requests came at 0.5-0.75, 3 of the held-out voices' (issue 17's
-# note): too few, on espeak-ng's word, to lower it for Korean.
+# note): too few, on espeak-ng's word, to lower it for Korean. In a noisy room a locale may set its
+# own for safety, where the second look decides (Locale.noisy_safety_confidence, listener.py).
 EXACT_CONFIDENCE = {"forget_tonight": 0.5, "safety": 0.75}
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
 
@@ -127,7 +128,8 @@ class IntentMatcher:
         return {word for words, _ in self.phrases for word in words}
 
     def match(self, hypotheses: list[str], scores: list[float] | None = None,
-              context: Context | None = None, durations: list[list[float]] | None = None) -> Match:
+              context: Context | None = None, durations: list[list[float]] | None = None,
+              safety_floor: float | None = None) -> Match:
         """The first hypothesis, in n-best order, near one allowed intent's phrase and no other's.
 
         With Vosk's n-best `scores`, the intent's confidence is the posterior mass of every
@@ -138,6 +140,8 @@ class IntentMatcher:
         most a stray word at an edge.
         With each word's `durations`, a stray word at an edge (STRAY_WORD_S) does not cost a phrase
         of two words or more, except in strict contexts.
+        `safety_floor`: the n-best floor of a safety request in place of EXACT_CONFIDENCE's, where
+        the caller looks at it again (a noisy room: listener.py); the context's floor still holds.
         """
         strict = context is not None and context.strict
         allowed = context.intents if context is not None else None
@@ -155,7 +159,7 @@ class IntentMatcher:
                 return replace(match, confidence=round(1.0 - match.cost, 3))
             confidence = sum(p for p, other, words in zip(posteriors, matches, spans) if other.intent == match.intent
                              or (not strict and self._holds(other, words, match.intent)))
-            if confidence < self._floor(context, match.intent):
+            if confidence < self._floor(context, match.intent, safety_floor):
                 return Match(None, match.text, match.phrase, match.cost, f"unsure: {match.intent} at "
                              f"confidence {confidence:.2f}", round(confidence, 3))
             return replace(match, confidence=round(confidence, 3))
@@ -187,13 +191,15 @@ class IntentMatcher:
         return any(self._phrase_with_strays(words[start:], times[start:], intent)
                    for words, times in _timed(hypotheses, durations) for start in range(len(words)))
 
-    def _floor(self, context: Context | None, intent: str) -> float:
-        """The n-best posterior `intent` must reach in `context`."""
+    def _floor(self, context: Context | None, intent: str, safety_floor: float | None = None) -> float:
+        """The n-best posterior `intent` must reach in `context` (`safety_floor`: see `match`)."""
         if context is not None and context.min_confidence is not None:
             floor = context.min_confidence
         else:
             strict = context is not None and context.strict
             floor = max(STRICT_CONFIDENCE if strict else self.min_confidence, self.intent_confidence.get(intent, 0.0))
+        if intent == "safety" and safety_floor is not None:
+            return max(floor, safety_floor)
         return max(floor, EXACT_CONFIDENCE.get(intent, 0.0))
 
     def _without_stray_word(self, rejected: Match, durations: list[float], allowed: frozenset[str] | None) -> Match:

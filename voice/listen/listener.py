@@ -47,7 +47,7 @@ from .dither import Dither
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .gain import CEILING_DBFS, Gain
 from .hold import Hold
-from .intents import TOO_LONG, IntentMatcher, Match, normalize
+from .intents import EXACT_CONFIDENCE, TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
@@ -103,7 +103,8 @@ class Listener:
                  stable_frames: int = STABLE_FRAMES, denoise: bool = True, second_look: tuple[str, ...] = (),
                  cross_check: CrossCheck | None = None, gain_db: float = 0.0,
                  gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
-                 noisy_start_confidence: float = 0.0) -> None:
+                 noisy_start_confidence: float = 0.0,
+                 noisy_safety_confidence: float = EXACT_CONFIDENCE[SAFETY]) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
@@ -112,9 +113,12 @@ class Listener:
         20 ms it may make of it (`gain`). `pronunciation`: the espeak-ng voice whose rules say how the
         locale's words sound (its tts_voice), for how long a command can take to say (`saying`).
         `noisy_start_confidence`: the n-best confidence a command that starts an exercise or a break
-        must reach in a noisy room (the locale's, measured: `Locale.noisy_start_confidence`)."""
+        must reach in a noisy room (the locale's, measured: `Locale.noisy_start_confidence`), and
+        `noisy_safety_confidence` a safety request there, which the second look then decides
+        (`second_look.looks_again`; `Locale.noisy_safety_confidence`)."""
         self.matcher = matcher
         self._noisy_start_confidence = noisy_start_confidence
+        self._noisy_safety_confidence = noisy_safety_confidence
         self._pronunciation = pronunciation
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
@@ -273,7 +277,8 @@ class Listener:
         if self._checking:  # its verdict may be asked for below: begun by now, it runs while the grammar's does
             self._open.end()
         texts, scores, words = self._recognizer.finish()
-        match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words])
+        match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words],
+                                   self._noisy_safety_confidence if self._noisy else None)
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.faded_frames) * FRAME_MS / 1000
         rank = texts.index(match.text) if match.text in texts else None  # the alternative it matched
         said = words[rank] if rank is not None else []
