@@ -157,13 +157,15 @@ def test_a_safety_requests_floor_in_a_noisy_room_is_the_one_it_is_given():
     half = ["i need help", "i need a"]  # posteriors 0.5 and 0.5
     unsure = matcher.match(half, [0.0, 0.0], session(frozenset()))
     assert unsure.intent is None and unsure.reason == "unsure: safety at confidence 0.50"
-    assert matcher.match(half, [0.0, 0.0], session(frozenset()), safety_floor=0.3).intent == "safety"
+    heard = matcher.match(half, [0.0, 0.0], session(frozenset()), safety_floor=0.3)
+    assert heard.intent == "safety"
     # a partner's turn keeps its floor (STRICT_CONFIDENCE, 0.5)
     third = [*half, "i need the"]
     assert matcher.match(third, [0.0] * 3, turn(), safety_floor=0.3).intent is None
     assert matcher.match(half, [0.0, 0.0], turn(), safety_floor=0.3).intent == "safety"
     # the floor is safety's alone
-    forget = matcher.match(["forget tonight", "forget to", "forget the"], [0.0] * 3, safety_floor=0.3)
+    forget = matcher.match(["forget tonight", "forget to", "forget the"], [0.0] * 3,
+                           safety_floor=0.3)
     assert forget.intent is None and forget.reason == "unsure: forget_tonight at confidence 0.33"
 
 

@@ -999,7 +999,7 @@ def test_in_a_noisy_room_a_request_heard_unsure_stands_if_the_second_look_hears_
         "state": {"state": 203506296008723655638160537010886365891,
                   "inc": 301325031617297768984019258933901347115}}
     audio = in_room(speak("I need help", "espeak:en-us"), AT_6DB, noise)
-    bench = Bench(Settings(locale="en"))  # fresh: what a recognizer heard before changes its hearing
+    bench = Bench(Settings(locale="en"))  # fresh: what a recognizer heard changes its hearing
     assert bench.locale.noisy_safety_confidence == 0.3
     heard = [h.match for h in bench.listen(audio, context.session(frozenset()))]
     assert [(m.intent, m.confidence) for m in heard] == [("safety", 0.57)]

@@ -7,12 +7,14 @@ from pathlib import Path
 from .errors import ConfigError, ScriptError
 from .listen.crosscheck import CrossCheck
 from .listen.gain import CEILING_DBFS
-from .listen.intents import EXACT_CONFIDENCE, MAX_COST, MIN_CONFIDENCE, IntentMatcher, check_templates
+from .listen.intents import (EXACT_CONFIDENCE, MAX_COST, MIN_CONFIDENCE, IntentMatcher,
+                             check_templates)
 from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 MAX_GAIN_DB = 30.0  # more would lift a quiet room's hiss to a talker's level
 LOWEST_CEILING_DBFS = -40.0  # a ceiling under a quiet talker's voice would make nothing louder
+SAFETY_FLOOR = EXACT_CONFIDENCE["safety"]  # a safety request's, where the locale sets no other
 REQUIRED_LINES = (
     "paused", "stopped", "not_running", "already_running", "safety", "safety_stopped", "safety_again",
     "breathing_note", "breathe_inhale", "breathe_top_up", "breathe_hold_in", "breathe_exhale", "breathe_hold_out", "slowest", "fastest", "speech_slower",
@@ -42,7 +44,7 @@ class Locale:
     gain_db: float = 0.0  # how much louder the grammar recognizer hears an utterance, at most (listen/gain.py)
     gain_ceiling_dbfs: float = CEILING_DBFS  # and the loudest 20 ms it may make of it
     noisy_start_confidence: float = 0.0  # a start's or break's floor in a noisy room (listener.py)
-    noisy_safety_confidence: float = EXACT_CONFIDENCE["safety"]  # a safety request's there (listener.py)
+    noisy_safety_confidence: float = SAFETY_FLOOR  # a safety request's there (listener.py)
 
     @cached_property
     def second_look(self) -> tuple[str, ...]:
@@ -89,7 +91,7 @@ class Locale:
             gain_db=_decibels(data, "gain_db", 0.0, MAX_GAIN_DB),
             gain_ceiling_dbfs=_level(data, "gain_ceiling_dbfs", CEILING_DBFS),
             noisy_start_confidence=_fraction(data, "noisy_start_confidence", 0.0),
-            noisy_safety_confidence=_fraction(data, "noisy_safety_confidence", EXACT_CONFIDENCE["safety"]),
+            noisy_safety_confidence=_fraction(data, "noisy_safety_confidence", SAFETY_FLOOR),
         )
 
 

@@ -191,7 +191,8 @@ class IntentMatcher:
         return any(self._phrase_with_strays(words[start:], times[start:], intent)
                    for words, times in _timed(hypotheses, durations) for start in range(len(words)))
 
-    def _floor(self, context: Context | None, intent: str, safety_floor: float | None = None) -> float:
+    def _floor(self, context: Context | None, intent: str,
+               safety_floor: float | None = None) -> float:
         """The n-best posterior `intent` must reach in `context` (`safety_floor`: see `match`)."""
         if context is not None and context.min_confidence is not None:
             floor = context.min_confidence

@@ -277,8 +277,9 @@ class Listener:
         if self._checking:  # its verdict may be asked for below: begun by now, it runs while the grammar's does
             self._open.end()
         texts, scores, words = self._recognizer.finish()
-        match = self.matcher.match(texts, scores, self._hearing, [[w.end - w.start for w in ws] for ws in words],
-                                   self._noisy_safety_confidence if self._noisy else None)
+        durations = [[w.end - w.start for w in ws] for ws in words]
+        safety_floor = self._noisy_safety_confidence if self._noisy else None
+        match = self.matcher.match(texts, scores, self._hearing, durations, safety_floor)
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.faded_frames) * FRAME_MS / 1000
         rank = texts.index(match.text) if match.text in texts else None  # the alternative it matched
         said = words[rank] if rank is not None else []
