@@ -47,7 +47,7 @@ from .dither import Dither
 from .endpoint import END_FRAMES, PRE_ROLL_FRAMES, START_FRAMES, Endpointer, NoiseFloor, Segment
 from .gain import CEILING_DBFS, Gain
 from .hold import Hold
-from .intents import EXACT_CONFIDENCE, TOO_LONG, IntentMatcher, Match, normalize
+from .intents import TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
@@ -104,7 +104,7 @@ class Listener:
                  cross_check: CrossCheck | None = None, gain_db: float = 0.0,
                  gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
                  noisy_start_confidence: float = 0.0,
-                 noisy_safety_confidence: float = EXACT_CONFIDENCE[SAFETY]) -> None:
+                 noisy_safety_confidence: float | None = None) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
@@ -114,8 +114,8 @@ class Listener:
         locale's words sound (its tts_voice), for how long a command can take to say (`saying`).
         `noisy_start_confidence`: the n-best confidence a command that starts an exercise or a break
         must reach in a noisy room (the locale's, measured: `Locale.noisy_start_confidence`), and
-        `noisy_safety_confidence` a safety request there, which the second look then decides
-        (`second_look.looks_again`; `Locale.noisy_safety_confidence`)."""
+        `noisy_safety_confidence` a safety request there (None: as anywhere), which the second look
+        then decides (`second_look.looks_again`; `Locale.noisy_safety_confidence`)."""
         self.matcher = matcher
         self._noisy_start_confidence = noisy_start_confidence
         self._noisy_safety_confidence = noisy_safety_confidence
