@@ -248,8 +248,23 @@ def test_a_start_phrases_floor_in_a_noisy_room_is_read_from_the_locale(tmp_path)
     # a safety request's: English's measured, Korean's as anywhere (issue 17's note)
     assert Locale.load("en").noisy_safety_confidence == 0.3
     assert Locale.load("ko").noisy_safety_confidence == EXACT_CONFIDENCE["safety"]
+    # and whether every safety request gets the second look: English's measured, Korean's not
+    assert Locale.load("en").second_look_everywhere
+    assert not Locale.load("ko").second_look_everywhere
     broken = english_locale_with(tmp_path, "max_cost: 0.0",
                                  "max_cost: 0.0\nnoisy_start_confidence: high")
     message = r"en.yaml:\d+:\d+: 'noisy_start_confidence' must be a number from 0 to 1"
+    with pytest.raises(ScriptError, match=message):
+        Locale.from_file(broken)
+
+
+def test_a_locale_whose_second_look_everywhere_is_no_flag_says_so(tmp_path):
+    from conftest import english_locale_with
+
+    from voice.errors import ScriptError
+
+    broken = english_locale_with(tmp_path, "second_look_everywhere: true",
+                                 "second_look_everywhere: always")
+    message = r"en.yaml:\d+:\d+: 'second_look_everywhere' must be true or false, not 'always'"
     with pytest.raises(ScriptError, match=message):
         Locale.from_file(broken)

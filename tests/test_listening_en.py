@@ -987,8 +987,9 @@ def test_in_a_noisy_room_talk_heard_unsure_as_a_stop_needs_the_best_two(monkeypa
 def test_in_a_noisy_room_a_request_heard_unsure_stands_if_the_second_look_hears_it():
     """At 6 dB SNR 7 / 14 / 5 / 5 of the tuning voices' 100 requests (idle / a session / a turn /
     over the speaker's voice, 4 noise draws) came at 0.33-0.73, under 0.75: espeak-ng's "I need
-    help" here was 0.57, and a partner asking for help was not answered. In a noisy room a request need only reach `noisy_safety_confidence` (0.3), and the
-    second look, which every request heard there at under 0.9 gets, decides."""
+    help" here was 0.57, and a partner asking for help was not answered. In a noisy room a request
+    need only reach `noisy_safety_confidence` (0.3), and the second look, which every request heard
+    there at under 0.9 gets, decides."""
     from voice.bench.listening import Bench
     from voice.bench.rooms import AT_6DB
     from voice.config import Settings
@@ -1007,3 +1008,25 @@ def test_in_a_noisy_room_a_request_heard_unsure_stands_if_the_second_look_hears_
     as_before.locale = replace(as_before.locale, noisy_safety_confidence=0.75)
     heard = [h.match for h in as_before.listen(audio, context.session(frozenset()))]
     assert [m.reason for m in heard] == ["unsure: safety at confidence 0.57"]
+
+
+@needs_english
+def test_in_a_quiet_room_talk_heard_as_a_request_is_turned_away_by_the_second_look():
+    """In a quiet room, in idle, flite's (slt) "I need a hug" was "I need help" at 1.0: the crisis
+    message. In English every safety request gets the second look (`second_look_everywhere`), which
+    hears it among the everyday words (hug among them); the request itself still stands."""
+    from voice.bench.listening import Bench
+    from voice.bench.rooms import ROOM_TONE
+    from voice.config import Settings
+
+    bench = Bench(Settings(locale="en"))
+    assert bench.locale.second_look_everywhere
+    talk_ = in_room(speak("I need a hug", "flite:slt"), ROOM_TONE[0], np.random.default_rng(0))
+    request = in_room(speak("I need help", "flite:slt"), ROOM_TONE[0], np.random.default_rng(0))
+    idle = context.idle(bench.intents)
+    heard = [h.match for h in bench.listen(talk_, idle)]
+    assert [(m.intent, m.reason) for m in heard] == [
+        (None, "safety not heard with every command listened for")]
+    assert intents_heard(bench, request, idle) == ["safety"]
+    bench.locale = replace(bench.locale, second_look_everywhere=False)  # as before
+    assert intents_heard(bench, talk_, idle) == ["safety"]

@@ -56,7 +56,8 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
                         gain_db=locale.gain_db, gain_ceiling_dbfs=locale.gain_ceiling_dbfs,
                         pronunciation=locale.tts_voice,
                         noisy_start_confidence=locale.noisy_start_confidence,
-                        noisy_safety_confidence=locale.noisy_safety_confidence)
+                        noisy_safety_confidence=locale.noisy_safety_confidence,
+                        second_look_everywhere=locale.second_look_everywhere)
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
     history = SessionLog(settings.data_dir / log_name)

@@ -45,6 +45,7 @@ class Locale:
     gain_ceiling_dbfs: float = CEILING_DBFS  # and the loudest 20 ms it may make of it
     noisy_start_confidence: float = 0.0  # a start's or break's floor in a noisy room (listener.py)
     noisy_safety_confidence: float = SAFETY_FLOOR  # a safety request's there (listener.py)
+    second_look_everywhere: bool = False  # every safety request gets the second look (listener.py)
 
     @cached_property
     def second_look(self) -> tuple[str, ...]:
@@ -92,6 +93,7 @@ class Locale:
             gain_ceiling_dbfs=_level(data, "gain_ceiling_dbfs", CEILING_DBFS),
             noisy_start_confidence=_fraction(data, "noisy_start_confidence", 0.0),
             noisy_safety_confidence=_fraction(data, "noisy_safety_confidence", SAFETY_FLOOR),
+            second_look_everywhere=_flag(data, "second_look_everywhere"),
         )
 
 
@@ -108,6 +110,13 @@ def _fraction(data: dict, key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ScriptError(f"{where(data, key)}: '{key}' must be a number from 0 to 1, not {value!r}")
     return float(value)
+
+
+def _flag(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ScriptError(f"{where(data, key)}: '{key}' must be true or false, not {value!r}")
+    return value
 
 
 def _decibels(data: dict, key: str, default: float, most: float) -> float:

@@ -86,7 +86,8 @@ class Bench:
                             gain_ceiling_dbfs=self.locale.gain_ceiling_dbfs,
                             pronunciation=self.locale.tts_voice,
                             noisy_start_confidence=self.locale.noisy_start_confidence,
-                            noisy_safety_confidence=self.locale.noisy_safety_confidence)
+                            noisy_safety_confidence=self.locale.noisy_safety_confidence,
+                            second_look_everywhere=self.locale.second_look_everywhere)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         began = time.perf_counter()

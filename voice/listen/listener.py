@@ -104,7 +104,8 @@ class Listener:
                  cross_check: CrossCheck | None = None, gain_db: float = 0.0,
                  gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
                  noisy_start_confidence: float = 0.0,
-                 noisy_safety_confidence: float | None = None) -> None:
+                 noisy_safety_confidence: float | None = None,
+                 second_look_everywhere: bool = False) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
@@ -115,8 +116,11 @@ class Listener:
         `noisy_start_confidence`: the n-best confidence a command that starts an exercise or a break
         must reach in a noisy room (the locale's, measured: `Locale.noisy_start_confidence`), and
         `noisy_safety_confidence` a safety request there (None: as anywhere), which the second look
-        then decides (`second_look.looks_again`; `Locale.noisy_safety_confidence`)."""
+        then decides (`second_look.looks_again`; `Locale.noisy_safety_confidence`).
+        `second_look_everywhere`: every safety request gets the second look, in every context and
+        room (the locale's, measured: `Locale.second_look_everywhere`)."""
         self.matcher = matcher
+        self._second_look_everywhere = second_look_everywhere
         self._noisy_start_confidence = noisy_start_confidence
         self._noisy_safety_confidence = noisy_safety_confidence
         self._pronunciation = pronunciation
@@ -296,8 +300,9 @@ class Listener:
             return replace(match, intent=None,
                            reason=f"{UNSURE_IN_NOISE}: {match.intent} at {match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
-        if match.intent == SAFETY and looks_again(self._soon_after_words or in_small_set,
-                                                  words_share, self._noisy, match.confidence):
+        asked_for = self._second_look_everywhere or self._soon_after_words or in_small_set
+        if match.intent == SAFETY and looks_again(asked_for, words_share, self._noisy,
+                                                  match.confidence):
             return self._second_look(match)
         if self._checking and asks_about(match, self.matcher, self._noisy):
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),
@@ -312,8 +317,9 @@ class Listener:
                 and match.confidence < self._noisy_start_confidence)
 
     def _second_look(self, match: Match) -> Match:
-        """`match` (safety, heard in a small command set, right after other words, or over only
-        part of its utterance) if it is still a safety request when heard again (`second_look`)."""
+        """`match` (safety, heard in a small command set, right after other words, over only part
+        of its utterance, or anywhere where the locale says so) if it is still a safety request
+        when heard again (`second_look`)."""
         phrases = self._second_look_phrases or self._grammar(None).phrases
         return second_look(match, self._recognizer, phrases, self.matcher, self._utterance,
                            self._words_before)
