@@ -12,6 +12,7 @@ from .exercises.library import Library, bundled_scripts_dir
 from .listen.echo import echo_canceller
 from .listen.intents import IntentMatcher
 from .listen.listener import Listener
+from .listen.recognizer import GrammarRecognizer
 from .locale import Locale
 from .policy import BREAK_INTENTS
 from .speak.cache import PromptCache
@@ -51,13 +52,8 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     partners = settings.partners or locale.default_partners
     matcher = IntentMatcher({**locale.intents, **library.phrases},  # commands, the scripts' choices and start phrases
                             locale.max_cost, locale.min_confidence, locale.intent_confidence)
-    listener = Listener(matcher, recognizer_for(settings, locale, matcher) if recognize else None,
-                        second_look=locale.second_look, cross_check=locale.cross_check,
-                        gain_db=locale.gain_db, gain_ceiling_dbfs=locale.gain_ceiling_dbfs,
-                        pronunciation=locale.tts_voice,
-                        noisy_start_confidence=locale.noisy_start_confidence,
-                        noisy_safety_confidence=locale.noisy_safety_confidence,
-                        second_look_everywhere=locale.second_look_everywhere)
+    listener = listener_for(locale, matcher,
+                            recognizer_for(settings, locale, matcher) if recognize else None)
     voice = open_voice(settings, locale)
     cache = PromptCache(voice, settings.cache_dir / "prompts", delivery_for(settings))
     history = SessionLog(settings.data_dir / log_name)
@@ -72,8 +68,19 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
     return engine
 
 
+def listener_for(locale: Locale, matcher: IntentMatcher, recognizer: GrammarRecognizer | None,
+                 denoise: bool = True) -> Listener:
+    """A listener that hears as the locale's measured settings say (the speaker's and the benches')."""
+    return Listener(matcher, recognizer, denoise=denoise, second_look=locale.second_look,
+                    cross_check=locale.cross_check, gain_db=locale.gain_db,
+                    gain_ceiling_dbfs=locale.gain_ceiling_dbfs, pronunciation=locale.tts_voice,
+                    noisy_start_confidence=locale.noisy_start_confidence,
+                    noisy_safety_confidence=locale.noisy_safety_confidence,
+                    second_look_everywhere=locale.second_look_everywhere)
+
+
 def recognizer_for(settings: Settings, locale: Locale, matcher: IntentMatcher):
-    from .listen.recognizer import GrammarRecognizer, load_model, missing_words
+    from .listen.recognizer import load_model, missing_words
     from .models import default_model
 
     path = settings.model or default_model(locale.code)

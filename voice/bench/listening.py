@@ -7,13 +7,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..assemble import build_engine, load_library, recognizer_for
+from ..assemble import build_engine, listener_for, load_library, recognizer_for
 from ..audio.frames import FRAME_MS, RATE, frames_for, split_frames
 from ..config import Settings
 from ..listen import context
 from ..listen.context import Context
 from ..listen.intents import EXACT_INTENTS, IntentMatcher, Match, expand
-from ..listen.listener import Listener
 from ..listen.recognizer import GrammarRecognizer
 from ..locale import Locale
 from .speech import LEAD_S, RATES, Utterance, mix, ordinary_sentences, room_noise, utterances
@@ -80,14 +79,7 @@ class Bench:
         """Every decision a fresh listener makes over `audio`, accepted or rejected. `paced`: each
         frame is fed when it would come in live, FRAME_MS after the one before, so work the listener
         does off the engine's thread (the open recognizer's) overlaps the audio as it does live."""
-        listener = Listener(self.matcher, self.recognizer, denoise=self.denoise,
-                            second_look=self.locale.second_look,
-                            cross_check=self.locale.cross_check, gain_db=self.locale.gain_db,
-                            gain_ceiling_dbfs=self.locale.gain_ceiling_dbfs,
-                            pronunciation=self.locale.tts_voice,
-                            noisy_start_confidence=self.locale.noisy_start_confidence,
-                            noisy_safety_confidence=self.locale.noisy_safety_confidence,
-                            second_look_everywhere=self.locale.second_look_everywhere)
+        listener = listener_for(self.locale, self.matcher, self.recognizer, self.denoise)
         listener.follow(lambda: in_context)
         decisions, compute = [], 0.0
         began = time.perf_counter()
