@@ -249,8 +249,8 @@ def test_a_start_phrases_floor_in_a_noisy_room_is_read_from_the_locale(tmp_path)
     assert Locale.load("en").noisy_safety_confidence == 0.3
     assert Locale.load("ko").noisy_safety_confidence == EXACT_CONFIDENCE["safety"]
     # and whether every safety request gets the second look: English's measured, Korean's not
-    assert Locale.load("en").second_look_everywhere
-    assert not Locale.load("ko").second_look_everywhere
+    assert Locale.load("en").second_look_in_quiet
+    assert not Locale.load("ko").second_look_in_quiet
     broken = english_locale_with(tmp_path, "max_cost: 0.0",
                                  "max_cost: 0.0\nnoisy_start_confidence: high")
     message = r"en.yaml:\d+:\d+: 'noisy_start_confidence' must be a number from 0 to 1"
@@ -258,13 +258,13 @@ def test_a_start_phrases_floor_in_a_noisy_room_is_read_from_the_locale(tmp_path)
         Locale.from_file(broken)
 
 
-def test_a_locale_whose_second_look_everywhere_is_no_flag_says_so(tmp_path):
+def test_a_locale_whose_second_look_in_quiet_is_no_flag_says_so(tmp_path):
     from conftest import english_locale_with
 
     from voice.errors import ScriptError
 
-    broken = english_locale_with(tmp_path, "second_look_everywhere: true",
-                                 "second_look_everywhere: always")
-    message = r"en.yaml:\d+:\d+: 'second_look_everywhere' must be true or false, not 'always'"
+    broken = english_locale_with(tmp_path, "second_look_in_quiet: true",
+                                 "second_look_in_quiet: always")
+    message = r"en.yaml:\d+:\d+: 'second_look_in_quiet' must be true or false, not 'always'"
     with pytest.raises(ScriptError, match=message):
         Locale.from_file(broken)

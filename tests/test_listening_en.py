@@ -1013,14 +1013,15 @@ def test_in_a_noisy_room_a_request_heard_unsure_stands_if_the_second_look_hears_
 @needs_english
 def test_in_a_quiet_room_talk_heard_as_a_request_is_turned_away_by_the_second_look():
     """In a quiet room, in idle, flite's (slt) "I need a hug" was "I need help" at 1.0: the crisis
-    message. In English every safety request gets the second look (`second_look_everywhere`), which
-    hears it among the everyday words (hug among them); the request itself still stands."""
+    message. In English every safety request heard in a quiet room gets the second look
+    (`second_look_in_quiet`), which hears it among the everyday words (hug among them); the request
+    itself still stands."""
     from voice.bench.listening import Bench
     from voice.bench.rooms import ROOM_TONE
     from voice.config import Settings
 
     bench = Bench(Settings(locale="en"))
-    assert bench.locale.second_look_everywhere
+    assert bench.locale.second_look_in_quiet
     talk_ = in_room(speak("I need a hug", "flite:slt"), ROOM_TONE[0], np.random.default_rng(0))
     request = in_room(speak("I need help", "flite:slt"), ROOM_TONE[0], np.random.default_rng(0))
     idle = context.idle(bench.intents)
@@ -1028,5 +1029,5 @@ def test_in_a_quiet_room_talk_heard_as_a_request_is_turned_away_by_the_second_lo
     assert [(m.intent, m.reason) for m in heard] == [
         (None, "safety not heard with every command listened for")]
     assert intents_heard(bench, request, idle) == ["safety"]
-    bench.locale = replace(bench.locale, second_look_everywhere=False)  # as before
+    bench.locale = replace(bench.locale, second_look_in_quiet=False)  # as before
     assert intents_heard(bench, talk_, idle) == ["safety"]

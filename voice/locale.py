@@ -45,7 +45,7 @@ class Locale:
     gain_ceiling_dbfs: float = CEILING_DBFS  # and the loudest 20 ms it may make of it
     noisy_start_confidence: float = 0.0  # a start's or break's floor in a noisy room (listener.py)
     noisy_safety_confidence: float = SAFETY_FLOOR  # a safety request's there (listener.py)
-    second_look_everywhere: bool = False  # every safety request gets the second look (listener.py)
+    second_look_in_quiet: bool = False  # every safety request in a quiet room gets the second look
 
     @cached_property
     def second_look(self) -> tuple[str, ...]:
@@ -93,7 +93,7 @@ class Locale:
             gain_ceiling_dbfs=_level(data, "gain_ceiling_dbfs", CEILING_DBFS),
             noisy_start_confidence=_fraction(data, "noisy_start_confidence", 0.0),
             noisy_safety_confidence=_fraction(data, "noisy_safety_confidence", SAFETY_FLOOR),
-            second_look_everywhere=_flag(data, "second_look_everywhere"),
+            second_look_in_quiet=_flag(data, "second_look_in_quiet"),
         )
 
 

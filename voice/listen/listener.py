@@ -21,6 +21,8 @@ give talk somewhere else to go. A safety request anywhere that began right after
 the second look too, and is heard once more together with the end of those words: the end of a
 sentence the endpointer cut off in a noisy room was heard as one. So does one whose words took only
 part of the utterance (the end of a whole sentence was one), and one heard unsure in a noisy room.
+Where the locale says so (English), every safety request heard in a quiet room gets it: there, in
+idle, a tuning voice's "I need a hug" was "I need help" at 1.0.
 
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
@@ -105,7 +107,7 @@ class Listener:
                  gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
                  noisy_start_confidence: float = 0.0,
                  noisy_safety_confidence: float | None = None,
-                 second_look_everywhere: bool = False) -> None:
+                 second_look_in_quiet: bool = False) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
@@ -117,10 +119,10 @@ class Listener:
         must reach in a noisy room (the locale's, measured: `Locale.noisy_start_confidence`), and
         `noisy_safety_confidence` a safety request there (None: as anywhere), which the second look
         then decides (`second_look.looks_again`; `Locale.noisy_safety_confidence`).
-        `second_look_everywhere`: every safety request gets the second look, in every context and
-        room (the locale's, measured: `Locale.second_look_everywhere`)."""
+        `second_look_in_quiet`: every safety request heard in a quiet room gets the second look, in
+        every context (the locale's, measured: `Locale.second_look_in_quiet`)."""
         self.matcher = matcher
-        self._second_look_everywhere = second_look_everywhere
+        self._second_look_in_quiet = second_look_in_quiet
         self._noisy_start_confidence = noisy_start_confidence
         self._noisy_safety_confidence = noisy_safety_confidence
         self._pronunciation = pronunciation
@@ -300,7 +302,8 @@ class Listener:
             return replace(match, intent=None,
                            reason=f"{UNSURE_IN_NOISE}: {match.intent} at {match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
-        asked_for = self._second_look_everywhere or self._soon_after_words or in_small_set
+        in_quiet = self._second_look_in_quiet and not self._noisy
+        asked_for = in_quiet or self._soon_after_words or in_small_set
         if match.intent == SAFETY and looks_again(asked_for, words_share, self._noisy,
                                                   match.confidence):
             return self._second_look(match)
@@ -318,8 +321,8 @@ class Listener:
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set, right after other words, over only part
-        of its utterance, or anywhere where the locale says so) if it is still a safety request
-        when heard again (`second_look`)."""
+        of its utterance, unsure in a noisy room, or in a quiet room where the locale says so) if
+        it is still a safety request when heard again (`second_look`)."""
         phrases = self._second_look_phrases or self._grammar(None).phrases
         return second_look(match, self._recognizer, phrases, self.matcher, self._utterance,
                            self._words_before)

@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 
 def looks_again(asked_for: bool, words_share: float, noisy: bool, confidence: float) -> bool:
     """Whether a safety request gets the second look: where the listener asks for one
-    (`asked_for`: in a small command set, right after other words, or everywhere where the locale
-    says so: `Locale.second_look_everywhere`), where its words took less than PHRASE_SHARE of the
-    utterance (`words_share`), or where a `noisy` room left the grammar unsure of it (under
+    (`asked_for`: in a small command set, right after other words, or in a quiet room where the
+    locale says so: `Locale.second_look_in_quiet`), where its words took less than PHRASE_SHARE of
+    the utterance (`words_share`), or where a `noisy` room left the grammar unsure of it (under
     NOISY_SAFETY_CONFIDENCE)."""
     return (asked_for or words_share < PHRASE_SHARE
             or (noisy and confidence < NOISY_SAFETY_CONFIDENCE))
