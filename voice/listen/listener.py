@@ -302,10 +302,9 @@ class Listener:
             return replace(match, intent=None,
                            reason=f"{UNSURE_IN_NOISE}: {match.intent} at {match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
-        in_quiet = self._second_look_in_quiet and not self._noisy
-        asked_for = in_quiet or self._soon_after_words or in_small_set
-        if match.intent == SAFETY and looks_again(asked_for, words_share, self._noisy,
-                                                  match.confidence):
+        if match.intent == SAFETY and looks_again(self._soon_after_words or in_small_set,
+                                                  words_share, self._noisy, match.confidence,
+                                                  self._second_look_in_quiet):
             return self._second_look(match)
         if self._checking and asks_about(match, self.matcher, self._noisy):
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),

@@ -33,14 +33,15 @@ NOISY_SAFETY_CONFIDENCE = 0.9
 log = logging.getLogger(__name__)
 
 
-def looks_again(asked_for: bool, words_share: float, noisy: bool, confidence: float) -> bool:
+def looks_again(asked_for: bool, words_share: float, noisy: bool, confidence: float,
+                in_quiet: bool = False) -> bool:
     """Whether a safety request gets the second look: where the listener asks for one
-    (`asked_for`: in a small command set, right after other words, or in a quiet room where the
-    locale says so: `Locale.second_look_in_quiet`), where its words took less than PHRASE_SHARE of
-    the utterance (`words_share`), or where a `noisy` room left the grammar unsure of it (under
-    NOISY_SAFETY_CONFIDENCE)."""
+    (`asked_for`: in a small command set, or right after other words), where its words took less
+    than PHRASE_SHARE of the utterance (`words_share`), where a `noisy` room left the grammar
+    unsure of it (under NOISY_SAFETY_CONFIDENCE), or, if `in_quiet` (the locale's
+    `second_look_in_quiet`), wherever the room is quiet."""
     return (asked_for or words_share < PHRASE_SHARE
-            or (noisy and confidence < NOISY_SAFETY_CONFIDENCE))
+            or (noisy and confidence < NOISY_SAFETY_CONFIDENCE) or (in_quiet and not noisy))
 
 
 def second_look(match: Match, recognizer: GrammarRecognizer, phrases: list[str],
