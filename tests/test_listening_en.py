@@ -1031,3 +1031,21 @@ def test_in_a_quiet_room_talk_heard_as_a_request_is_turned_away_by_the_second_lo
     assert intents_heard(bench, request, idle) == ["safety"]
     bench.locale = replace(bench.locale, second_look_in_quiet=False)  # as before
     assert intents_heard(bench, talk_, idle) == ["safety"]
+
+
+@needs_english
+def test_the_everyday_words_are_every_word_of_the_tuning_talk_the_model_knows(bench):
+    """The second look hears a request among the commands and the everyday words: the words of the
+    tuning half of the talk corpus. One left out is talk the second look cannot hear as itself
+    ("please" was, and the held-out "I need a hug please" stood as "I need help")."""
+    import re
+
+    from voice.listen.intents import IntentMatcher
+
+    tuning = talk("en", "tuning")
+    words = {word for texts in tuning.values() for text in texts
+             for word in re.findall(r"[a-z']+", text.lower())}
+    known = words - set(bench.recognizer.unknown(words))
+    commands = {word for phrase in IntentMatcher(bench.locale.intents).grammar()
+                for word in phrase.split()}
+    assert known - commands <= set(bench.locale.everyday_words)
