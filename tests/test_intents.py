@@ -121,6 +121,21 @@ def test_the_second_look_wants_a_safety_phrase_alone_not_inside_a_sentence():
     assert korean.best_said_alone(tired[::-1], times[::-1], "safety")
 
 
+def test_a_word_the_second_look_listens_for_as_talk_is_never_a_stray_word():
+    """At 6 dB SNR the second look heard the tuning talk's "I need to help him" as "i need help
+    did": "did" is short enough to be a stray word, but it is an everyday word, listened for as
+    talk (second_look.py)."""
+    matcher = IntentMatcher(Locale.load("en").intents)
+    heard, times = ["i need help did"], [[0.1, 0.2, 0.3, 0.2]]
+    assert matcher.best_said_alone(heard, times, "safety")
+    assert not matcher.best_said_alone(heard, times, "safety", words_said=frozenset({"did"}))
+    assert not matcher.said_last(["the " + heard[0]], [[0.1, *times[0]]], "safety",
+                                 words_said=frozenset({"did"}))
+    # any other short word beside a request is still stray (Korean has no everyday words)
+    assert matcher.best_said_alone(["um i need help"], [[0.2, 0.1, 0.2, 0.3]], "safety",
+                                   words_said=frozenset({"did"}))
+
+
 def test_a_request_heard_with_the_words_before_it_must_still_end_in_a_safety_phrase():
     """The end of a Korean sentence cut off at 6 dB SNR was 지금 위험해 alone; heard with the words
     before it, "자기소개 나누기 기록 위험해": its sounds were those words' end (issue 17's note)."""

@@ -1049,3 +1049,32 @@ def test_the_everyday_words_are_every_word_of_the_tuning_talk_the_model_knows(be
     commands = {word for phrase in IntentMatcher(bench.locale.intents).grammar()
                 for word in phrase.split()}
     assert known - commands <= set(bench.locale.everyday_words)
+
+
+@pytest.mark.slow  # 17 s
+@needs_english
+def test_talk_heard_as_a_request_and_one_more_word_is_turned_away_by_the_second_look(bench,
+                                                                                    monkeypatch):
+    """At 6 dB SNR, in a partner's turn, espeak-ng's "I need to help him" was "I need help" and, in
+    the second look, "i need help did": "did" was short enough to pass for a stray word, and the
+    crisis message began. An everyday word is listened for as talk, never as a stray word; the same
+    voice's "I need help" in the same noise still gives safety."""
+    from voice import assemble
+    from voice.bench import listening
+    from voice.bench.rooms import AT_6DB
+
+    def heard(text: str) -> list[list[str]]:
+        said = speak(text, "espeak:en-us")
+        return [intents_heard(bench, in_room(said, AT_6DB, np.random.default_rng(draw)),
+                              context.turn()) for draw in (22, 23, 25)]
+
+    assert heard("I need to help him") == [[], [], []]
+    assert heard("I need help") == [["safety"]] * 3
+
+    def as_before(*args, **kwargs):
+        listener = assemble.listener_for(*args, **kwargs)
+        listener._everyday_words = frozenset()  # any short word may be a stray one
+        return listener
+
+    monkeypatch.setattr(listening, "listener_for", as_before)
+    assert heard("I need to help him") == [["safety"]] * 3

@@ -76,7 +76,8 @@ def listener_for(locale: Locale, matcher: IntentMatcher, recognizer: GrammarReco
                     gain_ceiling_dbfs=locale.gain_ceiling_dbfs, pronunciation=locale.tts_voice,
                     noisy_start_confidence=locale.noisy_start_confidence,
                     noisy_safety_confidence=locale.noisy_safety_confidence,
-                    second_look_in_quiet=locale.second_look_in_quiet)
+                    second_look_in_quiet=locale.second_look_in_quiet,
+                    everyday_words=locale.everyday_words)
 
 
 def recognizer_for(settings: Settings, locale: Locale, matcher: IntentMatcher):

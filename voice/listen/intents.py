@@ -172,23 +172,26 @@ class IntentMatcher:
                 return replace(heard[0], reason=f"{elsewhere.intent} is not listened for now ({context.name})")
         return heard[0]
 
-    def said_alone(self, hypotheses: list[str], durations: list[list[float]], intent: str) -> bool:
+    def said_alone(self, hypotheses: list[str], durations: list[list[float]], intent: str,
+                   words_said: frozenset[str] = frozenset()) -> bool:
         """Whether any hypothesis is one of `intent`'s phrases alone, or with a stray word
-        (STRAY_WORD_S) at either edge or both: not as a run of words inside a longer one."""
-        return any(self._phrase_with_strays(words, times, intent)
+        (STRAY_WORD_S) at either edge or both: not as a run of words inside a longer one. A word of
+        `words_said` is never stray: the caller listened for it as a word people say."""
+        return any(self._phrase_with_strays(words, times, intent, words_said)
                    for words, times in _timed(hypotheses, durations))
 
     def best_said_alone(self, hypotheses: list[str], durations: list[list[float]],
-                        intent: str) -> bool:
+                        intent: str, words_said: frozenset[str] = frozenset()) -> bool:
         """Whether the best hypothesis is one of `intent`'s phrases alone (as `said_alone` has it):
         not only one of the alternatives below it."""
-        return self.said_alone(hypotheses[:1], durations[:1], intent)
+        return self.said_alone(hypotheses[:1], durations[:1], intent, words_said)
 
-    def said_last(self, hypotheses: list[str], durations: list[list[float]], intent: str) -> bool:
+    def said_last(self, hypotheses: list[str], durations: list[list[float]], intent: str,
+                  words_said: frozenset[str] = frozenset()) -> bool:
         """Whether any hypothesis ends in one of `intent`'s phrases said alone (as `said_alone`
         has it), whatever words come before: a request heard together with what was said just
         before it."""
-        return any(self._phrase_with_strays(words[start:], times[start:], intent)
+        return any(self._phrase_with_strays(words[start:], times[start:], intent, words_said)
                    for words, times in _timed(hypotheses, durations) for start in range(len(words)))
 
     def _floor(self, context: Context | None, intent: str,
@@ -224,9 +227,11 @@ class IntentMatcher:
             return False
         return self._phrase_with_strays(rejected.text.split(), durations, intent)
 
-    def _phrase_with_strays(self, words: list[str], durations: list[float], intent: str) -> bool:
+    def _phrase_with_strays(self, words: list[str], durations: list[float], intent: str,
+                            words_said: frozenset[str] = frozenset()) -> bool:
         """Whether `words` are one of `intent`'s phrases, alone or with a stray word at either edge
-        or both (`durations`, one per word, say which are short enough to be stray)."""
+        or both (`durations`, one per word, say which are short enough to be stray; none of
+        `words_said` is)."""
         phrases = {phrase for phrase, other in self.phrases if other == intent}
         if tuple(normalize(" ".join(words))) in phrases:
             return True
@@ -236,7 +241,8 @@ class IntentMatcher:
             for end in (len(words), len(words) - 1):
                 stray = durations[:start] + durations[end:]
                 core = tuple(normalize(" ".join(words[start:end])))
-                if stray and max(stray) <= STRAY_WORD_S and core in phrases:
+                said = words_said.intersection(words[:start] + words[end:])
+                if stray and max(stray) <= STRAY_WORD_S and not said and core in phrases:
                     return True
         return False
 

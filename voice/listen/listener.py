@@ -107,7 +107,7 @@ class Listener:
                  gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
                  noisy_start_confidence: float = 0.0,
                  noisy_safety_confidence: float | None = None,
-                 second_look_in_quiet: bool = False) -> None:
+                 second_look_in_quiet: bool = False, everyday_words: tuple[str, ...] = ()) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
@@ -120,7 +120,8 @@ class Listener:
         `noisy_safety_confidence` a safety request there (None: as anywhere), which the second look
         then decides (`second_look.looks_again`; `Locale.noisy_safety_confidence`).
         `second_look_in_quiet`: every safety request heard in a quiet room gets the second look, in
-        every context (the locale's, measured: `Locale.second_look_in_quiet`)."""
+        every context (the locale's, measured: `Locale.second_look_in_quiet`). `everyday_words`:
+        those of the second look's phrases that are talk, never a stray word beside a request."""
         self.matcher = matcher
         self._second_look_in_quiet = second_look_in_quiet
         self._noisy_start_confidence = noisy_start_confidence
@@ -129,6 +130,7 @@ class Listener:
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
         self._second_look_phrases = list(second_look)
+        self._everyday_words = frozenset(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._gain = Gain(gain_db, gain_ceiling_dbfs)
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
@@ -324,7 +326,7 @@ class Listener:
         it is still a safety request when heard again (`second_look`)."""
         phrases = self._second_look_phrases or self._grammar(None).phrases
         return second_look(match, self._recognizer, phrases, self.matcher, self._utterance,
-                           self._words_before)
+                           self._words_before, self._everyday_words)
 
     def _grammar(self, context: Context | None) -> Grammar:
         if context not in self._grammars:

@@ -5,6 +5,7 @@ so: `looks_again`, and listener.py."""
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -46,7 +47,8 @@ def looks_again(asked_for: bool, words_share: float, noisy: bool, confidence: fl
 
 def second_look(match: Match, recognizer: GrammarRecognizer, phrases: list[str],
                 matcher: IntentMatcher, utterance: list[np.ndarray],
-                words_before: list[np.ndarray]) -> Match:
+                words_before: list[np.ndarray], everyday_words: frozenset[str] = frozenset()
+                ) -> Match:
     """`match` (safety, heard in a small command set, right after other words, or over only
     part of its utterance) if the same frames, decoded with the second look's phrases listened
     for, are still a safety phrase in their best hearing, alone (a stray word at an edge aside:
@@ -56,12 +58,17 @@ def second_look(match: Match, recognizer: GrammarRecognizer, phrases: list[str],
     had let it stand. Nor is an alternative below the best: there, espeak-ng's (ko+f4) 피곤해
     was 지금 위험해 at 1.0, and the second look's best "쉬고 호흡 했어", with 지금 위험해 third,
     had let it stand (issue 17's note). Right after other words, it must then still end in a
-    safety phrase with `words_before`, the end of those words (listener.WORDS_BEFORE)."""
-    if not _heard_again(recognizer, phrases, utterance, matcher.best_said_alone):
+    safety phrase with `words_before`, the end of those words (listener.WORDS_BEFORE).
+    One of the `everyday_words` (among `phrases`) beside the phrase is a word said, never a stray
+    one: at 6 dB SNR the tuning talk's "I need to help him" and "I need a helmet" were "i need
+    help did" and "i need help it" here, while the tuning voices' requests heard here were their
+    phrase alone every time (765 of 765, in a quiet room and at 6 dB; issue 17's note)."""
+    alone = partial(matcher.best_said_alone, words_said=everyday_words)
+    if not _heard_again(recognizer, phrases, utterance, alone):
         return replace(match, intent=None,
                        reason="safety not heard with every command listened for")
-    if words_before and not _heard_again(recognizer, phrases, words_before + utterance,
-                                         matcher.said_last):
+    last = partial(matcher.said_last, words_said=everyday_words)
+    if words_before and not _heard_again(recognizer, phrases, words_before + utterance, last):
         return replace(match, intent=None, reason="safety not heard after the words before it")
     return match
 
