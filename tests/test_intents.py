@@ -266,6 +266,9 @@ def test_a_start_phrases_floor_in_a_noisy_room_is_read_from_the_locale(tmp_path)
     # and whether every safety request gets the second look: English's measured, Korean's not
     assert Locale.load("en").second_look_in_quiet
     assert not Locale.load("ko").second_look_in_quiet
+    # and whether the open recognizer must hear it too: English's measured, Korean's not
+    assert Locale.load("en").safety_heard_openly_in_quiet
+    assert not Locale.load("ko").safety_heard_openly_in_quiet
     broken = english_locale_with(tmp_path, "max_cost: 0.0",
                                  "max_cost: 0.0\nnoisy_start_confidence: high")
     message = r"en.yaml:\d+:\d+: 'noisy_start_confidence' must be a number from 0 to 1"

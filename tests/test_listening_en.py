@@ -1029,7 +1029,9 @@ def test_in_a_quiet_room_talk_heard_as_a_request_is_turned_away_by_the_second_lo
     assert [(m.intent, m.reason) for m in heard] == [
         (None, "safety not heard with every command listened for")]
     assert intents_heard(bench, request, idle) == ["safety"]
-    bench.locale = replace(bench.locale, second_look_in_quiet=False)  # as before
+    # as before (the open recognizer, which the locale asks in a quiet room too, hears "hug")
+    bench.locale = replace(bench.locale, second_look_in_quiet=False,
+                           safety_heard_openly_in_quiet=False)
     assert intents_heard(bench, talk_, idle) == ["safety"]
 
 
@@ -1078,3 +1080,28 @@ def test_talk_heard_as_a_request_and_one_more_word_is_turned_away_by_the_second_
 
     monkeypatch.setattr(listening, "listener_for", as_before)
     assert heard("I need to help him") == [["safety"]] * 3
+
+
+@needs_english
+def test_in_a_quiet_room_a_request_the_open_recognizer_did_not_hear_is_turned_away(bench):
+    """In room tone (a fan's hum), in idle, Piper's "I don't feel sick" was "I don't feel safe" to
+    the grammar and its second look: the crisis message. The open recognizer heard "i don't feel
+    sick" (`safety_heard_openly_in_quiet`); the same voice's request in the same room still gives
+    safety. Over the speaker's voice the open recognizer does not listen."""
+    from voice.bench.rooms import ROOM_TONE
+
+    fan = ROOM_TONE[1]
+    said = in_room(speak("I don't feel sick", "piper:en_US-joe-medium"), fan,
+                   np.random.default_rng(0))
+    request = in_room(speak("I don't feel safe", "piper:en_US-joe-medium"), fan,
+                      np.random.default_rng(0))
+    idle = context.idle(bench.intents)
+    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
+        (None, "safety not heard openly: open vocabulary heard 'i don't feel sick'")]
+    assert intents_heard(bench, request, idle) == ["safety"]
+    assert intents_heard(bench, request, context.over_speech()) == ["safety"]
+    bench.locale = replace(bench.locale, safety_heard_openly_in_quiet=False)  # as before
+    try:
+        assert intents_heard(bench, said, idle) == ["safety"]
+    finally:
+        bench.locale = replace(bench.locale, safety_heard_openly_in_quiet=True)

@@ -1,7 +1,11 @@
-"""Which commands wait for the open recognizer's verdict (voice/listen/open_check.py: asks_about)."""
+"""Which commands wait for the open recognizer's verdict (voice/listen/open_check.py: asks_about),
+and its word on a safety request (OpenCheck.safety_verdict)."""
 
+from voice.errors import ModelError
+from voice.listen.crosscheck import ALTERNATIVES, CrossCheck
 from voice.listen.intents import IntentMatcher, Match
-from voice.listen.open_check import NOISY_STOP_CONFIDENCE, asks_about
+from voice.listen.open_check import NOISY_STOP_CONFIDENCE, OpenCheck, asks_about
+from voice.listen.recognizer import Alternatives
 
 MATCHER = IntentMatcher({"stop": ["stop", "end the (session | exercise)"], "next": ["next", "move on"],
                          "start_checkin": ["start our check in"]})
@@ -25,3 +29,36 @@ def test_a_stop_phrase_the_grammar_was_unsure_of_is_asked_about_in_a_noisy_room_
 
 def test_a_start_phrase_is_not_asked_about_for_doubt_in_noise():
     assert not asks_about(heard("start_checkin", "start our check in", 0.3), MATCHER, noisy=True)
+
+
+class Heard:
+    """What the open recognizer heard of an utterance, as `OpenHearing.verdict` gives it."""
+
+    def __init__(self, *texts: str, fails: bool = False) -> None:
+        self._texts = list(texts)
+        self._fails = fails
+
+    def verdict(self) -> Alternatives:
+        if self._fails:
+            raise ModelError("the open recognizer failed")
+        return Alternatives(self._texts, [0.0] * len(self._texts))
+
+
+def test_a_safety_request_stands_where_the_open_recognizer_heard_its_words():
+    """Word for word, in one of its best ALTERNATIVES, anywhere in it: "I don't feel sick" sounds
+    near "I don't feel safe" and is no request (open_check.py)."""
+    phrases = ["i need help", "i don't feel safe"]
+    request = heard("safety", "i don't feel safe", 1.0)
+
+    def verdict(hearing: Heard) -> str | None:
+        return OpenCheck(hearing, CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), False).safety_verdict(
+            request, phrases).intent
+
+    assert verdict(Heard("i don't feel safe")) == "safety"
+    assert verdict(Heard("oh i don't feel safe here")) == "safety"
+    assert verdict(Heard(*["i don't feel sick"] * (ALTERNATIVES - 1), "i need help")) == "safety"
+    assert verdict(Heard(*["i don't feel sick"] * ALTERNATIVES, "i need help")) is None
+    assert verdict(Heard("i don't feel sick")) is None
+    assert verdict(Heard("i need")) is None
+    assert verdict(Heard()) is None
+    assert verdict(Heard(fails=True)) == "safety"  # the safety response works whatever fails

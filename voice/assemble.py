@@ -77,6 +77,7 @@ def listener_for(locale: Locale, matcher: IntentMatcher, recognizer: GrammarReco
                     noisy_start_confidence=locale.noisy_start_confidence,
                     noisy_safety_confidence=locale.noisy_safety_confidence,
                     second_look_in_quiet=locale.second_look_in_quiet,
+                    safety_heard_openly_in_quiet=locale.safety_heard_openly_in_quiet,
                     everyday_words=locale.everyday_words)
 
 

@@ -46,6 +46,7 @@ class Locale:
     noisy_start_confidence: float = 0.0  # a start's or break's floor in a noisy room (listener.py)
     noisy_safety_confidence: float = SAFETY_FLOOR  # a safety request's there (listener.py)
     second_look_in_quiet: bool = False  # every safety request in a quiet room gets the second look
+    safety_heard_openly_in_quiet: bool = False  # and must be heard by the open recognizer there too
 
     @cached_property
     def second_look(self) -> tuple[str, ...]:
@@ -94,6 +95,7 @@ class Locale:
             noisy_start_confidence=_fraction(data, "noisy_start_confidence", 0.0),
             noisy_safety_confidence=_fraction(data, "noisy_safety_confidence", SAFETY_FLOOR),
             second_look_in_quiet=_flag(data, "second_look_in_quiet"),
+            safety_heard_openly_in_quiet=_flag(data, "safety_heard_openly_in_quiet"),
         )
 
 

@@ -107,7 +107,8 @@ class Listener:
                  gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
                  noisy_start_confidence: float = 0.0,
                  noisy_safety_confidence: float | None = None,
-                 second_look_in_quiet: bool = False, everyday_words: tuple[str, ...] = ()) -> None:
+                 second_look_in_quiet: bool = False, everyday_words: tuple[str, ...] = (),
+                 safety_heard_openly_in_quiet: bool = False) -> None:
         """`second_look`: the phrases a safety request's second look hears it among (the locale's
         commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
         `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
@@ -121,9 +122,13 @@ class Listener:
         then decides (`second_look.looks_again`; `Locale.noisy_safety_confidence`).
         `second_look_in_quiet`: every safety request heard in a quiet room gets the second look, in
         every context (the locale's, measured: `Locale.second_look_in_quiet`). `everyday_words`:
-        those of the second look's phrases that are talk, never a stray word beside a request."""
+        those of the second look's phrases that are talk, never a stray word beside a request.
+        `safety_heard_openly_in_quiet`: a safety request heard in a quiet room, where the open
+        recognizer listens too, stands only if it heard it (the locale's, measured:
+        `Locale.safety_heard_openly_in_quiet`; `OpenCheck.safety_verdict`)."""
         self.matcher = matcher
         self._second_look_in_quiet = second_look_in_quiet
+        self._safety_heard_openly_in_quiet = safety_heard_openly_in_quiet
         self._noisy_start_confidence = noisy_start_confidence
         self._noisy_safety_confidence = noisy_safety_confidence
         self._pronunciation = pronunciation
@@ -304,10 +309,8 @@ class Listener:
             return replace(match, intent=None,
                            reason=f"{UNSURE_IN_NOISE}: {match.intent} at {match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
-        if match.intent == SAFETY and looks_again(self._soon_after_words or in_small_set,
-                                                  words_share, self._noisy, match.confidence,
-                                                  self._second_look_in_quiet):
-            return self._second_look(match)
+        if match.intent == SAFETY:
+            return self._safety(match, self._soon_after_words or in_small_set, words_share)
         if self._checking and asks_about(match, self.matcher, self._noisy):
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),
                                        scores[rank] if rank is not None else -math.inf,
@@ -319,6 +322,19 @@ class Listener:
         locale's `noisy_start_confidence`."""
         return (match.intent is not None and self._noisy and starts_something(match.intent)
                 and match.confidence < self._noisy_start_confidence)
+
+    def _safety(self, match: Match, asked_for: bool, words_share: float) -> Match:
+        """A safety request, after the second look where `looks_again` asks for one and, in a
+        quiet room where the locale says so, the open recognizer's word on it. Over the speaker's
+        voice the open recognizer does not listen (Context.cross_checked), and the request stands
+        on the grammar's hearing and its second look."""
+        if looks_again(asked_for, words_share, self._noisy, match.confidence,
+                       self._second_look_in_quiet):
+            match = self._second_look(match)
+        if (match.intent == SAFETY and self._safety_heard_openly_in_quiet and not self._noisy
+                and self._checking):
+            return self._check.safety_verdict(match, self.matcher.phrases_of(SAFETY))
+        return match
 
     def _second_look(self, match: Match) -> Match:
         """`match` (safety, heard in a small command set, right after other words, over only part

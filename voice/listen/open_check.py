@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .context import interrupts
-from .crosscheck import NOISY_STOP_CONFIDENCE, CrossCheck
+from .crosscheck import ALTERNATIVES, NOISY_STOP_CONFIDENCE, CrossCheck
 from .intents import EXACT_INTENTS, IntentMatcher, Match, normalize
 from .open_hearing import OpenHearing
 
@@ -93,6 +93,25 @@ class OpenCheck:
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard.texts[0] if heard.texts else ''}'")
 
+    def safety_verdict(self, match: Match, phrases: list[str]) -> Match:
+        """`match`, a safety request, if one of the open recognizer's best ALTERNATIVES holds one of
+        its `phrases` word for word, as the locale asks in a quiet room (listener.py). Words, not
+        sounds: in room tone the grammar, and its second look, heard Piper's and flite's "I don't
+        feel sick" as "I don't feel safe", which sounds near; the open recognizer heard "i don't
+        feel sick" alone. If that recognizer failed, the request stands on the grammar's word:
+        the safety response must work whatever else fails."""
+        try:
+            heard = self._open.verdict()
+        except ModelError as error:
+            log.warning("%s; the safety request stands on the grammar alone", error)
+            return match
+        said = [normalize(phrase) for phrase in phrases]
+        if any(_holds(normalize(text), words) for text in heard.texts[:ALTERNATIVES]
+               for words in said):
+            return match
+        return replace(match, intent=None, reason="safety not heard openly: open vocabulary heard "
+                                                  f"'{heard.texts[0] if heard.texts else ''}'")
+
     def _confirmed_louder(self, match: Match, phrases: list[str], frames: list[np.ndarray]) -> bool:
         """Whether the open recognizer, hearing the utterance as loud as the grammar did (`frames`:
         gain.py), confirms a step's command it turned away as the microphone gave it (with its best
@@ -108,3 +127,9 @@ class OpenCheck:
             log.warning("%s; '%s' stays turned away", error, match.intent)
             return False
         return self._cross_check.confirms(phrases, heard.texts, False, match.confidence, louder=True)
+
+
+def _holds(words: list[str], phrase: list[str]) -> bool:
+    """Whether `phrase` is a run of `words`."""
+    return any(words[start:start + len(phrase)] == phrase
+               for start in range(len(words) - len(phrase) + 1))
