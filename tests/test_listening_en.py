@@ -1084,20 +1084,22 @@ def test_talk_heard_as_a_request_and_one_more_word_is_turned_away_by_the_second_
 
 @needs_english
 def test_in_a_quiet_room_a_request_the_open_recognizer_did_not_hear_is_turned_away(bench):
-    """In room tone (a fan's hum), in idle, Piper's "I don't feel sick" was "I don't feel safe" to
-    the grammar and its second look: the crisis message. The open recognizer heard "i don't feel
-    sick" (`safety_heard_openly_in_quiet`); the same voice's request in the same room still gives
-    safety. Over the speaker's voice the open recognizer does not listen."""
+    """In a reverberant room with brown noise at -45 dBFS, in idle, espeak-ng's (en-us+m3) "I need
+    a nap" was "I need help" to the grammar and its second look: the crisis message. The open
+    recognizer heard "i need i know" (`safety_heard_openly_in_quiet`); the same voice's request in
+    the same room still gives safety, and over the speaker's voice, where the open recognizer does
+    not listen, too. (Not Piper's "I don't feel sick", the case that set the rule: Piper's audio
+    depends on what its process rendered before.)"""
     from voice.bench.rooms import ROOM_TONE
 
-    fan = ROOM_TONE[1]
-    said = in_room(speak("I don't feel sick", "piper:en_US-joe-medium"), fan,
-                   np.random.default_rng(0))
-    request = in_room(speak("I don't feel safe", "piper:en_US-joe-medium"), fan,
-                      np.random.default_rng(0))
+    reverberant = ROOM_TONE[2]
+    said = in_room(speak("I need a nap", "espeak:en-us+m3"), reverberant,
+                   np.random.default_rng(2))
+    request = in_room(speak("I need help", "espeak:en-us+m3"), reverberant,
+                      np.random.default_rng(2))
     idle = context.idle(bench.intents)
     assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
-        (None, "safety not heard openly: open vocabulary heard 'i don't feel sick'")]
+        (None, "safety not heard openly: open vocabulary heard 'i need i know'")]
     assert intents_heard(bench, request, idle) == ["safety"]
     assert intents_heard(bench, request, context.over_speech()) == ["safety"]
     bench.locale = replace(bench.locale, safety_heard_openly_in_quiet=False)  # as before
