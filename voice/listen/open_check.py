@@ -98,7 +98,7 @@ class OpenCheck:
         its `phrases` word for word, as the locale asks in a quiet room (listener.py). Words, not
         sounds: in room tone the grammar, and its second look, heard Piper's and flite's "I don't
         feel sick" as "I don't feel safe", which sounds near; the open recognizer heard "i don't
-        feel sick" alone. If that recognizer failed, the request stands on the grammar's word:
+        feel sick" first. If that recognizer failed, the request stands on the grammar's word:
         the safety response must work whatever else fails."""
         try:
             heard = self._open.verdict()
@@ -106,7 +106,7 @@ class OpenCheck:
             log.warning("%s; the safety request stands on the grammar alone", error)
             return match
         said = [normalize(phrase) for phrase in phrases]
-        if any(_holds(normalize(text), words) for text in heard.texts[:ALTERNATIVES]
+        if any(_run_of(normalize(text), words) for text in heard.texts[:ALTERNATIVES]
                for words in said):
             return match
         return replace(match, intent=None, reason="safety not heard openly: open vocabulary heard "
@@ -129,7 +129,8 @@ class OpenCheck:
         return self._cross_check.confirms(phrases, heard.texts, False, match.confidence, louder=True)
 
 
-def _holds(words: list[str], phrase: list[str]) -> bool:
-    """Whether `phrase` is a run of `words`."""
+def _run_of(words: list[str], phrase: list[str]) -> bool:
+    """Whether `phrase` is a run of `words`, with no stray word between (IntentMatcher._holds
+    allows them)."""
     return any(words[start:start + len(phrase)] == phrase
                for start in range(len(words) - len(phrase) + 1))
