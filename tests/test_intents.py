@@ -276,6 +276,22 @@ def test_a_start_phrases_floor_in_a_noisy_room_is_read_from_the_locale(tmp_path)
         Locale.from_file(broken)
 
 
+def test_the_listener_hears_safety_as_its_locale_says():
+    """The locale's safety settings reach the listener as one value (Locale.safety_hearing)."""
+    from voice.listen.safety_hearing import SafetyHearing
+
+    english = Locale.load("en")
+    hearing = english.safety_hearing
+    assert hearing.second_look_phrases == english.second_look
+    assert hearing.everyday_words == frozenset(english.everyday_words)
+    assert "dinner" in hearing.everyday_words
+    assert hearing.noisy_confidence == 0.3
+    assert hearing.second_look_in_quiet and hearing.heard_openly_in_quiet
+    korean = Locale.load("ko")
+    assert korean.safety_hearing == SafetyHearing(second_look_phrases=korean.second_look,
+                                                  noisy_confidence=EXACT_CONFIDENCE["safety"])
+
+
 def test_a_locale_whose_second_look_in_quiet_is_no_flag_says_so(tmp_path):
     from conftest import english_locale_with
 

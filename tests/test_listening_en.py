@@ -814,10 +814,12 @@ def test_a_held_safety_request_is_handed_back_when_listening_stops(bench):
     from voice.listen.endpoint import END_FRAMES
     from voice.listen.hold import HOLD_FRAMES
     from voice.listen.listener import Listener
+    from voice.listen.safety_hearing import SafetyHearing
 
     rng = np.random.default_rng(10)
     frames = split_frames(in_room(speak("I don't feel safe", "espeak:en-us"), ROOM_TONES[0], rng))
-    listener = Listener(bench.matcher, bench.recognizer, second_look=bench.locale.second_look)
+    safety = SafetyHearing(second_look_phrases=bench.locale.second_look)
+    listener = Listener(bench.matcher, bench.recognizer, safety=safety)
     listener.follow(lambda: context.turn())
     given: list = []
     spoke = False
@@ -1075,7 +1077,8 @@ def test_talk_heard_as_a_request_and_one_more_word_is_turned_away_by_the_second_
 
     def as_before(*args, **kwargs):
         listener = assemble.listener_for(*args, **kwargs)
-        listener._everyday_words = frozenset()  # any short word may be a stray one
+        # any short word may be a stray one
+        listener._safety_hearing = replace(listener._safety_hearing, everyday_words=frozenset())
         return listener
 
     monkeypatch.setattr(listening, "listener_for", as_before)

@@ -71,14 +71,11 @@ def build_engine(settings: Settings, recognize: bool, seed: int | None = None, l
 def listener_for(locale: Locale, matcher: IntentMatcher, recognizer: GrammarRecognizer | None,
                  denoise: bool = True) -> Listener:
     """A listener that hears as the locale's measured settings say (the speaker's, the benches')."""
-    return Listener(matcher, recognizer, denoise=denoise, second_look=locale.second_look,
-                    cross_check=locale.cross_check, gain_db=locale.gain_db,
-                    gain_ceiling_dbfs=locale.gain_ceiling_dbfs, pronunciation=locale.tts_voice,
+    return Listener(matcher, recognizer, denoise=denoise, cross_check=locale.cross_check,
+                    gain_db=locale.gain_db, gain_ceiling_dbfs=locale.gain_ceiling_dbfs,
+                    pronunciation=locale.tts_voice,
                     noisy_start_confidence=locale.noisy_start_confidence,
-                    noisy_safety_confidence=locale.noisy_safety_confidence,
-                    second_look_in_quiet=locale.second_look_in_quiet,
-                    safety_heard_openly_in_quiet=locale.safety_heard_openly_in_quiet,
-                    everyday_words=locale.everyday_words)
+                    safety=locale.safety_hearing)
 
 
 def recognizer_for(settings: Settings, locale: Locale, matcher: IntentMatcher):

@@ -9,6 +9,7 @@ from .listen.crosscheck import CrossCheck
 from .listen.gain import CEILING_DBFS
 from .listen.intents import (EXACT_CONFIDENCE, MAX_COST, MIN_CONFIDENCE, IntentMatcher,
                              check_templates)
+from .listen.safety_hearing import SafetyHearing
 from .yamlfile import load_yaml, where
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -56,6 +57,16 @@ class Locale:
         도움이 필요해 in a partner's turn and over the speaker's voice was 도움이 귀 계속해 (귀
         기울이기 starts a script), and the request was turned away (issue 17's note)."""
         return (*IntentMatcher(self.intents).grammar(), *self.everyday_words)
+
+    @cached_property
+    def safety_hearing(self) -> SafetyHearing:
+        """How the listener makes sure a safety request it heard was one
+        (listen/safety_hearing.py)."""
+        return SafetyHearing(second_look_phrases=self.second_look,
+                             everyday_words=frozenset(self.everyday_words),
+                             noisy_confidence=self.noisy_safety_confidence,
+                             second_look_in_quiet=self.second_look_in_quiet,
+                             heard_openly_in_quiet=self.safety_heard_openly_in_quiet)
 
     @classmethod
     def load(cls, code: str) -> "Locale":

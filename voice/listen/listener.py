@@ -53,6 +53,7 @@ from .intents import TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import GrammarRecognizer
+from .safety_hearing import SafetyHearing
 from .saying import longest_saying
 from .second_look import SAFETY, looks_again, second_look
 
@@ -102,40 +103,26 @@ class Listener:
     and typed text (`voice simulate`) goes through the same matcher via `hear_text`."""
 
     def __init__(self, matcher: IntentMatcher, recognizer: GrammarRecognizer | None = None,
-                 stable_frames: int = STABLE_FRAMES, denoise: bool = True, second_look: tuple[str, ...] = (),
+                 stable_frames: int = STABLE_FRAMES, denoise: bool = True,
                  cross_check: CrossCheck | None = None, gain_db: float = 0.0,
                  gain_ceiling_dbfs: float = CEILING_DBFS, pronunciation: str | None = None,
                  noisy_start_confidence: float = 0.0,
-                 noisy_safety_confidence: float | None = None,
-                 second_look_in_quiet: bool = False, everyday_words: tuple[str, ...] = (),
-                 safety_heard_openly_in_quiet: bool = False) -> None:
-        """`second_look`: the phrases a safety request's second look hears it among (the locale's
-        commands and everyday words: `Locale.second_look`); empty: every phrase listened for.
-        `cross_check`: how near to what the open-vocabulary recognizer heard a command that can be
-        one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the grammar
-        recognizer hears an utterance than the microphone gives it, and `gain_ceiling_dbfs` the loudest
-        20 ms it may make of it (`gain`). `pronunciation`: the espeak-ng voice whose rules say how the
-        locale's words sound (its tts_voice), for how long a command can take to say (`saying`).
-        `noisy_start_confidence`: the n-best confidence a command that starts an exercise or a break
-        must reach in a noisy room (the locale's, measured: `Locale.noisy_start_confidence`), and
-        `noisy_safety_confidence` a safety request there (None: as anywhere), which the second look
-        then decides (`second_look.looks_again`; `Locale.noisy_safety_confidence`).
-        `second_look_in_quiet`: every safety request heard in a quiet room gets the second look, in
-        every context (the locale's, measured: `Locale.second_look_in_quiet`). `everyday_words`:
-        those of the second look's phrases that are talk, never a stray word beside a request.
-        `safety_heard_openly_in_quiet`: a safety request heard in a quiet room, where the open
-        recognizer listens too, stands only if it heard it (the locale's, measured:
-        `Locale.safety_heard_openly_in_quiet`; `OpenCheck.safety_verdict`)."""
+                 safety: SafetyHearing = SafetyHearing()) -> None:
+        """`cross_check`: how near to what the open-vocabulary recognizer heard a command that can
+        be one word must be; None: no open recognizer. `gain_db`: how much louder, at most, the
+        grammar recognizer hears an utterance than the microphone gives it, and
+        `gain_ceiling_dbfs` the loudest 20 ms it may make of it (`gain`). `pronunciation`: the
+        espeak-ng voice whose rules say how the locale's words sound (its tts_voice), for how long
+        a command can take to say (`saying`). `noisy_start_confidence`: the n-best confidence a
+        command that starts an exercise or a break must reach in a noisy room (the locale's,
+        measured: `Locale.noisy_start_confidence`). `safety`: how a safety request heard is made
+        sure of (the locale's: `Locale.safety_hearing`)."""
         self.matcher = matcher
-        self._second_look_in_quiet = second_look_in_quiet
-        self._safety_heard_openly_in_quiet = safety_heard_openly_in_quiet
         self._noisy_start_confidence = noisy_start_confidence
-        self._noisy_safety_confidence = noisy_safety_confidence
+        self._safety_hearing = safety
         self._pronunciation = pronunciation
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
-        self._second_look_phrases = list(second_look)
-        self._everyday_words = frozenset(everyday_words)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._gain = Gain(gain_db, gain_ceiling_dbfs)
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
@@ -291,7 +278,7 @@ class Listener:
             self._open.end()
         texts, scores, words = self._recognizer.finish()
         durations = [[w.end - w.start for w in ws] for ws in words]
-        safety_floor = self._noisy_safety_confidence if self._noisy else None
+        safety_floor = self._safety_hearing.noisy_confidence if self._noisy else None
         match = self.matcher.match(texts, scores, self._hearing, durations, safety_floor)
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.faded_frames) * FRAME_MS / 1000
         rank = texts.index(match.text) if match.text in texts else None  # the alternative it matched
@@ -328,10 +315,11 @@ class Listener:
         quiet room where the locale says so, the open recognizer's word on it. Over the speaker's
         voice the open recognizer does not listen (Context.cross_checked), and the request stands
         on the grammar's hearing and its second look."""
+        hearing = self._safety_hearing
         if looks_again(asked_for, words_share, self._noisy, match.confidence,
-                       self._second_look_in_quiet):
+                       hearing.second_look_in_quiet):
             match = self._second_look(match)
-        if (match.intent == SAFETY and self._safety_heard_openly_in_quiet and not self._noisy
+        if (match.intent == SAFETY and hearing.heard_openly_in_quiet and not self._noisy
                 and self._checking):
             return self._check.safety_verdict(match, self.matcher.phrases_of(SAFETY))
         return match
@@ -340,9 +328,10 @@ class Listener:
         """`match` (safety, heard in a small command set, right after other words, over only part
         of its utterance, unsure in a noisy room, or in a quiet room where the locale says so) if
         it is still a safety request when heard again (`second_look`)."""
-        phrases = self._second_look_phrases or self._grammar(None).phrases
+        hearing = self._safety_hearing
+        phrases = list(hearing.second_look_phrases) or self._grammar(None).phrases
         return second_look(match, self._recognizer, phrases, self.matcher, self._utterance,
-                           self._words_before, self._everyday_words)
+                           self._words_before, hearing.everyday_words)
 
     def _grammar(self, context: Context | None) -> Grammar:
         if context not in self._grammars:
