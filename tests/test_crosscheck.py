@@ -120,11 +120,32 @@ def test_in_a_noisy_room_an_interrupting_command_heard_unsure_must_be_in_the_bes
 def test_a_steps_command_stands_where_the_grammar_outscored_everything_the_open_recognizer_heard():
     """Vosk's scores are log-likelihoods over the same frames: a margin of OUTSCORED_BY or more means
     nothing in the whole vocabulary fit the sound nearly as well as the command did."""
+    from voice.listen.recognizer import Alternatives
+
     margin = crosscheck.OUTSCORED_BY
-    assert ENGLISH.outscored(50.0 + margin, [50.0, 49.0], interrupting=False)
-    assert not ENGLISH.outscored(50.0 + margin - 0.1, [50.0, 49.0], interrupting=False)
-    assert not ENGLISH.outscored(50.0 + margin, [50.0, 49.0], interrupting=True)  # stop, a start phrase
-    assert not ENGLISH.outscored(50.0 + margin, [], interrupting=False)  # nothing heard to compare with
+    heard = Alternatives(["the", "ah"], [50.0, 49.0])
+    assert ENGLISH.outscored(50.0 + margin, heard, interrupting=False)
+    assert not ENGLISH.outscored(50.0 + margin - 0.1, heard, interrupting=False)
+    assert not ENGLISH.outscored(50.0 + margin, heard, interrupting=True)  # stop, a start phrase
+    nothing = Alternatives([], [])
+    assert not ENGLISH.outscored(50.0 + margin, nothing, interrupting=False)  # nothing to compare
+
+
+def test_in_a_noisy_room_a_steps_command_must_outscore_words_heard_openly_by_more_and_be_sure():
+    """In noise the open recognizer fits everything worse, so the margin is wider, and only a
+    command the grammar was sure of, against words the open recognizer heard, stands on it."""
+    from voice.listen.recognizer import Alternatives
+
+    margin, sure = crosscheck.NOISY_OUTSCORED_BY, crosscheck.NOISY_OUTSCORED_CONFIDENCE
+    assert margin > crosscheck.OUTSCORED_BY
+    heard = Alternatives(["this kid", "the kid"], [30.0, 28.0])
+    assert ENGLISH.outscored(30.0 + margin, heard, False, noisy=True, confidence=sure)
+    assert not ENGLISH.outscored(30.0 + margin - 0.1, heard, False, noisy=True, confidence=sure)
+    assert not ENGLISH.outscored(30.0 + margin, heard, False, noisy=True, confidence=sure - 0.01)
+    assert not ENGLISH.outscored(30.0 + margin, heard, True, noisy=True, confidence=sure)  # a stop
+    no_words = Alternatives(["", "you know"], [30.0, 28.0])  # "can you help me with this" as help
+    assert not ENGLISH.outscored(30.0 + 14.7, no_words, False, noisy=True, confidence=1.0)
+    assert ENGLISH.outscored(30.0 + 14.7, no_words, False, noisy=False)  # as in a quiet room
 
 
 def test_without_espeak_ng_words_are_compared_by_spelling(monkeypatch):

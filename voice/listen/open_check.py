@@ -71,12 +71,12 @@ class OpenCheck:
     def verdict(self, match: Match, phrases: list[str], score: float, noisy: bool, in_turn: bool,
                 louder_frames: list[np.ndarray]) -> Match:
         """`match` if the open-vocabulary recognizer heard something that sounds near one of its
-        `phrases` ("happy" was "help me" in a session's grammar), or, in a quiet room and outside a
-        partner's turn, nothing that fit the sound nearly as well as the grammar's hearing of it
-        (`score`; CrossCheck.outscored). A turn's grammar is a few words, so each scores higher there:
-        a person's "down" was "done" 9.0 above the open recognizer's "down" (issue 17's note). If that
-        recognizer failed, the grammar's word stands alone, as before there was a second opinion:
-        "stop" must work whatever else fails."""
+        `phrases` ("happy" was "help me" in a session's grammar), or, outside a partner's turn,
+        nothing that fit the sound nearly as well as the grammar's hearing of it (`score`;
+        CrossCheck.outscored, by a wider margin in a `noisy` room). A turn's grammar is a few
+        words, so each scores higher there: a person's "down" was "done" 9.0 above the open
+        recognizer's "down" (issue 17's note). If that recognizer failed, the grammar's word
+        stands alone, as before there was a second opinion: "stop" must work whatever else fails."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
@@ -85,7 +85,8 @@ class OpenCheck:
         interrupting = interrupts(match.intent)
         if self._cross_check.confirms(phrases, heard.texts, interrupting, match.confidence, noisy):
             return match
-        if not noisy and not in_turn and self._cross_check.outscored(score, heard.scores, interrupting):
+        if not in_turn and self._cross_check.outscored(score, heard, interrupting, noisy,
+                                                       match.confidence):
             return match
         asks_louder = self._louder and not (noisy or in_turn or interrupting)
         if asks_louder and self._confirmed_louder(match, phrases, louder_frames):
