@@ -62,3 +62,27 @@ def test_a_safety_request_stands_where_the_open_recognizer_heard_its_words():
     assert verdict(Heard("i need")) is None
     assert verdict(Heard()) is None
     assert verdict(Heard(fails=True)) == "safety"  # the safety response works whatever fails
+
+
+def test_in_a_noisy_room_a_safety_request_is_turned_away_only_where_heard_openly_as_other_words():
+    """There the open recognizer hears requests too poorly to be asked for their words ("i need
+    help" as "the hell"): a request is turned away only where its best alternative begins as a
+    phrase does, then says another word ("i don't feel sick", "i need a haircut"), and none of
+    its best ALTERNATIVES holds a phrase (open_check.py)."""
+    phrases = ["i need help", "i don't feel safe", "emergency"]
+    request = heard("safety", "i need help", 1.0)
+
+    def verdict(hearing: Heard) -> str | None:
+        return OpenCheck(hearing, CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), False).safety_verdict(
+            request, phrases, noisy=True).intent
+
+    assert verdict(Heard("i don't feel sick")) is None
+    assert verdict(Heard("i need a haircut", "i need her type")) is None
+    assert verdict(Heard("we need help")) == "safety"  # begins as none of the phrases does
+    assert verdict(Heard("the hell", "i the hell")) == "safety"
+    assert verdict(Heard("i need")) == "safety"  # no word after the opening
+    assert verdict(Heard("i need hell", "i need help")) == "safety"
+    assert verdict(Heard(*["i need hell"] * ALTERNATIVES, "i need help")) is None
+    assert verdict(Heard("emergency room")) == "safety"  # a phrase of one word has no opening
+    assert verdict(Heard()) == "safety"
+    assert verdict(Heard(fails=True)) == "safety"

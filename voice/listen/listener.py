@@ -28,8 +28,11 @@ Where the locale's model can decode freely (English), the first seconds of each 
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
 stands only if what it heard sounds near one of its phrases (`open_check`): alone, people's "happy"
 was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own,
-and, in a noisy room, a stop phrase the grammar was unsure of. Where it cannot (Korean), a start
-phrase or a break heard in a noisy room stands only at the locale's `noisy_start_confidence`.
+and, in a noisy room, a stop phrase the grammar was unsure of. A safety request stands only if it
+heard the request too, in a quiet room where the locale says so; in a noisy room, it is turned
+away only where it heard other words that begin as a request does ("i don't feel sick"). Where
+it cannot (Korean), a start phrase or a break heard in a noisy room stands only at the locale's
+`noisy_start_confidence`.
 """
 
 import logging
@@ -311,17 +314,18 @@ class Listener:
                 and match.confidence < self._noisy_start_confidence)
 
     def _safety(self, match: Match, asked_for: bool, words_share: float) -> Match:
-        """A safety request, after the second look where `looks_again` asks for one and, in a
-        quiet room where the locale says so, the open recognizer's word on it. Over the speaker's
-        voice the open recognizer does not listen (Context.cross_checked), and the request stands
-        on the grammar's hearing and its second look."""
+        """A safety request, after the second look where `looks_again` asks for one, and the
+        open recognizer's word on it: in a quiet room where the locale says so, and in a noisy
+        room (`OpenCheck.safety_verdict`). Over the speaker's voice the open recognizer does not
+        listen (Context.cross_checked), and the request stands on the grammar's hearing and its
+        second look."""
         hearing = self._safety_hearing
         if looks_again(asked_for, words_share, self._noisy, match.confidence,
                        hearing.second_look_in_quiet):
             match = self._second_look(match)
-        if (match.intent == SAFETY and hearing.heard_openly_in_quiet and not self._noisy
-                and self._checking):
-            return self._check.safety_verdict(match, self.matcher.phrases_of(SAFETY))
+        heard_openly = self._noisy or hearing.heard_openly_in_quiet
+        if match.intent == SAFETY and heard_openly and self._checking:
+            return self._check.safety_verdict(match, self.matcher.phrases_of(SAFETY), self._noisy)
         return match
 
     def _second_look(self, match: Match) -> Match:
