@@ -55,7 +55,7 @@ from .hold import Hold
 from .intents import TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
-from .recognizer import GrammarRecognizer
+from .recognizer import Decoded, GrammarRecognizer
 from .safety_hearing import SafetyHearing
 from .saying import longest_saying
 from .second_look import SAFETY, looks_again, second_look
@@ -142,6 +142,7 @@ class Listener:
         self._after_words = False  # ... and both were heard where a start must follow a pause
         self._collecting = False
         self._answered = False  # committed early; the rest of this utterance is not listened to
+        self._unfinished = False  # its phrase was not whole when it could have committed early
         self._partial: tuple[str, ...] = ()
         self._stable = 0
         self._fed = 0  # frames of this utterance given to Vosk
@@ -242,6 +243,7 @@ class Listener:
                              and self._hearing is not None and self._hearing.pause_before_start
                              and before is not None and before.pause_before_start)
         self._collecting, self._partial, self._stable, self._fed = True, (), 0, 0
+        self._unfinished = False
         end_of_last = self._utterance[max(0, len(self._utterance) - WORDS_BEFORE):]
         self._words_before = end_of_last if self._soon_after_words else []
         self._utterance = []
@@ -270,16 +272,33 @@ class Listener:
         if self._checking and words in grammar.complete and verdict_due:
             self._open.end()  # its verdict, if asked for, is then ready sooner
         settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= answer_after
-        if settled and commit_after is not None:
+        if settled and commit_after is not None and not self._unfinished:
+            if self._checking:  # as in _finish: its verdict runs while the grammar's does
+                self._open.end()
+            decoded = self._recognizer.finish()
+            if tuple(normalize(decoded[0][0] if decoded[0] else "")) != words:
+                self._hear_again()
+                return None
             self._answered = True
-            return replace(self._finish(), early=True)
+            return replace(self._finish(decoded), early=True)
         return None
 
-    def _finish(self) -> Match:
+    def _hear_again(self) -> None:
+        """The grammar's final result was not the whole phrase its partial result held: the voice
+        paused inside a word. In a quiet room, flite's (slt) "safety information" was "safety
+        information" in the partial result at a pause inside "information", 100 ms of quiet, and
+        "safety in" in the final: too far from any phrase (issue 17's note). The utterance goes
+        on: its frames so far are heard again, and it is answered at the end of speech."""
+        self._unfinished = True
+        for piece in self._utterance:
+            self._recognizer.accept(piece)
+
+    def _finish(self, decoded: Decoded | None = None) -> Match:
+        """The utterance's match, checked; `decoded`: the grammar's final result, if already had."""
         self._collecting = False
         if self._checking:  # its verdict may be asked for below: begun by now, it runs while the grammar's does
             self._open.end()
-        texts, scores, words = self._recognizer.finish()
+        texts, scores, words = decoded or self._recognizer.finish()
         durations = [[w.end - w.start for w in ws] for ws in words]
         safety_floor = self._safety_hearing.noisy_confidence if self._noisy else None
         match = self.matcher.match(texts, scores, self._hearing, durations, safety_floor)

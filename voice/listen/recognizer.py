@@ -37,6 +37,10 @@ class Word(NamedTuple):
     end: float
 
 
+# The grammar's final result: its alternatives' texts (best first), scores and words with times.
+Decoded = tuple[list[str], list[float], list[list[Word]]]
+
+
 class Alternatives(NamedTuple):
     """The open recognizer's hearing of an utterance."""
     texts: list[str]  # best first
@@ -153,7 +157,7 @@ class GrammarRecognizer:
         """The best guess so far for the utterance in progress."""
         return json.loads(self._decode(self._recognizer.PartialResult)).get("partial", "")
 
-    def finish(self) -> tuple[list[str], list[float], list[list[Word]]]:
+    def finish(self) -> Decoded:
         """End the utterance now (our endpoint, not Vosk's): its alternatives, best first, their
         scores (log-likelihoods; only their differences mean anything) and their words with times
         (empty without them)."""
