@@ -186,6 +186,30 @@ def test_a_command_that_begins_only_longer_ways_to_say_it_answers_before_the_end
 
 
 @needs_english
+def test_a_phrase_whose_voice_pauses_inside_a_word_is_answered_whole(bench, monkeypatch):
+    """flite's (slt) "safety information" pauses 100 ms inside "information": the grammar's partial
+    result there is already the whole phrase, and its final "safety in", too far from any phrase,
+    which the early commit answered before. It now waits for a final that is the phrase
+    (`Listener._hear_again`), and the phrase is heard at the end of speech."""
+    from voice.listen.listener import Listener
+
+    heard_again = []
+    hear_again = Listener._hear_again
+
+    def noting(listener: Listener) -> None:
+        heard_again.append(listener._partial)
+        hear_again(listener)
+
+    monkeypatch.setattr(Listener, "_hear_again", noting)
+    speech = speak("safety information", "flite:slt")
+    said = in_room(speech, ROOM_TONES[0], np.random.default_rng(1))
+    heard = bench.first_heard(said, speech, bench.context_of["safety_info"])
+    assert heard.match is not None and heard.match.intent == "safety_info", heard
+    assert heard.frame <= END_FRAMES, heard
+    assert heard_again == [("safety", "information")]
+
+
+@needs_english
 @needs_people
 def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
     """Its thread changes when the work is done, not what is heard: the same frames give the same

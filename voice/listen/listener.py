@@ -7,8 +7,9 @@ as Vosk's partial result is a complete phrase of the current command set that ha
 for `stable_frames` and the voice has just stopped (our endpointer would wait 240 ms more); one
 that begins only longer ways to say the same command waits a little longer, and one that begins
 another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
-Vosk's final n-best result is then matched and checked (`IntentMatcher.match`); the end of speech
-is the fallback, not the path. Safety and forgetting are then held until the quiet after them has
+Vosk's final n-best result is then matched and checked (`IntentMatcher.match`), if its best is that
+phrase; if not, the voice had paused inside a word, and the end of speech decides (`_hear_again`).
+The end of speech is the fallback, not the path. Safety and forgetting are then held until the quiet after them has
 lasted (`hold`): speech coming back first made them the start of a sentence.
 
 In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
