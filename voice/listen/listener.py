@@ -9,8 +9,8 @@ that begins only longer ways to say the same command waits a little longer, and 
 another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`), if its best is that
 phrase; if not, the voice had paused inside a word, and the end of speech decides (`_hear_again`).
-The end of speech is the fallback, not the path. Safety and forgetting are then held until the quiet after them has
-lasted (`hold`): speech coming back first made them the start of a sentence.
+The end of speech is the fallback, not the path. Safety and forgetting are then held until the
+quiet after them has lasted (`hold`): speech coming back first made them the start of a sentence.
 
 In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
 one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
