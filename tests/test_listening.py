@@ -193,7 +193,7 @@ def test_the_end_of_a_sentence_cut_off_is_heard_with_the_words_before_it(monkeyp
     """In the safety bench's second noise draw of the tuning talk at 6 dB SNR (this generator
     state), "오늘 저녁에 차 정비 맡겨야 해" was cut after 차 정비, and its end was 지금 위험해 alone
     even with every Korean command listened for: the crisis message, in all four contexts. Heard
-    with the end of the words before it (listener.WORDS_BEFORE), it is "자기소개 나누기 기록 위험해"
+    with the end of the words before it (second_look.WORDS_BEFORE), it is "자기소개 나누기 기록 위험해"
     and is turned away."""
     from voice.bench.listening import Bench
     from voice.bench.rooms import in_room

@@ -59,7 +59,7 @@ from .open_hearing import OpenHearing
 from .recognizer import Decoded, GrammarRecognizer
 from .safety_hearing import SafetyHearing
 from .saying import longest_saying
-from .second_look import SAFETY, looks_again, second_look
+from .second_look import SAFETY, WORDS_BEFORE, looks_again, second_look
 
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
@@ -81,23 +81,6 @@ OPEN_VERDICT_LEAD = 3
 PAUSE_BEFORE_START = frames_for(0.26)
 AFTER_WORDS = "no pause before it"
 UNSURE_IN_NOISE = "unsure in a noisy room"
-# A safety request heard that soon after the last utterance, in any context, gets the second look a
-# small command set gives it (`_second_look`; second_look.looks_again says when else): at 6 dB SNR
-# the end of a tuning voice's "오늘 저녁에 차 정비 맡겨야 해", cut off by the endpointer, was
-# 지금 위험해 in a session, the crisis message in 5 of 40 noise draws; 1 with the second look. The
-# tuning voices' requests said 0.3 s after a few everyday words were heard as often as before (21
-# of 48 in a quiet room and at 6 dB); turned away outright, none was. Held-out voices: 25 -> 22 of
-# 48 (at 6 dB 10 -> 7). English tuning voices: 91 of 100 before and after (issue 17's note).
-# A safety request that began right after other words, if its second look heard it, is heard once
-# more with up to this much of the utterance before it, and stands only if it is still a safety
-# phrase at the end (`IntentMatcher.said_last`): alone, the piece of a sentence cut off can be
-# nothing else. At 6 dB SNR the tuning voice's "오늘 저녁에 차 정비 맡겨야 해" was cut after 차 정비
-# (2.6 s in), and its end was 지금 위험해 alone with every Korean command listened for, the crisis
-# message in all four contexts in 1 of 10 noise draws; heard with the words before it, it was
-# "자기소개 나누기 기록 위험해" (issue 17's note). A decoder needs a word or two of what came
-# before, not the whole sentence, and the request's answer waits for this decode: 4 s of audio took
-# 80-170 ms here, where the request alone took 20-80.
-WORDS_BEFORE = frames_for(3.0)
 
 log = logging.getLogger(__name__)
 
