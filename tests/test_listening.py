@@ -178,14 +178,19 @@ def test_the_end_of_a_sentence_cut_off_in_noise_is_no_safety_request(monkeypatch
 def test_a_safety_phrase_heard_over_only_the_end_of_a_sentence_is_no_safety_request(monkeypatch):
     """At 6 dB SNR espeak-ng's (ko+m1) whole "오늘 저녁에 팀이랑 긴 통화가 있어" was 지금 위험해 in a
     session, its words 0.69 s of the utterance's 1.04 s: the rest was other words, so it gets the
-    second look (second_look.PHRASE_SHARE), which turns it away (as it would for its confidence)."""
+    second look (second_look.PHRASE_SHARE), which turns it away (as it would for its confidence).
+    It was so committed early, mid-sentence, at 다음 in the grammar's partial result; an early
+    commit now asks for a final that is its phrase (listener._final_is), and the sentence is heard
+    whole, too far from any phrase, with or without the second look."""
     from voice.bench.voices import speak
-    from voice.listen import second_look
+    from voice.listen import listener, second_look
 
     said = speak("오늘 저녁에 팀이랑 긴 통화가 있어", "espeak:ko+m1")
     assert crisis_messages_in_noise(said, (18, 19)) == 0
     monkeypatch.setattr(second_look, "PHRASE_SHARE", 0.0)  # no phrase counts as part of one
     monkeypatch.setattr(second_look, "NOISY_SAFETY_CONFIDENCE", 0.0)  # nor as heard unsure in noise
+    assert crisis_messages_in_noise(said, (18, 19)) == 0
+    monkeypatch.setattr(listener, "_final_is", lambda decoded, words: True)  # early, as before
     assert crisis_messages_in_noise(said, (18, 19)) == 1
 
 
@@ -234,7 +239,7 @@ def test_talk_heard_as_a_safety_request_unsure_in_a_noisy_room_is_looked_at_agai
     from voice.bench.rooms import in_room
     from voice.bench.voices import speak
     from voice.config import Settings
-    from voice.listen import second_look
+    from voice.listen import listener, second_look
 
     def heard(text: str, noise: str) -> str | None:
         audio = in_room(speak(text, "espeak:ko+m1"), AT_6DB, bench_noise(*UNSURE_IN_NOISE[noise]))
@@ -244,6 +249,9 @@ def test_talk_heard_as_a_safety_request_unsure_in_a_noisy_room_is_looked_at_agai
     assert [heard(text, text) for text in UNSURE_IN_NOISE] == [None, None]
     assert heard("지금 위험해", "이번 달 카드값이 많이 나왔어") == "safety"
     monkeypatch.setattr(second_look, "NOISY_SAFETY_CONFIDENCE", 0.0)  # none is unsure
+    # The sentence was a request committed early mid-sentence: no longer (listener._final_is).
+    assert [heard(text, text) for text in UNSURE_IN_NOISE] == ["safety", None]
+    monkeypatch.setattr(listener, "_final_is", lambda decoded, words: True)  # early, as before
     assert [heard(text, text) for text in UNSURE_IN_NOISE] == ["safety", "safety"]
 
 

@@ -260,7 +260,7 @@ class Listener:
             if self._checking:  # as in _finish: its verdict runs while the grammar's does
                 self._open.end()
             decoded = self._recognizer.finish()
-            if tuple(normalize(decoded[0][0] if decoded[0] else "")) != words:
+            if not _final_is(decoded, words):
                 self._hear_again()
                 return None
             self._answered = True
@@ -268,11 +268,9 @@ class Listener:
         return None
 
     def _hear_again(self) -> None:
-        """The grammar's final result was not the whole phrase its partial result held: the voice
-        paused inside a word. In a quiet room, flite's (slt) "safety information" was "safety
-        information" in the partial result at a pause inside "information", 100 ms of quiet, and
-        "safety in" in the final: too far from any phrase (issue 17's note). The utterance goes
-        on: its frames so far are heard again, and it is answered at the end of speech."""
+        """The grammar's final result was not the phrase its partial result held (`_final_is`):
+        the utterance goes on. Its frames so far are heard again, and it is answered at the end of
+        speech."""
         self._unfinished = True
         for piece in self._utterance:
             self._recognizer.accept(piece)
@@ -344,3 +342,15 @@ class Listener:
         if context not in self._grammars:
             self._grammars[context] = grammar_of(self.matcher, context)
         return self._grammars[context]
+
+
+def _final_is(decoded: Decoded, words: tuple[str, ...]) -> bool:
+    """Whether the grammar's final result (best first) is the phrase its partial result held,
+    `words`, as an early commit asks. A partial result holds a word as soon as it begins: in a
+    quiet room flite's (slt) "safety information" was that phrase in the partial result at a
+    100 ms pause inside "information", and "safety in" in the final, too far from any phrase;
+    at 6 dB SNR, in a session, espeak-ng's (ko+m1) "오늘 저녁에 팀이랑 긴 통화가 있어" was 다음
+    in the partial result, and 지금 위험해 in the final, a safety request committed mid-sentence
+    (issue 17's note)."""
+    texts = decoded[0]
+    return tuple(normalize(texts[0] if texts else "")) == words
