@@ -4,7 +4,7 @@ walked over every context of both locales."""
 import pytest
 
 from voice.listen import context
-from voice.listen.commit import QUIET_TO_COMMIT, SAME_MEANING_QUIET, grammar_of
+from voice.listen.commit import QUIET_TO_COMMIT, SAME_MEANING_QUIET, final_is, grammar_of
 from voice.listen.intents import EXACT_INTENTS, IntentMatcher
 from voice.locale import Locale
 
@@ -37,3 +37,12 @@ def test_the_english_table_where_a_couple_would_notice():
     paused = grammar_of(matcher, context.paused()).commit_after
     assert ("continue",) not in paused  # "continue our session" is another command
     assert paused[("resume",)] == QUIET_TO_COMMIT
+
+
+def test_an_early_commit_asks_for_a_final_result_that_is_the_phrase_its_partial_result_held():
+    """A partial result holds a word as soon as it begins ("safety information" at a pause inside
+    "information", whose final was "safety in"): only a final that is the phrase commits early."""
+    phrase = ("safety", "information")
+    assert final_is((["safety information", "safety in"], [9.0, 8.0], [[], []]), phrase)
+    assert not final_is((["safety in", "safety information"], [9.0, 8.0], [[], []]), phrase)
+    assert not final_is(([], [], []), phrase)

@@ -180,7 +180,7 @@ def test_a_safety_phrase_heard_over_only_the_end_of_a_sentence_is_no_safety_requ
     session, its words 0.69 s of the utterance's 1.04 s: the rest was other words, so it gets the
     second look (second_look.PHRASE_SHARE), which turns it away (as it would for its confidence).
     It was so committed early, mid-sentence, at 다음 in the grammar's partial result; an early
-    commit now asks for a final that is its phrase (listener._final_is), and the sentence is heard
+    commit now asks for a final that is its phrase (commit.final_is), and the sentence is heard
     whole, too far from any phrase, with or without the second look."""
     from voice.bench.voices import speak
     from voice.listen import listener, second_look
@@ -190,7 +190,7 @@ def test_a_safety_phrase_heard_over_only_the_end_of_a_sentence_is_no_safety_requ
     monkeypatch.setattr(second_look, "PHRASE_SHARE", 0.0)  # no phrase counts as part of one
     monkeypatch.setattr(second_look, "NOISY_SAFETY_CONFIDENCE", 0.0)  # nor as heard unsure in noise
     assert crisis_messages_in_noise(said, (18, 19)) == 0
-    monkeypatch.setattr(listener, "_final_is", lambda decoded, words: True)  # early, as before
+    monkeypatch.setattr(listener, "final_is", lambda decoded, words: True)  # early, as before
     assert crisis_messages_in_noise(said, (18, 19)) == 1
 
 
@@ -249,9 +249,9 @@ def test_talk_heard_as_a_safety_request_unsure_in_a_noisy_room_is_looked_at_agai
     assert [heard(text, text) for text in UNSURE_IN_NOISE] == [None, None]
     assert heard("지금 위험해", "이번 달 카드값이 많이 나왔어") == "safety"
     monkeypatch.setattr(second_look, "NOISY_SAFETY_CONFIDENCE", 0.0)  # none is unsure
-    # The sentence was a request committed early mid-sentence: no longer (listener._final_is).
+    # The sentence was a request committed early mid-sentence: no longer (commit.final_is).
     assert [heard(text, text) for text in UNSURE_IN_NOISE] == ["safety", None]
-    monkeypatch.setattr(listener, "_final_is", lambda decoded, words: True)  # early, as before
+    monkeypatch.setattr(listener, "final_is", lambda decoded, words: True)  # early, as before
     assert [heard(text, text) for text in UNSURE_IN_NOISE] == ["safety", "safety"]
 
 

@@ -8,9 +8,9 @@ for `stable_frames` and the voice has just stopped (our endpointer would wait 24
 that begins only longer ways to say the same command waits a little longer, and one that begins
 another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`), if its best is that
-phrase; if not, the voice had paused inside a word, and the end of speech decides (`_hear_again`).
-The end of speech is the fallback, not the path. Safety and forgetting are then held until the
-quiet after them has lasted (`hold`): speech coming back first made them the start of a sentence.
+phrase (`final_is`); if not, the end of speech decides (`_hear_again`). The end of speech is the
+fallback, not the path. Safety and forgetting are then held until the quiet after them has lasted
+(`hold`): speech coming back first made them the start of a sentence.
 
 In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
 one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
@@ -45,7 +45,7 @@ import numpy as np
 
 from ..audio.frames import FRAME_MS, frames_for, rms_dbfs
 from ..errors import ModelError
-from .commit import STABLE_FRAMES, Grammar, grammar_of
+from .commit import STABLE_FRAMES, Grammar, final_is, grammar_of
 from .context import Context, starts_an_exercise, starts_something
 from .crosscheck import CrossCheck
 from .denoise import denoiser
@@ -260,7 +260,7 @@ class Listener:
             if self._checking:  # as in _finish: its verdict runs while the grammar's does
                 self._open.end()
             decoded = self._recognizer.finish()
-            if not _final_is(decoded, words):
+            if not final_is(decoded, words):
                 self._hear_again()
                 return None
             self._answered = True
@@ -268,7 +268,7 @@ class Listener:
         return None
 
     def _hear_again(self) -> None:
-        """The grammar's final result was not the phrase its partial result held (`_final_is`):
+        """The grammar's final result was not the phrase its partial result held (`final_is`):
         the utterance goes on. Its frames so far are heard again, and it is answered at the end of
         speech."""
         self._unfinished = True
@@ -343,14 +343,3 @@ class Listener:
             self._grammars[context] = grammar_of(self.matcher, context)
         return self._grammars[context]
 
-
-def _final_is(decoded: Decoded, words: tuple[str, ...]) -> bool:
-    """Whether the grammar's final result (best first) is the phrase its partial result held,
-    `words`, as an early commit asks. A partial result holds a word as soon as it begins: in a
-    quiet room flite's (slt) "safety information" was that phrase in the partial result at a
-    100 ms pause inside "information", and "safety in" in the final, too far from any phrase;
-    at 6 dB SNR, in a session, espeak-ng's (ko+m1) "오늘 저녁에 팀이랑 긴 통화가 있어" was 다음
-    in the partial result, and 지금 위험해 in the final, a safety request committed mid-sentence
-    (issue 17's note)."""
-    texts = decoded[0]
-    return tuple(normalize(texts[0] if texts else "")) == words
