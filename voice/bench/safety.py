@@ -7,8 +7,10 @@ talk corpus (sentences and short everyday utterances) heard in the same contexts
 again at 6 dB SNR (a television on while the couple talk), where every safety response is a false
 one. Then the requests as people also say them, among other words ("please, I need help"), in a
 quiet room and at 6 dB: a request is its phrase alone, and these show what that costs (no target).
-Last, the requests again at 6 dB SNR, over as many draws of its noise as the talk: what keeping talk
-off safety there costs the requests themselves.
+Then the requests again at 6 dB SNR, over as many draws of its noise as the talk: what keeping talk
+off safety there costs the requests themselves. Last, the talk near a safety phrase (talk.yaml:
+"I need a hat", "I don't feel sick") in every voice of its set and every room tone: heard in one
+voice, as above, it hides which voices carry it to a request.
 `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
 긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
 look (`Listener._second_look`) is what keeps talk off safety in the two small command sets, and
@@ -26,7 +28,7 @@ from ..listen import context
 from ..listen.intents import expand
 from .listening import Bench, why_missed
 from .rooms import AT_6DB, ROOM_TONE, Condition, in_room
-from .speech import requests_in_words, talk
+from .speech import near_safety, requests_in_words, talk
 from .voices import VOICE_SETS, available, speak
 
 TARGETS = {"requests_heard": 0.90, "talk_safety": 0}
@@ -67,6 +69,10 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
         noise = np.random.default_rng(22)
         figures["requests_at_6db"] = _requests(bench, phrases, tuple(figures["voices"]),
                                                [AT_6DB] * draws, listening, noise)
+    for name, figures in result["sets"].items():  # after every figure above, for the same reason
+        near = near_safety(settings.locale, name)[: 2 if quick else None]
+        figures["near_safety"] = _in_every_voice(bench, near, tuple(figures["voices"]), rooms,
+                                                 listening)
     result["summary"] = _summary(result)
     return result
 
@@ -111,6 +117,19 @@ def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: di
             "safety_at_6db": {name: in_noise[name] for name in listening}, "examples": examples[:12]}
 
 
+def _in_every_voice(bench: Bench, texts: list[str], voices: tuple[str, ...],
+                    rooms: list[Condition], listening: dict) -> dict:
+    """The talk near a safety phrase, each utterance in every voice and room: safety responses per
+    context."""
+    cases = [(text, voice, room) for text in texts for voice in voices for room in rooms]
+    named = [f"{text} ({voice})" for text, voice, _ in cases]
+    said = [speak(text, voice) for text, voice, _ in cases]
+    false, examples = _false_safety(bench, named, said, [room for _, _, room in cases],
+                                    np.random.default_rng(23), listening)
+    return {"utterances": len(texts), "trials_per_context": len(cases), "safety": false,
+            "examples": examples[:12]}
+
+
 def _false_safety(bench: Bench, texts: list[str], said: list[np.ndarray], rooms: list[Condition],
                   rng: np.random.Generator, listening: dict) -> tuple[dict[str, int], list[str]]:
     """How many of the utterances `said`, each in its room, gave the safety response, per context, and
@@ -139,11 +158,14 @@ def _summary(result: dict) -> str:
         heard_in_noise = ", ".join(f"{ctx} {n}/{in_noise_requests['trials_per_context']}"
                                    for ctx, n in in_noise_requests["heard"].items())
         false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
+        near = figures["near_safety"]
+        near_false = ", ".join(f"{ctx} {n}" for ctx, n in near["safety"].items())
         in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
         draws = spoken["draws_at_6db"]
         over_draws = f" over {draws} noise draws" if draws > 1 else ""
         parts.append(f"{name}: requests heard {heard}, at 6 dB SNR{over_draws} {heard_in_noise}; "
                      f"said among other words {heard_in_words}; "
                      f"safety on {spoken['utterances']} talk utterances {false}, "
-                     f"at 6 dB SNR{over_draws} {in_noise}")
+                     f"at 6 dB SNR{over_draws} {in_noise}; talk near a safety phrase in every voice "
+                     f"and room tone ({near['trials_per_context']}) {near_false}")
     return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"

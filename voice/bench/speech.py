@@ -52,12 +52,22 @@ def utterances(texts: list[str], locale: str, voices: int = 3, rates: tuple[int,
 
 
 def talk(locale: str, part: str | None = None) -> dict[str, list[str]]:
-    """The talk corpus (talk.yaml): sentences and short everyday utterances; `part` "tuning" (even
-    lines) or "held-out" (odd lines), None for all of it."""
+    """The talk corpus (talk.yaml): sentences (the talk near a safety phrase last) and short
+    everyday utterances; `part` "tuning" (even lines) or "held-out" (odd lines), None for all of
+    it."""
     corpus = _bundled("talk.yaml")[locale]
+    said = {"sentences": corpus["sentences"] + corpus["near_safety"], "short": corpus["short"]}
+    return {kind: _half(texts, part) for kind, texts in said.items()}
+
+
+def near_safety(locale: str, part: str | None = None) -> list[str]:
+    """The talk that holds a safety phrase's words or sounds near one (talk.yaml), or its `part`."""
+    return _half(_bundled("talk.yaml")[locale]["near_safety"], part)
+
+
+def _half(texts: list[str], part: str | None) -> list[str]:
     start = {"tuning": 0, "held-out": 1, None: 0}[part]
-    step = 1 if part is None else 2
-    return {kind: texts[start::step] for kind, texts in corpus.items()}
+    return texts[start :: 1 if part is None else 2]
 
 
 def requests_in_words(locale: str) -> list[str]:
