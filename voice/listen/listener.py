@@ -280,7 +280,9 @@ class Listener:
         self._collecting = False
         if self._checking:  # its verdict may be asked for below: begun by now, it runs while the grammar's does
             self._open.end()
-        texts, scores, words = decoded or self._recognizer.finish()
+        if decoded is None:
+            decoded = self._recognizer.finish()
+        texts, scores, words = decoded
         durations = [[w.end - w.start for w in ws] for ws in words]
         safety_floor = self._safety_hearing.noisy_confidence if self._noisy else None
         match = self.matcher.match(texts, scores, self._hearing, durations, safety_floor)
