@@ -1173,6 +1173,29 @@ def test_in_a_quiet_room_a_request_the_open_recognizer_did_not_hear_is_turned_aw
 
 
 @needs_english
+def test_in_a_quiet_room_a_request_the_open_recognizer_heard_only_second_is_turned_away(
+        bench, monkeypatch):
+    """For a quiet talker (pink noise at -55 dBFS, speech 10 dB down), in idle, flite's (slt) "I
+    don't feel sick" was "I don't feel safe" to the grammar and its second look, and openly "i
+    don't feel sick", then "i don't feel safe": with a phrase anywhere in the open recognizer's
+    best 4 alternatives, the crisis message. Now its best must hold one
+    (QUIET_SAFETY_ALTERNATIVES); the same voice's "I need help" in the same room still gives
+    safety."""
+    from voice.bench.rooms import ROOM_TONE
+    from voice.listen import open_check
+
+    quiet_talker = ROOM_TONE[3]
+    said = in_room(speak("I don't feel sick", "flite:slt"), quiet_talker, np.random.default_rng(1))
+    request = in_room(speak("I need help", "flite:slt"), quiet_talker, np.random.default_rng(1))
+    idle = context.idle(bench.intents)
+    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
+        (None, "safety not heard openly: open vocabulary heard 'i don't feel sick'")]
+    assert intents_heard(bench, request, idle) == ["safety"]
+    monkeypatch.setattr(open_check, "QUIET_SAFETY_ALTERNATIVES", 4)  # as before
+    assert intents_heard(bench, said, idle) == ["safety"]
+
+
+@needs_english
 def test_in_a_noisy_room_talk_heard_openly_as_other_words_after_a_requests_opening_is_no_request(
         bench, monkeypatch):
     """At 6 dB SNR, in idle, flite's (slt) "I need a haircut" was "I need help" to the grammar and

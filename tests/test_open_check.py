@@ -45,8 +45,9 @@ class Heard:
 
 
 def test_a_safety_request_stands_where_the_open_recognizer_heard_its_words():
-    """Word for word, in one of its best ALTERNATIVES, anywhere in it: "I don't feel sick" sounds
-    near "I don't feel safe" and is no request (open_check.py)."""
+    """Word for word, in its best alternative, anywhere in it: "I don't feel sick" sounds near "I
+    don't feel safe" and is no request, nor where "i don't feel safe" came only second
+    (QUIET_SAFETY_ALTERNATIVES)."""
     phrases = ["i need help", "i don't feel safe"]
     request = heard("safety", "i don't feel safe", 1.0)
 
@@ -56,8 +57,8 @@ def test_a_safety_request_stands_where_the_open_recognizer_heard_its_words():
 
     assert verdict(Heard("i don't feel safe")) == "safety"
     assert verdict(Heard("oh i don't feel safe here")) == "safety"
-    assert verdict(Heard(*["i don't feel sick"] * (ALTERNATIVES - 1), "i need help")) == "safety"
-    assert verdict(Heard(*["i don't feel sick"] * ALTERNATIVES, "i need help")) is None
+    assert verdict(Heard("i need help", "i need her")) == "safety"
+    assert verdict(Heard("i don't feel sick", "i don't feel safe")) is None
     assert verdict(Heard("i don't feel sick")) is None
     assert verdict(Heard("i need")) is None
     assert verdict(Heard()) is None

@@ -20,6 +20,14 @@ from .intents import EXACT_INTENTS, IntentMatcher, Match, normalize
 from .open_hearing import OpenHearing
 
 CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open recognizer's verdict
+# In a quiet room a safety request stands only if the open recognizer's best alternative holds a
+# safety phrase. On the tuning half's talk near a safety phrase (voice/bench/talk.yaml: 22
+# utterances x 5 voices x 5 room tones), with a phrase anywhere in its best 4 alternatives, 4 of 550
+# gave the crisis message in idle, a session and a turn: flite's "I need a hat" was openly "i need
+# her", then "i need help"; Piper's and flite's "I don't feel sick" "i don't feel sick", then "i
+# don't feel safe". With the best only, none did, and of the tuning voices' 125 requests 1 more was
+# turned away, in a turn (flite's "we don't feel safe", openly "we don't feel say"; issue 17's note).
+QUIET_SAFETY_ALTERNATIVES = 1
 
 log = logging.getLogger(__name__)
 
@@ -96,22 +104,23 @@ class OpenCheck:
                                                   f"'{heard.texts[0] if heard.texts else ''}'")
 
     def safety_verdict(self, match: Match, phrases: list[str], noisy: bool = False) -> Match:
-        """`match`, a safety request, if one of the open recognizer's best ALTERNATIVES holds one of
-        its `phrases` word for word, as the locale asks in a quiet room (listener.py). Words, not
-        sounds: in room tone the grammar, and its second look, heard Piper's and flite's "I don't
-        feel sick" as "I don't feel safe", which sounds near; the open recognizer heard "i don't
-        feel sick" first. In a `noisy` room it hears the requests themselves too poorly for that
-        ("i need help" as "the hell"), so there a request is turned away only where none of those
-        alternatives holds a phrase and the best begins as a phrase does, then says another word
-        (`_begins_otherwise`). If that recognizer failed, the request stands on the grammar's word:
-        the safety response must work whatever else fails."""
+        """`match`, a safety request, if the open recognizer's best alternative holds one of its
+        `phrases` word for word (QUIET_SAFETY_ALTERNATIVES), as the locale asks in a quiet room
+        (listener.py). Words, not sounds: in room tone the grammar, and its second look, heard
+        Piper's and flite's "I don't feel sick" as "I don't feel safe", which sounds near; the
+        open recognizer heard "i don't feel sick" first. In a `noisy` room it hears the requests
+        themselves too poorly for that ("i need help" as "the hell"), so there a request is turned
+        away only where none of its best ALTERNATIVES holds a phrase and the best begins as a
+        phrase does, then says another word (`_begins_otherwise`). If that recognizer failed, the
+        request stands on the grammar's word: the safety response must work whatever else fails."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
             log.warning("%s; the safety request stands on the grammar alone", error)
             return match
         said = [normalize(phrase) for phrase in phrases]
-        alternatives = [normalize(text) for text in heard.texts[:ALTERNATIVES]]
+        depth = ALTERNATIVES if noisy else QUIET_SAFETY_ALTERNATIVES
+        alternatives = [normalize(text) for text in heard.texts[:depth]]
         if any(_run_of(words, phrase) for words in alternatives for phrase in said):
             return match
         best = heard.texts[0] if heard.texts else ""
