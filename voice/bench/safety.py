@@ -166,6 +166,6 @@ def _summary(result: dict) -> str:
         parts.append(f"{name}: requests heard {heard}, at 6 dB SNR{over_draws} {heard_in_noise}; "
                      f"said among other words {heard_in_words}; "
                      f"safety on {spoken['utterances']} talk utterances {false}, "
-                     f"at 6 dB SNR{over_draws} {in_noise}; talk near a safety phrase in every voice "
-                     f"and room tone ({near['trials_per_context']}) {near_false}")
+                     f"at 6 dB SNR{over_draws} {in_noise}; talk near a safety phrase in every "
+                     f"voice and room tone ({near['trials_per_context']}) {near_false}")
     return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"

@@ -25,8 +25,9 @@ CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open r
 # utterances x 5 voices x 5 room tones), with a phrase anywhere in its best 4 alternatives, 4 of 550
 # gave the crisis message in idle, a session and a turn: flite's "I need a hat" was openly "i need
 # her", then "i need help"; Piper's and flite's "I don't feel sick" "i don't feel sick", then "i
-# don't feel safe". With the best only, none did, and of the tuning voices' 125 requests 1 more was
-# turned away, in a turn (flite's "we don't feel safe", openly "we don't feel say"; issue 17's note).
+# don't feel safe". With the best only, none did, and of the tuning voices' 125 requests 1 more
+# was turned away, in a turn (flite's "we don't feel safe", openly "we don't feel say"; issue 17's
+# note).
 QUIET_SAFETY_ALTERNATIVES = 1
 
 log = logging.getLogger(__name__)
