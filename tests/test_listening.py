@@ -421,10 +421,15 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert in_words["trials_per_context"] == 2 * 2 and "said among other words" in result.stderr
         in_noise = figures["sets"]["held-out"]["requests_at_6db"]  # over as many draws as the talk
         assert in_noise["trials_per_context"] == len(figures["phrases"]) * 2
-        assert "at 6 dB SNR over 2 noise draws idle" in result.stderr.split(";")[0]
+        summary = next(line for line in result.stderr.splitlines() if line.startswith("safety: "))
+        assert "at 6 dB SNR over 2 noise draws idle" in summary.split(";")[0]
         near = figures["sets"]["held-out"]["near_safety"]  # "I need a hat", in every voice and room
         assert near["trials_per_context"] == 2 and set(near["safety"]) == set(talk["safety"])
         assert "talk near a safety phrase in every voice and room tone (2)" in result.stderr
+        # and said over the speaker's voice, through the echo canceller: one room, two levels
+        over = figures["sets"]["held-out"]["over_speech"]
+        assert over["requests"]["trials"] == over["near_safety"]["trials"] == 2 * 2
+        assert "through the echo canceller, requests heard" in summary
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
         stops = figures["parts"]["held-out"]["stop_in_session"]

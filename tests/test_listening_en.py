@@ -1150,8 +1150,8 @@ def test_in_a_quiet_room_a_request_the_open_recognizer_did_not_hear_is_turned_aw
     """In a reverberant room with brown noise at -45 dBFS, in idle, espeak-ng's (en-us+m3) "I need
     a nap" was "I need help" to the grammar and its second look: the crisis message. The open
     recognizer heard "i need i know" (`safety_heard_openly_in_quiet`); the same voice's request in
-    the same room still gives safety, and over the speaker's voice, where the open recognizer does
-    not listen, too. (Not Piper's "I don't feel sick", the case that set the rule: Piper's audio
+    the same room still gives safety, and over the speaker's voice, where the open recognizer
+    listens too. (Not Piper's "I don't feel sick", the case that set the rule: Piper's audio
     depends on what its process rendered before.)"""
     from voice.bench.rooms import ROOM_TONE
 
@@ -1196,6 +1196,30 @@ def test_in_a_quiet_room_a_request_the_open_recognizer_heard_only_second_is_turn
 
 
 @needs_english
+def test_over_the_speakers_voice_a_request_the_open_recognizer_did_not_hear_is_turned_away(bench):
+    """Over the speaker's voice (its command set: safety, stop, pause), for a quiet talker (pink
+    noise at -55 dBFS, speech 10 dB down), flite's (slt) "I need a hat" was "I need help" to the
+    grammar and its second look. The open recognizer, which did not listen there, heard "i need
+    her", then "i need help": its best holds no request, as the quiet room's rule asks, so it is
+    no request now. The same voice's "I need help" in the same room still gives safety; without
+    the open recognizer's word in a quiet room, as before, the hat gave safety."""
+    from voice.bench.rooms import ROOM_TONE
+
+    quiet_talker = ROOM_TONE[3]
+    said = in_room(speak("I need a hat", "flite:slt"), quiet_talker, np.random.default_rng(1))
+    request = in_room(speak("I need help", "flite:slt"), quiet_talker, np.random.default_rng(1))
+    speaking = context.over_speech()
+    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, speaking)] == [
+        (None, "safety not heard openly: open vocabulary heard 'i need her'")]
+    assert intents_heard(bench, request, speaking) == ["safety"]
+    bench.locale = replace(bench.locale, safety_heard_openly_in_quiet=False)
+    try:
+        assert intents_heard(bench, said, speaking) == ["safety"]
+    finally:
+        bench.locale = replace(bench.locale, safety_heard_openly_in_quiet=True)
+
+
+@needs_english
 def test_in_a_noisy_room_talk_heard_openly_as_other_words_after_a_requests_opening_is_no_request(
         bench, monkeypatch):
     """At 6 dB SNR, in idle, flite's (slt) "I need a haircut" was "I need help" to the grammar and
@@ -1214,3 +1238,28 @@ def test_in_a_noisy_room_talk_heard_openly_as_other_words_after_a_requests_openi
     assert intents_heard(bench, request, idle) == ["safety"]
     monkeypatch.setattr(open_check, "_begins_otherwise", lambda words, phrase: False)  # as before
     assert intents_heard(bench, said, idle) == ["safety"]
+
+
+@pytest.mark.slow  # 18 s: the engine, its echo canceller and four rooms
+@needs_english
+def test_through_the_echo_canceller_talk_the_open_recognizer_did_not_hear_as_a_request_is_none(
+        isolated, tmp_path):
+    """Said over the speaker's voice (espeak-ng's lines, through pyttsx3: Piper's audio depends on
+    what its process rendered before) in the barge-in benchmark's four rooms, at 0 and 6 dB under
+    its echo, flite's (slt) "I need a hat" was "I need help" to the grammar and its second look 5
+    times of 8: the crisis message. The open recognizer now listens there too and heard "i need
+    her" first, so none is a request; the same voice's "I need help" is heard every time."""
+    from voice.bench import speaking
+    from voice.config import Settings
+
+    said = [speak("I need a hat", "flite:slt"), speak("I need help", "flite:slt")]
+    settings = Settings(locale="en", tts_engine="pyttsx3", cache_dir=tmp_path / "cache")
+    trials = speaking.said_over_speech(settings, said)
+    hat = [trial for trial in trials if trial["utterance"] == 0]
+    assert [trial["heard"] for trial in hat] == [[]] * 8, hat
+    # Most by the open recognizer: 5 of 8 in a script here, 4 under pytest, where one of the six
+    # lines espeak-ng renders came out different and the second look turned one more away first.
+    turned_away = [trial for trial in hat if "not heard openly" in (trial["rejected"] or "")]
+    assert len(turned_away) >= len(hat) // 2, [trial["rejected"] for trial in hat]
+    request = [trial["heard"] for trial in trials if trial["utterance"] == 1]
+    assert request == [["safety"]] * 8, request

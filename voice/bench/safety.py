@@ -10,7 +10,9 @@ quiet room and at 6 dB: a request is its phrase alone, and these show what that 
 Then the requests again at 6 dB SNR, over as many draws of its noise as the talk: what keeping talk
 off safety there costs the requests themselves. Last, the talk near a safety phrase (talk.yaml:
 "I need a hat", "I don't feel sick") in every voice of its set and every room tone: heard in one
-voice, as above, it hides which voices carry it to a request.
+voice, as above, it hides which voices carry it to a request. The speaker's own voice in those rows
+is its command set alone; after them, the requests and that talk are said over its voice, through
+the echo canceller, in the barge-in benchmark's rooms (`speaking.said_over_speech`).
 `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
 긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
 look (`Listener._second_look`) is what keeps talk off safety in the two small command sets, and
@@ -28,6 +30,7 @@ from ..listen import context
 from ..listen.intents import expand
 from .listening import Bench, why_missed
 from .rooms import AT_6DB, ROOM_TONE, Condition, in_room
+from .speaking import ROOMS, said_over_speech
 from .speech import near_safety, requests_in_words, talk
 from .voices import VOICE_SETS, available, speak
 
@@ -73,6 +76,14 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
         near = near_safety(settings.locale, name)[: 2 if quick else None]
         figures["near_safety"] = _in_every_voice(bench, near, tuple(figures["voices"]), rooms,
                                                  listening)
+    # Through the echo canceller, as the speaker hears while it talks: the rows above hear the
+    # speaker's command set over nothing.
+    for name, figures in result["sets"].items():
+        voices = tuple(figures["voices"])
+        near = near_safety(settings.locale, name)[: 2 if quick else None]
+        figures["over_speech"] = {"requests": _over_speech(settings, phrases[: 2 if quick else None],
+                                                           voices, quick),
+                                  "near_safety": _over_speech(settings, near, voices, quick)}
     result["summary"] = _summary(result)
     return result
 
@@ -130,6 +141,26 @@ def _in_every_voice(bench: Bench, texts: list[str], voices: tuple[str, ...],
             "examples": examples[:12]}
 
 
+def _over_speech(settings: Settings, texts: list[str], voices: tuple[str, ...], quick: bool) -> dict:
+    """Each of `texts` in every voice, said over the speaker's voice in every room of the barge-in
+    benchmark (the first, if `quick`) at each level against its echo
+    (`speaking.said_over_speech`): how many gave the safety response, which, and why the others
+    did not."""
+    cases = [(text, voice) for text in texts for voice in voices]
+    trials = said_over_speech(settings, [speak(text, voice) for text, voice in cases],
+                              rooms=1 if quick else len(ROOMS))
+    safety, otherwise = [], Counter()
+    for trial in trials:
+        text, voice = cases[trial["utterance"]]
+        if SAFETY in trial["heard"]:
+            safety.append(f"room {trial['room'] + 1}, {trial['level']}: {text} ({voice})")
+        else:  # another command, or the last rejection's kind without its figures
+            reason = trial["rejected"] or "nothing heard"
+            otherwise[", ".join(trial["heard"]) or reason.split(" (")[0].split(":")[0]] += 1
+    return {"trials": len(trials), "safety": len(safety), "examples": safety[:12],
+            "otherwise": dict(otherwise.most_common(8))}
+
+
 def _false_safety(bench: Bench, texts: list[str], said: list[np.ndarray], rooms: list[Condition],
                   rng: np.random.Generator, listening: dict) -> tuple[dict[str, int], list[str]]:
     """How many of the utterances `said`, each in its room, gave the safety response, per context, and
@@ -163,9 +194,14 @@ def _summary(result: dict) -> str:
         in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
         draws = spoken["draws_at_6db"]
         over_draws = f" over {draws} noise draws" if draws > 1 else ""
+        over = figures["over_speech"]
+        over_requests, over_near = over["requests"], over["near_safety"]
         parts.append(f"{name}: requests heard {heard}, at 6 dB SNR{over_draws} {heard_in_noise}; "
                      f"said among other words {heard_in_words}; "
                      f"safety on {spoken['utterances']} talk utterances {false}, "
                      f"at 6 dB SNR{over_draws} {in_noise}; talk near a safety phrase in every "
-                     f"voice and room tone ({near['trials_per_context']}) {near_false}")
+                     f"voice and room tone ({near['trials_per_context']}) {near_false}; "
+                     f"through the echo canceller, requests heard "
+                     f"{over_requests['safety']}/{over_requests['trials']} and talk near a safety "
+                     f"phrase {over_near['safety']} of {over_near['trials']}")
     return f"{result['locale']}: " + " | ".join(parts) + " (targets: requests >= 90 %, talk 0)"

@@ -39,6 +39,7 @@ NOISE_DBFS = -55.0
 # voice, and its test allows 300; with these six, 62 s and 17 (the canceller learned each room on them).
 QUICK_LINES = 6
 LONG_LINE = 4 * RATE  # samples: a line long enough to say "stop" over
+LEVELS = {"+0db": 0.0, "-6db": -6.0}  # a partner's voice against the speaker's echo where they are
 
 
 def _engine(settings: Settings, folder: Path, barge_in: bool, whole_library: bool = True) -> Engine:
@@ -138,45 +139,87 @@ def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: l
         engine = _engine(settings, Path(folder), barge_in=True, whole_library=line_limit is None)
         lines = _long_lines(engine, line_limit)
         for room_index, (delay, attenuation) in enumerate(ROOMS):
-            room = Room(impulse_response(delay, attenuation, rng))
-            engine.echo = EchoCanceller(linear=canceller)
-            for line in lines:
-                if engine.barge_in:
-                    break
-                engine.say(line)
-                _run(engine, room, frames_for(120), noise, until_quiet=True)
+            room = _learnt_room(engine, lines, impulse_response(delay, attenuation, rng), canceller, noise)
             for trial in range(trials):
-                for level, relative_db in (("+0db", 0.0), ("-6db", -6.0)):
+                for level, relative_db in LEVELS.items():
                     line = lines[int(rng.integers(len(lines)))]
                     said = clips[(room_index * trials + trial) % len(clips)] if clips else None
                     if said is None:
                         said = espeak(phrase, voices[trial % len(voices)], 150)
-                    stop = said.astype(np.float64)
-                    stop *= _echo_level(engine, line, room) * 10 ** (relative_db / 20) / np.sqrt(np.mean(stop**2))
-                    at = frames_for(rng.uniform(0.5, 2.5))
-                    speech = {at + i: chunk for i, chunk in enumerate(_frames(stop))}
-                    engine.say(line)
-                    start = engine.frame
-                    events = _run(engine, room, at + frames_for(3), noise, speech)
+                    events, after_speech = _said_over(engine, room, noise, line, said, relative_db, rng)
                     heard = [e for e in events if e.type == "intent"]
                     result = results[level]
                     result["trials"] += 1
                     result["other_commands"] += sum(e.data["name"] != "stop" for e in heard)
                     if heard and heard[0].data["name"] == "stop":
                         result["hits"] += 1
-                        result["latencies"].append((heard[0].frame - start - at - len(speech)) * 20)
+                        result["latencies"].append((heard[0].frame - after_speech) * 20)
                     else:
                         result["missed_by_room"][room_index] += 1
                         rejected = [e.data["reason"].split(" (")[0] for e in events if e.type == "rejected"]
                         result["heard_instead"].update([e.data["name"] for e in heard] or rejected[-1:] or ["nothing"])
-                    engine.player.stop()
-                    _run(engine, room, frames_for(120), noise, until_quiet=True)
         engine.close()
     for result in results.values():
         latencies = result.pop("latencies")
         result["ms_after_speech_p50"] = float(np.median(latencies)) if latencies else None
     summary = ", ".join(f"{k} {v['hits']}/{v['trials']}" for k, v in results.items())
     return {"rooms": len(ROOMS), **results, "summary": summary}
+
+
+def said_over_speech(settings: Settings, said: list[np.ndarray], rooms: int = len(ROOMS),
+                     line_limit: int = QUICK_LINES) -> list[dict]:
+    """Each utterance of `said` spoken over one of the library's first `line_limit` long lines, at
+    each of LEVELS relative to its echo, in each of the first `rooms` ROOMS, as `stop_over_speech`
+    says "stop": per room, utterance and level, the commands the engine heard (`heard`) and the
+    reason it gave for the last utterance it turned away (`rejected`)."""
+    rng = np.random.default_rng(11)
+    noise = room_noise(30, rng, NOISE_DBFS)
+    trials = []
+    with tempfile.TemporaryDirectory(prefix="voice-overspeech-") as folder:
+        engine = _engine(settings, Path(folder), barge_in=True, whole_library=False)
+        lines = _long_lines(engine, line_limit)
+        for room_index, (delay, attenuation) in enumerate(ROOMS[:rooms]):
+            room = _learnt_room(engine, lines, impulse_response(delay, attenuation, rng), DEFAULT, noise)
+            for index, audio in enumerate(said):
+                for level, relative_db in LEVELS.items():
+                    line = lines[int(rng.integers(len(lines)))]
+                    events, _ = _said_over(engine, room, noise, line, audio, relative_db, rng)
+                    rejected = [e.data["reason"] for e in events if e.type == "rejected"]
+                    trials.append({"room": room_index, "utterance": index, "level": level,
+                                   "heard": [e.data["name"] for e in events if e.type == "intent"],
+                                   "rejected": rejected[-1] if rejected else None})
+        engine.close()
+    return trials
+
+
+def _learnt_room(engine: Engine, lines: list[str], response: np.ndarray, canceller: str,
+                 noise: np.ndarray) -> Room:
+    """A room with a fresh echo canceller, which first hears lines until it has learned the room
+    (`EchoCanceller.ready`), as it would in its first minute on the shelf."""
+    room = Room(response)
+    engine.echo = EchoCanceller(linear=canceller)
+    for line in lines:
+        if engine.barge_in:
+            break
+        engine.say(line)
+        _run(engine, room, frames_for(120), noise, until_quiet=True)
+    return room
+
+
+def _said_over(engine: Engine, room: Room, noise: np.ndarray, line: str, said: np.ndarray,
+               relative_db: float, rng: np.random.Generator) -> tuple[list, int]:
+    """`said` spoken over `line`, `relative_db` against its echo, 0.5-2.5 s into it: the engine's
+    events, and the frame the speech ended in. The speaker is then stopped and left to fall quiet."""
+    speech = said.astype(np.float64)
+    speech *= _echo_level(engine, line, room) * 10 ** (relative_db / 20) / np.sqrt(np.mean(speech**2))
+    at = frames_for(rng.uniform(0.5, 2.5))
+    frames = {at + i: chunk for i, chunk in enumerate(_frames(speech))}
+    engine.say(line)
+    after_speech = engine.frame + at + len(frames)
+    events = _run(engine, room, at + frames_for(3), noise, frames)
+    engine.player.stop()
+    _run(engine, room, frames_for(120), noise, until_quiet=True)
+    return events, after_speech
 
 
 def _echo_level(engine: Engine, line: str, room: Room) -> float:

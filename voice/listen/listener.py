@@ -30,8 +30,9 @@ heard by the open-vocabulary recognizer, and a command that can be one word, hea
 stands only if what it heard sounds near one of its phrases (`open_check`): alone, people's "happy"
 was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own,
 and, in a noisy room, a stop phrase the grammar was unsure of. A safety request stands only if it
-heard the request too, in a quiet room where the locale says so; in a noisy room, it is turned
-away only where it heard other words that begin as a request does ("i don't feel sick"). Where
+heard the request too, in a quiet room where the locale says so, over the speaker's voice as well
+(where only safety is asked about); in a noisy room, it is turned away only where it heard other
+words that begin as a request does ("i don't feel sick"). Where
 it cannot (Korean), a start phrase or a break heard in a noisy room stands only at the locale's
 `noisy_start_confidence`.
 """
@@ -115,7 +116,6 @@ class Listener:
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
         self._room = NoiseFloor(ROOM_WINDOW)  # of the microphone as it is: whether to denoise
         self._noisy = False  # the room is louder than NOISY_FLOOR_DB
-        self._checking = False  # whether this utterance is heard openly too
         self._context: Callable[[], Context | None] = lambda: None  # every phrase, until told
         self.stable_frames = stable_frames
         self._recognizer = recognizer
@@ -164,14 +164,14 @@ class Listener:
             return released
         if segment.frames and not self._collecting:
             self._start()
-        if self._collecting and self._checking and self._endpointer.quiet_frames == 0:
+        if self._collecting and self._open is not None and self._endpointer.quiet_frames == 0:
             self._open.go_on()  # its final was begun at a pause: the utterance goes on
         heard_frames = [self._dither(frame) for frame in segment.frames]
         # Made louder for the grammar alone (the pre-roll and the voice's onset alike): the open
         # recognizer hears the room as it is.
         for heard, piece in zip(heard_frames, self._gain(heard_frames)):
             self._recognizer.accept(piece)
-            if self._checking:
+            if self._open is not None:
                 self._open.hear(heard)
             self._fed += 1
             if len(self._utterance) < LONGEST_UTTERANCE:
@@ -185,7 +185,7 @@ class Listener:
         too, is heard by a fresh recognizer. The speaker carries on (a restart would take seconds
         and the exercise's place)."""
         log.warning("%s; that utterance is not heard, the next one is", error)
-        if self._collecting and self._checking:
+        if self._collecting and self._open is not None:
             self._open.end()  # every utterance ends so (OpenHearing.end)
         self._collecting = False
         self._answered = not segment.ended  # its rest is not listened to
@@ -214,7 +214,7 @@ class Listener:
                 self._recognizer.finish()
             except ModelError as error:
                 log.warning("%s, as the speaker began to talk", error)
-            if self._checking:
+            if self._open is not None:
                 self._open.end()
         self._collecting = self._answered = False
         return self._hold.take()
@@ -237,10 +237,13 @@ class Listener:
         # Heard openly too, in a noisy room as well: there, without it, the tuning people's recorded
         # lone words were commands 158 times in 0.23 h of them (idle, a session and a turn at 6 dB
         # SNR), and 7 with it, for one of their 79 "stop"s; machine voices lose more (276 -> 257 of
-        # the tuning voices' 300 commands at 6 dB: issue 17's note). Not over the speaker's own voice
-        # (the echo canceller's residue: the barge-in figures stand as measured), where its work is spared.
-        self._checking = self._open is not None and (self._hearing is None or self._hearing.cross_checked)
-        if self._checking:
+        # the tuning voices' 300 commands at 6 dB: issue 17's note). Over the speaker's own voice
+        # too, where only its word on a safety request is asked (Context.cross_checked: stop and
+        # pause there stand as the barge-in figures measured them): said through the echo canceller,
+        # the tuning voices' talk near a safety phrase ("I need a hat") was the crisis message 7
+        # times in 880 without it and never with it, their requests 198 and 189 times in 200 (issue
+        # 17's note).
+        if self._open is not None:
             self._open.begin()
 
     def _early(self) -> Match | None:
@@ -253,11 +256,11 @@ class Listener:
         commit_after = grammar.commit_after.get(words)  # None: it waits for the end of speech
         answer_after = END_FRAMES if commit_after is None else commit_after
         verdict_due = self._endpointer.quiet_frames >= answer_after - OPEN_VERDICT_LEAD
-        if self._checking and words in grammar.complete and verdict_due:
+        if self._open is not None and words in grammar.complete and verdict_due:
             self._open.end()  # its verdict, if asked for, is then ready sooner
         settled = self._stable >= self.stable_frames and self._endpointer.quiet_frames >= answer_after
         if settled and commit_after is not None and not self._unfinished:
-            if self._checking:  # as in _finish: its verdict runs while the grammar's does
+            if self._open is not None:  # as in _finish: its verdict runs while the grammar's does
                 self._open.end()
             decoded = self._recognizer.finish()
             if not final_is(decoded, words):
@@ -278,7 +281,8 @@ class Listener:
     def _finish(self, decoded: Decoded | None = None) -> Match:
         """The utterance's match, checked; `decoded`: the grammar's final result, if already had."""
         self._collecting = False
-        if self._checking:  # its verdict may be asked for below: begun by now, it runs while the grammar's does
+        if self._open is not None:
+            # its verdict may be asked for below: begun by now, it runs while the grammar's does
             self._open.end()
         if decoded is None:
             decoded = self._recognizer.finish()
@@ -304,7 +308,8 @@ class Listener:
         in_small_set = self._hearing is not None and self._hearing.strict
         if match.intent == SAFETY:
             return self._safety(match, self._soon_after_words or in_small_set, words_share)
-        if self._checking and asks_about(match, self.matcher, self._noisy):
+        asked = self._check is not None and asks_about(match, self.matcher, self._noisy)
+        if asked and (self._hearing is None or self._hearing.cross_checked):
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),
                                        scores[rank] if rank is not None else -math.inf,
                                        self._noisy, in_small_set, self._utterance)
@@ -319,15 +324,13 @@ class Listener:
     def _safety(self, match: Match, asked_for: bool, words_share: float) -> Match:
         """A safety request, after the second look where `looks_again` asks for one, and the
         open recognizer's word on it: in a quiet room where the locale says so, and in a noisy
-        room (`OpenCheck.safety_verdict`). Over the speaker's voice the open recognizer does not
-        listen (Context.cross_checked), and the request stands on the grammar's hearing and its
-        second look."""
+        room (`OpenCheck.safety_verdict`), over the speaker's voice as well."""
         hearing = self._safety_hearing
         if looks_again(asked_for, words_share, self._noisy, match.confidence,
                        hearing.second_look_in_quiet):
             match = self._second_look(match)
         heard_openly = self._noisy or hearing.heard_openly_in_quiet
-        if match.intent == SAFETY and heard_openly and self._checking:
+        if match.intent == SAFETY and heard_openly and self._check is not None:
             return self._check.safety_verdict(match, self.matcher.phrases_of(SAFETY), self._noisy)
         return match
 
