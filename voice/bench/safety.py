@@ -149,7 +149,8 @@ def _over_speech(settings: Settings, texts: list[str], voices: tuple[str, ...], 
     cases = [(text, voice) for text in texts for voice in voices]
     trials = said_over_speech(settings, [speak(text, voice) for text, voice in cases],
                               rooms=1 if quick else len(ROOMS))
-    safety, otherwise = [], Counter()
+    safety = []  # the trials that gave the safety response, named
+    otherwise = Counter()  # what the others gave instead
     for trial in trials:
         text, voice = cases[trial["utterance"]]
         if SAFETY in trial["heard"]:
@@ -194,8 +195,8 @@ def _summary(result: dict) -> str:
         in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
         draws = spoken["draws_at_6db"]
         over_draws = f" over {draws} noise draws" if draws > 1 else ""
-        over = figures["over_speech"]
-        over_requests, over_near = over["requests"], over["near_safety"]
+        over_requests = figures["over_speech"]["requests"]
+        over_near = figures["over_speech"]["near_safety"]
         parts.append(f"{name}: requests heard {heard}, at 6 dB SNR{over_draws} {heard_in_noise}; "
                      f"said among other words {heard_in_words}; "
                      f"safety on {spoken['utterances']} talk utterances {false}, "

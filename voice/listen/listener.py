@@ -32,9 +32,8 @@ was "help me" and "no" was "next". So does a stop or a start phrase heard with a
 and, in a noisy room, a stop phrase the grammar was unsure of. A safety request stands only if it
 heard the request too, in a quiet room where the locale says so, over the speaker's voice as well
 (where only safety is asked about); in a noisy room, it is turned away only where it heard other
-words that begin as a request does ("i don't feel sick"). Where
-it cannot (Korean), a start phrase or a break heard in a noisy room stands only at the locale's
-`noisy_start_confidence`.
+words that begin as a request does ("i don't feel sick"). Where it cannot (Korean), a start phrase
+or a break heard in a noisy room stands only at the locale's `noisy_start_confidence`.
 """
 
 import logging
