@@ -81,8 +81,8 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
     for name, figures in result["sets"].items():
         voices = tuple(figures["voices"])
         near = near_safety(settings.locale, name)[: 2 if quick else None]
-        figures["over_speech"] = {"requests": _over_speech(settings, phrases[: 2 if quick else None],
-                                                           voices, quick),
+        requests = phrases[: 2 if quick else None]
+        figures["over_speech"] = {"requests": _over_speech(settings, requests, voices, quick),
                                   "near_safety": _over_speech(settings, near, voices, quick)}
     result["summary"] = _summary(result)
     return result
@@ -141,7 +141,8 @@ def _in_every_voice(bench: Bench, texts: list[str], voices: tuple[str, ...],
             "examples": examples[:12]}
 
 
-def _over_speech(settings: Settings, texts: list[str], voices: tuple[str, ...], quick: bool) -> dict:
+def _over_speech(settings: Settings, texts: list[str], voices: tuple[str, ...],
+                 quick: bool) -> dict:
     """Each of `texts` in every voice, said over the speaker's voice in every room of the barge-in
     benchmark (the first, if `quick`) at each level against its echo
     (`speaking.said_over_speech`): how many gave the safety response, which, and why the others

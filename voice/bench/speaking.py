@@ -139,14 +139,16 @@ def stop_over_speech(settings: Settings, phrase: str, trials: int = 10, clips: l
         engine = _engine(settings, Path(folder), barge_in=True, whole_library=line_limit is None)
         lines = _long_lines(engine, line_limit)
         for room_index, (delay, attenuation) in enumerate(ROOMS):
-            room = _learnt_room(engine, lines, impulse_response(delay, attenuation, rng), canceller, noise)
+            response = impulse_response(delay, attenuation, rng)
+            room = _learnt_room(engine, lines, response, canceller, noise)
             for trial in range(trials):
                 for level, relative_db in LEVELS.items():
                     line = lines[int(rng.integers(len(lines)))]
                     said = clips[(room_index * trials + trial) % len(clips)] if clips else None
                     if said is None:
                         said = espeak(phrase, voices[trial % len(voices)], 150)
-                    events, after_speech = _said_over(engine, room, noise, line, said, relative_db, rng)
+                    events, after_speech = _said_over(engine, room, noise, line, said, relative_db,
+                                                      rng)
                     heard = [e for e in events if e.type == "intent"]
                     result = results[level]
                     result["trials"] += 1
@@ -179,7 +181,8 @@ def said_over_speech(settings: Settings, said: list[np.ndarray], rooms: int = le
         engine = _engine(settings, Path(folder), barge_in=True, whole_library=False)
         lines = _long_lines(engine, line_limit)
         for room_index, (delay, attenuation) in enumerate(ROOMS[:rooms]):
-            room = _learnt_room(engine, lines, impulse_response(delay, attenuation, rng), DEFAULT, noise)
+            response = impulse_response(delay, attenuation, rng)
+            room = _learnt_room(engine, lines, response, DEFAULT, noise)
             for index, audio in enumerate(said):
                 for level, relative_db in LEVELS.items():
                     line = lines[int(rng.integers(len(lines)))]
@@ -209,9 +212,11 @@ def _learnt_room(engine: Engine, lines: list[str], response: np.ndarray, cancell
 def _said_over(engine: Engine, room: Room, noise: np.ndarray, line: str, said: np.ndarray,
                relative_db: float, rng: np.random.Generator) -> tuple[list, int]:
     """`said` spoken over `line`, `relative_db` against its echo, 0.5-2.5 s into it: the engine's
-    events, and the frame the speech ended in. The speaker is then stopped and left to fall quiet."""
+    events, and the frame the speech ended in. The speaker is then stopped and left to fall
+    quiet."""
     speech = said.astype(np.float64)
-    speech *= _echo_level(engine, line, room) * 10 ** (relative_db / 20) / np.sqrt(np.mean(speech**2))
+    level = _echo_level(engine, line, room) * 10 ** (relative_db / 20)
+    speech *= level / np.sqrt(np.mean(speech**2))
     at = frames_for(rng.uniform(0.5, 2.5))
     frames = {at + i: chunk for i, chunk in enumerate(_frames(speech))}
     engine.say(line)
