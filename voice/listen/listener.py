@@ -240,7 +240,7 @@ class Listener:
         # too, where only its word on a safety request is asked (Context.cross_checked: stop and
         # pause there stand as the barge-in figures measured them): said through the echo canceller,
         # the tuning voices' talk near a safety phrase ("I need a hat") was the crisis message 7
-        # times in 880 without it and never with it, their requests 198 and 189 times in 200 (issue
+        # times in 880 without it and never with it, their requests 197 and 189 times in 200 (issue
         # 17's note).
         if self._open is not None:
             self._open.begin()
