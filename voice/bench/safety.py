@@ -72,18 +72,19 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
         noise = np.random.default_rng(22)
         figures["requests_at_6db"] = _requests(bench, phrases, tuple(figures["voices"]),
                                                [AT_6DB] * draws, listening, noise)
+    near_of = {name: near_safety(settings.locale, name)[: 2 if quick else None]
+               for name in result["sets"]}
     for name, figures in result["sets"].items():  # after every figure above, for the same reason
-        near = near_safety(settings.locale, name)[: 2 if quick else None]
-        figures["near_safety"] = _in_every_voice(bench, near, tuple(figures["voices"]), rooms,
-                                                 listening)
+        figures["near_safety"] = _in_every_voice(bench, near_of[name], tuple(figures["voices"]),
+                                                 rooms, listening)
     # Through the echo canceller, as the speaker hears while it talks: the rows above hear the
     # speaker's command set over nothing.
+    requests = phrases[: 2 if quick else None]
     for name, figures in result["sets"].items():
         voices = tuple(figures["voices"])
-        near = near_safety(settings.locale, name)[: 2 if quick else None]
-        requests = phrases[: 2 if quick else None]
         figures["over_speech"] = {"requests": _over_speech(settings, requests, voices, quick),
-                                  "near_safety": _over_speech(settings, near, voices, quick)}
+                                  "near_safety": _over_speech(settings, near_of[name], voices,
+                                                              quick)}
     result["summary"] = _summary(result)
     return result
 
