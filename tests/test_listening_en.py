@@ -1257,7 +1257,8 @@ def test_through_the_echo_canceller_talk_the_open_recognizer_did_not_hear_as_a_r
     trials = speaking.said_over_speech(settings, said)
     hat = [trial for trial in trials if trial["utterance"] == 0]
     assert [trial["heard"] for trial in hat] == [[]] * 8, hat
-    # The open recognizer's word is the last on a safety request: each it turned away was one before.
+    # The open recognizer's word is the last on a safety request: each it turned away was one
+    # before.
     turned_away = [trial for trial in hat if "not heard openly" in (trial["rejected"] or "")]
     assert turned_away, [trial["rejected"] for trial in hat]
     request = [trial["heard"] for trial in trials if trial["utterance"] == 1]

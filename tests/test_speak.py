@@ -53,9 +53,9 @@ def test_an_unknown_voice_is_named_with_the_fix():
 
 
 def test_pyttsx3_renders_are_whole_and_the_same_back_to_back(english):
-    """pyttsx3's espeak driver returns before espeak finishes; a render must still be the whole line.
-    espeak-ng carries state from line to line (one process rendered a sentence four times to four
-    waveforms): each line is rendered by a fresh one, so twelve renders are one waveform."""
+    """pyttsx3's espeak driver returns before espeak finishes; a render must still be the whole
+    line. espeak-ng carries state from line to line (one process rendered a sentence four times to
+    four waveforms): each line is rendered by a fresh one, so twelve renders are one waveform."""
     text = "This line is said calmly, so that the two of you can breathe together."
     renders = [english.sentence(text) for _ in range(12)]
     assert all(np.array_equal(audio, renders[0]) for audio in renders)
@@ -222,7 +222,7 @@ def test_a_crashed_or_hung_espeak_worker_is_restarted_and_the_line_still_comes(m
     voice = Pyttsx3Voice("gmw/en-us")
     worker = pyttsx3_voice._Worker.get()
     restarts, whole = worker.restarts, voice.sentence("Take a breath.")
-    same = lambda audio: np.array_equal(audio, whole)  # each line by a fresh espeak-ng: the same audio
+    same = lambda audio: np.array_equal(audio, whole)  # each line by a fresh espeak-ng
     os.kill(worker._process.pid, signal.SIGSEGV)
     assert same(voice.sentence("Take a breath.")) and worker.restarts == restarts + 1
     monkeypatch.setattr(pyttsx3_voice, "RENDER_TIMEOUT_S", 1.0)

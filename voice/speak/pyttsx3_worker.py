@@ -46,7 +46,8 @@ def main(folder: Path) -> int:
     protocol = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever the libraries print goes to stderr
     try:
-        import pyttsx3.drivers.espeak  # noqa: F401 — loaded once; each child starts its own espeak-ng
+        # loaded once: each child starts its own espeak-ng from it
+        import pyttsx3.drivers.espeak  # noqa: F401
     except Exception as error:  # noqa: BLE001 — reported to the parent as one sentence
         _answer(protocol, {"error": f"the text-to-speech engine could not start ({error})"})
         return 1
