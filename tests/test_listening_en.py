@@ -109,6 +109,7 @@ def test_peoples_lone_words_in_a_noisy_room_are_no_commands(bench):
         assert intents_heard(bench, noisy, listening) == [], (name, listening.name)
 
 
+@pytest.mark.slow  # 3 s: real recognizers over several clips
 @needs_english
 @needs_people
 def test_peoples_talk_that_sounds_like_stop_does_not_stop(bench):
@@ -134,6 +135,7 @@ def test_peoples_talk_the_open_recognizer_hears_as_no_words_does_not_stop_in_a_n
         assert "stop" not in intents_heard(bench, room, context.session(frozenset())), seed
 
 
+@pytest.mark.slow  # 3 s: real recognizers over several clips
 @needs_english
 @needs_people
 def test_peoples_short_words_are_no_commands_once_heard_openly():
@@ -209,6 +211,7 @@ def test_a_phrase_whose_voice_pauses_inside_a_word_is_answered_whole(bench, monk
     assert heard_again == [("safety", "information")]
 
 
+@pytest.mark.slow  # 2.5 s: real recognizers over several clips
 @needs_english
 @needs_people
 def test_the_open_recognizer_hears_on_its_own_thread_what_vosk_hears_in_line():
@@ -395,6 +398,7 @@ def test_a_start_phrase_right_after_the_speakers_own_voice_is_heard(bench):
             assert heard[-1].intent == "start_checkin", (gate, heard)
 
 
+@pytest.mark.slow  # 2 s: real recognizers over several clips
 @needs_english
 @needs_people
 def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
@@ -412,6 +416,7 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
             assert intents_heard(bench, talk, idle) == [start], name
 
 
+@pytest.mark.slow  # 3 s: real recognizers over several clips
 @needs_english
 @needs_people
 def test_the_human_bench_names_the_clip_and_words_of_each_false_accept(bench):
@@ -656,6 +661,7 @@ def test_a_word_the_grammar_was_unsure_of_stands_only_if_the_open_recognizers_fi
     assert intents_heard(bench, seven, context.session(frozenset())) == ["slower"]
 
 
+@pytest.mark.slow  # 10 s: three fresh recognizers and a model of its own
 @needs_english
 @needs_people
 def test_what_a_grammar_hears_does_not_depend_on_the_open_recognizers_thread():
@@ -846,6 +852,7 @@ def test_a_pause_inside_a_sentence_does_not_make_its_start_a_safety_request(benc
         assert intents_heard(bench, alone, context.turn()) == ["safety"], voice
 
 
+@pytest.mark.slow  # 3 s: real recognizers over several clips
 @needs_english
 def test_a_safety_request_right_after_other_words_is_heard(bench, second_looks):
     """A request that begins right after other words gets a second look (listener.PAUSE_BEFORE_START),
@@ -1042,6 +1049,7 @@ def test_in_a_noisy_room_talk_heard_unsure_as_a_stop_needs_the_best_two(monkeypa
     assert intents_heard(Bench(Settings(locale="en")), audio, context.turn()) == ["stop"]
 
 
+@pytest.mark.slow  # 2.5 s: real recognizers over several clips
 def test_in_a_noisy_room_a_request_heard_unsure_stands_if_the_second_look_hears_it():
     """At 6 dB SNR 7 / 14 / 5 / 5 of the tuning voices' 100 requests (idle / a session / a turn /
     over the speaker's voice, 4 noise draws) came at 0.33-0.73, under 0.75: espeak-ng's "I need
