@@ -37,3 +37,23 @@ def test_a_held_request_is_handed_back_once_when_listening_stops():
     assert hold.take().intent == "forget_tonight"
     assert hold.take() is None
     assert hold.release(speaking=False) is None
+
+
+def test_over_the_speakers_voice_only_speech_near_the_requests_level_goes_on_from_it():
+    """Through the echo canceller, what is left of the speaker's voice started an utterance 23 dB
+    below a request's loudest frame and dropped it; a partner going on came back within 10 dB."""
+    hold = Hold()
+    hold.keep(SAFETY, loudest_over_echo_db=-23.2)
+    assert hold.release(speaking=True, level_db=-46.3) is None  # the residue: still held
+    given = [hold.release(speaking=False) for _ in range(HOLD_FRAMES)]
+    assert given.index(SAFETY) == HOLD_FRAMES - 2  # the residue's frame was one of its quiet
+    hold.keep(SAFETY, loudest_over_echo_db=-23.2)
+    going_on = hold.release(speaking=True, level_db=-23.2 - 10)
+    assert going_on.intent is None and going_on.reason == f"{CONTINUED} (safety)"
+
+
+def test_away_from_the_speakers_voice_any_speech_goes_on_from_a_request():
+    hold = Hold()
+    hold.keep(SAFETY)
+    rejected = hold.release(speaking=True, level_db=-80.0)
+    assert rejected.intent is None  # however quiet: only over the speaker's voice is there a residue

@@ -43,6 +43,7 @@ class Context:
     cross_checked: bool = True  # a command that can be one word must also be heard openly (listener.py)
     whole_phrase: bool = False  # no word of a phrase missing, swapped or added (a stray one at an edge aside)
     pause_before_start: bool = False  # a start phrase must follow a pause after the last words here (listener.py)
+    over_own_voice: bool = False  # heard through the echo canceller, what it left of the voice beneath (hold.py)
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:
@@ -81,4 +82,5 @@ def over_speech() -> Context:
     strictly, so what is left of its own voice cannot become a command. (With every other command
     as a decoy, Korean talk over the speaker gave no false stop or safety, but "그만해" over the
     speaker's voice fell from 20/20 to 17/20 and 15/20 at 0 and -6 dB; issue 17's note.)"""
-    return Context("speaking", OVER_SPEECH, strict=True, min_confidence=OVER_SPEECH_CONFIDENCE, cross_checked=False)
+    return Context("speaking", OVER_SPEECH, strict=True, min_confidence=OVER_SPEECH_CONFIDENCE,
+                   cross_checked=False, over_own_voice=True)

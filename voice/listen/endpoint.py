@@ -96,6 +96,7 @@ class Endpointer:
         self.pause_before: int | None = None
         self._since_end: int | None = None  # frames since the last utterance ended
         self._loudest = -90.0
+        self.level_db = -90.0  # the last frame's level, high-passed
         self._recent: deque[np.ndarray] = deque(maxlen=PRE_ROLL_FRAMES)
         self._voiced_run = 0
         self._in_speech = False
@@ -105,12 +106,18 @@ class Endpointer:
     def noise_floor_db(self) -> float:
         return self._floor.db
 
+    @property
+    def loudest_db(self) -> float:
+        """The loudest frame of the utterance being collected, or of the last one once it ended."""
+        return self._loudest
+
     def voiced(self, level_db: float) -> bool:
         margin = LOUD_ROOM_MARGIN_DB if self.noise_floor_db > LOUD_ROOM_DB else VOICED_MARGIN_DB
         return level_db > max(MIN_SPEECH_DB, self.noise_floor_db + margin)
 
     def feed(self, frame: np.ndarray) -> Segment:
         level = rms_dbfs(self._high_pass(frame) if self._high_pass is not None else frame)
+        self.level_db = level
         voiced = self.voiced(level)
         self._floor.track(level)
         self.quiet_frames = 0 if voiced else self.quiet_frames + 1

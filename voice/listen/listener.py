@@ -150,7 +150,7 @@ class Listener:
         segment = self._endpointer.feed(frame)
         if self._recognizer is None:
             return None
-        released = self._hold.release(speaking=bool(segment.frames))
+        released = self._hold.release(bool(segment.frames), self._endpointer.level_db)
         try:
             return self._hear(segment, released)
         except ModelError as error:
@@ -176,7 +176,9 @@ class Listener:
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
         if segment.ended:
-            return self._hold.keep(self._finish())
+            over_echo = self._hearing is not None and self._hearing.over_own_voice
+            return self._hold.keep(self._finish(),
+                                   self._endpointer.loudest_db if over_echo else None)
         return (self._early() if self._collecting else None) or released
 
     def _lost(self, error: ModelError, segment: Segment, released: Match | None) -> Match | None:
