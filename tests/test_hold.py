@@ -56,4 +56,4 @@ def test_away_from_the_speakers_voice_any_speech_goes_on_from_a_request():
     hold = Hold()
     hold.keep(SAFETY)
     rejected = hold.release(speaking=True, level_db=-80.0)
-    assert rejected.intent is None  # however quiet: only over the speaker's voice is there a residue
+    assert rejected.intent is None  # however quiet: only over the speaker's voice is a residue

@@ -43,7 +43,8 @@ class Context:
     cross_checked: bool = True  # a command that can be one word must also be heard openly (listener.py)
     whole_phrase: bool = False  # no word of a phrase missing, swapped or added (a stray one at an edge aside)
     pause_before_start: bool = False  # a start phrase must follow a pause after the last words here (listener.py)
-    over_own_voice: bool = False  # heard through the echo canceller, what it left of the voice beneath (hold.py)
+    # heard through the echo canceller, what it left of the speaker's voice beneath (hold.py)
+    over_own_voice: bool = False
 
 
 def idle(commands: frozenset[str], suspended: bool = False) -> Context:
