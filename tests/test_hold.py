@@ -43,11 +43,11 @@ def test_over_the_speakers_voice_only_speech_near_the_requests_level_goes_on_fro
     """Through the echo canceller, what is left of the speaker's voice started an utterance 23 dB
     below a request's loudest frame and dropped it; a partner going on came back within 10 dB."""
     hold = Hold()
-    hold.keep(SAFETY, loudest_over_echo_db=-23.2)
+    hold.keep(SAFETY, loudest_db=-23.2, over_own_voice=True)
     assert hold.release(speaking=True, level_db=-46.3) is None  # the residue: still held
     given = [hold.release(speaking=False) for _ in range(HOLD_FRAMES)]
     assert given.index(SAFETY) == HOLD_FRAMES - 2  # the residue's frame was one of its quiet
-    hold.keep(SAFETY, loudest_over_echo_db=-23.2)
+    hold.keep(SAFETY, loudest_db=-23.2, over_own_voice=True)
     going_on = hold.release(speaking=True, level_db=-23.2 - 10)
     assert going_on.intent is None and going_on.reason == f"{CONTINUED} (safety)"
 

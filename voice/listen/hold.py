@@ -35,16 +35,16 @@ class Hold:
         self._quiet = 0  # frames of quiet since it was held
         self._going_on_db = -math.inf  # speech at least this loud is the sentence going on
 
-    def keep(self, match: Match, loudest_over_echo_db: float | None = None) -> Match | None:
+    def keep(self, match: Match, loudest_db: float = 0.0,
+             over_own_voice: bool = False) -> Match | None:
         """`match` at once, unless it is safety or forgetting: those are kept back (None given).
-        `loudest_over_echo_db`: its utterance's loudest frame, where it was heard over the
-        speaker's own voice (None elsewhere)."""
+        `loudest_db`: its utterance's loudest frame, which speech going on from it is measured
+        against where it was heard `over_own_voice` (the speaker's)."""
         if match.intent not in EXACT_INTENTS:
             return match
         self._held = match
         self._quiet = 0
-        self._going_on_db = (-math.inf if loudest_over_echo_db is None
-                             else loudest_over_echo_db - RESIDUE_BELOW_DB)
+        self._going_on_db = loudest_db - RESIDUE_BELOW_DB if over_own_voice else -math.inf
         return None
 
     def release(self, speaking: bool, level_db: float = 0.0) -> Match | None:

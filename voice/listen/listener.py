@@ -176,9 +176,8 @@ class Listener:
             if len(self._utterance) < LONGEST_UTTERANCE:
                 self._utterance.append(piece)
         if segment.ended:
-            over_echo = self._hearing is not None and self._hearing.over_own_voice
-            return self._hold.keep(self._finish(),
-                                   self._endpointer.loudest_db if over_echo else None)
+            over_echo = bool(self._hearing and self._hearing.over_own_voice)
+            return self._hold.keep(self._finish(), self._endpointer.loudest_db, over_echo)
         return (self._early() if self._collecting else None) or released
 
     def _lost(self, error: ModelError, segment: Segment, released: Match | None) -> Match | None:

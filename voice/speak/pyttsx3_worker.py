@@ -129,10 +129,11 @@ class _Child:
 
 def _serve_one(jobs: int, answers: int, folder: Path) -> None:
     """The child's life: a fresh espeak-ng, one job from `jobs`, its answer to `answers`."""
+    engine = failure = None
     try:
-        engine, failure = _engine(), None
+        engine = _engine()
     except Exception as error:  # noqa: BLE001 — the answer to whatever it is asked
-        engine, failure = None, error
+        failure = error
     request = bytearray()
     while not request.endswith(b"\n"):
         chunk = os.read(jobs, 1 << 16)
