@@ -151,16 +151,19 @@ class Listener:
         if self._recognizer is None:
             return None
         released = self._hold.release(bool(segment.frames), self._endpointer.level_db)
+        heard = None
         try:
-            return self._hear(segment, released)
+            heard = self._hear(segment)
         except ModelError as error:
-            return self._lost(error, segment, released)
+            self._lost(error, segment)
+        # first a request the hold gives: an utterance of the speaker's residue may end with it
+        return released or heard
 
-    def _hear(self, segment: Segment, released: Match | None) -> Match | None:
+    def _hear(self, segment: Segment) -> Match | None:
         """The recognizer's part of `feed`."""
         if self._answered:
             self._answered = not segment.ended
-            return released
+            return None
         if segment.frames and not self._collecting:
             self._start()
         if self._collecting and self._open is not None and self._endpointer.quiet_frames == 0:
@@ -178,9 +181,9 @@ class Listener:
         if segment.ended:
             over_echo = bool(self._hearing and self._hearing.over_own_voice)
             return self._hold.keep(self._finish(), self._endpointer.loudest_db, over_echo)
-        return (self._early() if self._collecting else None) or released
+        return self._early() if self._collecting else None
 
-    def _lost(self, error: ModelError, segment: Segment, released: Match | None) -> Match | None:
+    def _lost(self, error: ModelError, segment: Segment) -> None:
         """The grammar recognizer failed on this utterance: it is not heard, and the next one, "stop"
         too, is heard by a fresh recognizer. The speaker carries on (a restart would take seconds
         and the exercise's place)."""
@@ -189,7 +192,6 @@ class Listener:
             self._open.end()  # every utterance ends so (OpenHearing.end)
         self._collecting = False
         self._answered = not segment.ended  # its rest is not listened to
-        return released
 
     def set_phrases(self, templates: dict[str, list[str]]) -> None:
         """New intent templates (the locale's commands plus the scripts' spoken choices)."""
