@@ -58,7 +58,7 @@ from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import Decoded, GrammarRecognizer
 from .safety_hearing import SafetyHearing
-from .saying import longest_saying
+from .saying import longest_saying, words_within
 from .second_look import SAFETY, WORDS_BEFORE, looks_again, second_look
 
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
@@ -294,11 +294,7 @@ class Listener:
         match = self.matcher.match(texts, scores, self._hearing, durations, safety_floor)
         spoken_s = (self._fed - PRE_ROLL_FRAMES + START_FRAMES - self._endpointer.faded_frames) * FRAME_MS / 1000
         rank = texts.index(match.text) if match.text in texts else None  # the alternative it matched
-        said = words[rank] if rank is not None else []
-        words_s = said[-1].end - said[0].start if said else spoken_s  # the words' own times
-        # how much of the utterance its words took (the rest: other words, or a breath)
-        words_share = words_s / spoken_s if spoken_s > 0 else 1.0
-        spoken_s = min(spoken_s, words_s)  # a breath, a clip's hiss or a room's tail is no word
+        spoken_s, words_share = words_within(spoken_s, words[rank] if rank is not None else [])
         if match.intent is not None and spoken_s > longest_saying(match.phrase, self._pronunciation):
             # Vosk's grammar mode can fit a whole sentence onto one short phrase; a command is short.
             return replace(match, intent=None, reason=f"{TOO_LONG} for {match.intent} ({spoken_s:.1f} s)")

@@ -15,6 +15,7 @@ own pace.
 import re
 
 from .phonemes import phrase_sounds
+from .recognizer import Word
 
 SECONDS_PER_SYLLABLE, SLACK_S = 0.3, 0.5  # the slowest a phrase is said: 1.4 s for a 3-syllable word
 SECONDS_PER_SOUND = 0.1  # ... and 0.1 s a sound, where that is longer: 1.8 s for "start stress talk"
@@ -31,3 +32,12 @@ def longest_saying(phrase: str, voice: str | None = None) -> float:
     if said is None:
         return by_syllables
     return max(by_syllables, SLACK_S + SECONDS_PER_SOUND * len(said.translate(_NOT_A_SOUND)))
+
+
+def words_within(spoken_s: float, words: list[Word]) -> tuple[float, float]:
+    """How long the matched `words` took of an utterance `spoken_s` long (never longer than it: a
+    breath, a clip's hiss or a room's tail is no word), and their share of it (the rest: other
+    words, or a breath). Without word times, the whole utterance."""
+    words_s = words[-1].end - words[0].start if words else spoken_s
+    share = words_s / spoken_s if spoken_s > 0 else 1.0
+    return min(spoken_s, words_s), share

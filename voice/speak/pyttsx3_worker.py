@@ -87,10 +87,13 @@ class _Child:
         self._answers, answers = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:
-            # only the worker answers the speaker: were the worker killed, the speaker sees its end
-            for inherited in (self._jobs, self._answers, protocol.fileno(), sys.stdin.fileno()):
-                os.close(inherited)
-            _serve_one(jobs, answers, folder)
+            try:
+                # only the worker answers the speaker: were it killed, the speaker sees its end
+                for inherited in (self._jobs, self._answers, protocol.fileno(), sys.stdin.fileno()):
+                    os.close(inherited)
+                _serve_one(jobs, answers, folder)
+            finally:  # reached only if it failed: never run on as a second worker
+                os._exit(1)
         os.close(jobs)
         os.close(answers)
 
