@@ -392,10 +392,12 @@ def test_start_up_names_grammar_words_the_model_lacks(caplog):
     ("phrases", {"phrases", "overall", "heard_as_another_command", "trials", "conditions"}),
     ("idle", {"cpu_seconds_per_audio_second", "cpu_percent_of_one_core", "peak_rss_mb", "intents_triggered"}),
     ("safety", {"sets", "phrases", "rooms"}),
+    ("pauses", {"people", "voices", "hold_ms"}),
 ])
 def test_benchmarks_print_their_figures(isolated, what, fields):
     more_draws = ("--draws", "2") if what in ("safety", "human") else ()  # talk at 6 dB, over more noise
-    result = run_voice("bench", what, "--locale", "en" if what == "human" else "ko", "--quick", *more_draws)
+    locale = "en" if what in ("human", "pauses") else "ko"  # the recordings of people are English
+    result = run_voice("bench", what, "--locale", locale, "--quick", *more_draws)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert figures["benchmark"] == what and fields <= set(figures) and ("targets" in figures or what == "phrases")
@@ -430,6 +432,12 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         over = figures["sets"]["held-out"]["over_speech"]
         assert over["requests"]["trials"] == over["near_safety"]["trials"] == 2 * 2
         assert "through the echo canceller, requests heard" in summary
+    if what == "pauses":  # people's pauses in a sentence, and the test voices' requests going on
+        assert set(figures["people"]) == set(figures["voices"]) == {"tuning", "held-out"}
+        assert figures["people"]["held-out"]["all_rooms"]["pauses"] > 0
+        pauses = set(figures["voices"]["held-out"]["continued_safety"])
+        assert pauses == {"300_ms", "500_ms", "700_ms"}
+        assert "people's pauses in a sentence joined" in result.stderr
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}
         stops = figures["parts"]["held-out"]["stop_in_session"]

@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="measure listening, speaking, and hours-long running")
     bench.add_argument("what", choices=("latency", "accuracy", "human", "safety", "vad", "phrases", "idle", "echo",
-                                        "bargein", "firstaudio", "soak", "synthesis"))
+                                        "bargein", "firstaudio", "soak", "synthesis", "pauses"))
     bench.add_argument("--locale", default="en", help="en (the default) or ko")
     bench.add_argument("--model", help="a Vosk model folder (default: the locale's model)")
     bench.add_argument("--quick", action="store_true", help="a small sample: checks the benchmark runs")

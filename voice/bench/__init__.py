@@ -41,6 +41,10 @@ def run(what: str, settings: Settings, quick: bool, minutes: float, hours: float
         from .synthesis import synthesis
 
         return synthesis(settings, quick)
+    if what == "pauses":
+        from .pauses import pauses
+
+        return pauses(settings, quick)
     if what == "vad":
         from .vad import vad
 

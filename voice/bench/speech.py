@@ -110,3 +110,8 @@ def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float | None) -> np.ndarr
         bed *= speech_rms / (np.sqrt(np.mean(bed**2)) + 1e-12) / 10 ** (snr_db / 20)
         out += bed
     return np.clip(out, -32768, 32767).astype(np.int16)
+
+
+def paused_requests(locale: str) -> list[tuple[str, str]]:
+    """A safety phrase that begins a sentence, and the sentence's rest (talk.yaml: paused)."""
+    return [(request, rest) for request, rest in _bundled("talk.yaml")[locale].get("paused", [])]
