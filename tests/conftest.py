@@ -113,17 +113,17 @@ def mic_says(mic: Path, samples: np.ndarray) -> None:
 
 @pytest.fixture
 def second_looks(monkeypatch) -> list:
-    """The safety requests the listener looks at a second time (`Listener._second_look`)."""
-    from voice.listen.listener import Listener
+    """The safety requests the listener looks at a second time (`SafetyCheck._second_look`)."""
+    from voice.listen.safety_check import SafetyCheck
 
     looked: list = []
-    look = Listener._second_look
+    look = SafetyCheck._second_look
 
-    def second_look(self, match):
+    def second_look(self, match, *heard):
         looked.append(match)
-        return look(self, match)
+        return look(self, match, *heard)
 
-    monkeypatch.setattr(Listener, "_second_look", second_look)
+    monkeypatch.setattr(SafetyCheck, "_second_look", second_look)
     return looked
 
 

@@ -1148,7 +1148,7 @@ def test_talk_heard_as_a_request_and_one_more_word_is_turned_away_by_the_second_
     def as_before(*args, **kwargs):
         listener = assemble.listener_for(*args, **kwargs)
         # any short word may be a stray one
-        listener._safety_hearing = replace(listener._safety_hearing, everyday_words=frozenset())
+        listener._safety.hearing = replace(listener._safety.hearing, everyday_words=frozenset())
         return listener
 
     monkeypatch.setattr(listening, "listener_for", as_before)

@@ -15,7 +15,7 @@ is its command set alone; after them, the requests and that talk are said over i
 the echo canceller, in the barge-in benchmark's rooms (`speaking.said_over_speech`).
 `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
 긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
-look (`Listener._second_look`) is what keeps talk off safety in the two small command sets, and
+look (`SafetyCheck._second_look`) is what keeps talk off safety in the two small command sets, and
 wherever a request began right after other words, its words took only part of the utterance, or a
 noisy room left the grammar unsure of it (`second_look.looks_again`); its cost is the requests it
 turns away.

@@ -9,31 +9,17 @@ that begins only longer ways to say the same command waits a little longer, and 
 another command's phrase, or asks for safety, waits for the end of speech (`grammar_of`).
 Vosk's final n-best result is then matched and checked (`IntentMatcher.match`), if its best is that
 phrase (`final_is`); if not, the end of speech decides (`_hear_again`). The end of speech is the
-fallback, not the path. Safety and forgetting are then held until the quiet after them has lasted
-(`hold`): speech coming back first made them the start of a sentence.
-
-In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
-one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
-지금 위험해. There a safety request is looked at a second time, the same frames decoded with every one of
-the locale's commands and its everyday words listened for (`_second_look`; not the scripts'
-phrases, which anyone may add), and stands only if one of the alternatives is still a safety
-phrase, said alone, as a request is everywhere. The other words are never acted on there; they only
-give talk somewhere else to go. A safety request anywhere that began right after other words gets
-the second look too, and is heard once more together with the end of those words: the end of a
-sentence the endpointer cut off in a noisy room was heard as one. So does one whose words took only
-part of the utterance (the end of a whole sentence was one), and one heard unsure in a noisy room.
-Where the locale says so (English), every safety request heard in a quiet room gets it: there, in
-idle, a tuning voice's "I need a hug" was "I need help" at 1.0.
+fallback, not the path. A safety request is made sure of (`safety_check`: a second look, and the
+open recognizer's word on it); safety and forgetting are then held until the quiet after them has
+lasted (`hold`): speech coming back first made them the start of a sentence.
 
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
 stands only if what it heard sounds near one of its phrases (`open_check`): alone, people's "happy"
 was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own,
-and, in a noisy room, a stop phrase the grammar was unsure of. A safety request stands only if it
-heard the request too, in a quiet room where the locale says so, over the speaker's voice as well
-(where only safety is asked about); in a noisy room, it is turned away only where it heard other
-words that begin as a request does ("i don't feel sick"). Where it cannot (Korean), a start phrase
-or a break heard in a noisy room stands only at the locale's `noisy_start_confidence`.
+and, in a noisy room, a stop phrase the grammar was unsure of (its word on a safety request is
+`safety_check`'s). Where it cannot (Korean), a start phrase or a break heard in a noisy room stands
+only at the locale's `noisy_start_confidence`.
 """
 
 import logging
@@ -57,9 +43,10 @@ from .intents import TOO_LONG, IntentMatcher, Match, normalize
 from .open_check import OpenCheck, asks_about
 from .open_hearing import OpenHearing
 from .recognizer import Decoded, GrammarRecognizer
+from .safety_check import SafetyCheck, Utterance
 from .safety_hearing import SafetyHearing
 from .saying import longest_saying, words_within
-from .second_look import SAFETY, WORDS_BEFORE, looks_again, second_look
+from .second_look import SAFETY, WORDS_BEFORE
 
 # Vosk hears the noise-suppressed microphone only in a room louder than this (a TV, a fan, a dishwasher;
 # a quiet living room is -60 to -55 dBFS): in quiet, suppression took 2-6 dB off speech and measured
@@ -110,6 +97,7 @@ class Listener:
         self._pronunciation = pronunciation
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
+        self._safety = SafetyCheck(safety, recognizer, self._check) if recognizer is not None else None
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._gain = Gain(gain_db, gain_ceiling_dbfs)
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
@@ -304,8 +292,10 @@ class Listener:
             return replace(match, intent=None,
                            reason=f"{UNSURE_IN_NOISE}: {match.intent} at {match.confidence:.2f}")
         in_small_set = self._hearing is not None and self._hearing.strict
-        if match.intent == SAFETY:
-            return self._safety(match, self._soon_after_words or in_small_set, words_share)
+        if match.intent == SAFETY and self._safety is not None:
+            heard = Utterance(self._utterance, self._words_before, self._noisy, words_share,
+                              asked_for=self._soon_after_words or in_small_set)
+            return self._safety.verdict(match, self.matcher, self._grammar(None).phrases, heard)
         asked = self._check is not None and asks_about(match, self.matcher, self._noisy)
         if asked and (self._hearing is None or self._hearing.cross_checked):
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),
@@ -318,28 +308,6 @@ class Listener:
         locale's `noisy_start_confidence`."""
         return (match.intent is not None and self._noisy and starts_something(match.intent)
                 and match.confidence < self._noisy_start_confidence)
-
-    def _safety(self, match: Match, asked_for: bool, words_share: float) -> Match:
-        """A safety request, after the second look where `looks_again` asks for one, and the
-        open recognizer's word on it: in a quiet room where the locale says so, and in a noisy
-        room (`OpenCheck.safety_verdict`), over the speaker's voice as well."""
-        hearing = self._safety_hearing
-        if looks_again(asked_for, words_share, self._noisy, match.confidence,
-                       hearing.second_look_in_quiet):
-            match = self._second_look(match)
-        heard_openly = self._noisy or hearing.heard_openly_in_quiet
-        if match.intent == SAFETY and heard_openly and self._check is not None:
-            return self._check.safety_verdict(match, self.matcher.phrases_of(SAFETY), self._noisy)
-        return match
-
-    def _second_look(self, match: Match) -> Match:
-        """`match` (safety, heard in a small command set, right after other words, over only part
-        of its utterance, unsure in a noisy room, or in a quiet room where the locale says so) if
-        it is still a safety request when heard again (`second_look`)."""
-        hearing = self._safety_hearing
-        phrases = list(hearing.second_look_phrases) or self._grammar(None).phrases
-        return second_look(match, self._recognizer, phrases, self.matcher, self._utterance,
-                           self._words_before, hearing.everyday_words)
 
     def _grammar(self, context: Context | None) -> Grammar:
         if context not in self._grammars:

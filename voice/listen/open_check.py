@@ -107,7 +107,7 @@ class OpenCheck:
     def safety_verdict(self, match: Match, phrases: list[str], noisy: bool = False) -> Match:
         """`match`, a safety request, if the open recognizer's best alternative holds one of its
         `phrases` word for word (QUIET_SAFETY_ALTERNATIVES), as the locale asks in a quiet room
-        (listener.py). Words, not sounds: in room tone the grammar, and its second look, heard
+        (safety_check.py). Words, not sounds: in room tone the grammar, and its second look, heard
         Piper's and flite's "I don't feel sick" as "I don't feel safe", which sounds near; the
         open recognizer heard "i don't feel sick" first. In a `noisy` room it hears the requests
         themselves too poorly for that ("i need help" as "the hell"), so there a request is turned

@@ -1,5 +1,5 @@
 """How a locale makes sure that a safety request it heard was one: the settings, each measured
-(the locale's yaml says with what), that listener.py's `_safety` follows. A missed request and
+(the locale's yaml says with what), that safety_check.py follows. A missed request and
 talk that starts the crisis message both cost the couple, and each model errs its own way."""
 
 from dataclasses import dataclass

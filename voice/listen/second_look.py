@@ -1,6 +1,6 @@
 """A safety request heard a second time, with every command and the locale's everyday words
 listened for: it stands only if it is still a safety phrase said alone. When a request is looked at
-so: `looks_again`, and listener.py."""
+so: `looks_again`, and safety_check.py."""
 
 import logging
 from collections.abc import Callable
