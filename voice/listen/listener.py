@@ -97,7 +97,7 @@ class Listener:
         self._pronunciation = pronunciation
         self._open = OpenHearing(recognizer.open()) if recognizer is not None and cross_check is not None else None
         self._check = OpenCheck(self._open, cross_check, gain_db > 0) if self._open is not None else None
-        self._safety = SafetyCheck(safety, recognizer, self._check) if recognizer is not None else None
+        self._safety = None if recognizer is None else SafetyCheck(safety, recognizer, self._check)
         self._denoiser = denoiser() if recognizer is not None and denoise else None
         self._gain = Gain(gain_db, gain_ceiling_dbfs)
         self._dither = Dither()  # what Vosk hears, as its models were trained: never digital zeros
