@@ -437,6 +437,7 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         assert figures["people"]["held-out"]["all_rooms"]["pauses"] > 0
         pauses = set(figures["voices"]["held-out"]["continued_safety"])
         assert pauses == {"300_ms", "500_ms", "700_ms"}
+        assert figures["voices"]["held-out"]["over_speech"]["trials"] == 2 * 2  # one room, 2 levels
         assert "people's pauses in a sentence joined" in result.stderr
     if what == "human":
         assert set(figures["parts"]) == {"tuning", "held-out"}

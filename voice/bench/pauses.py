@@ -8,8 +8,10 @@ pauses people make inside a sentence, and every real request waits that long for
 - people (../shared/speech/en-talk, split by speaker): each pause the endpointer finds inside a
   recording of one sentence, in each room tone; the share the hold joins, and the pauses' spread;
 - voices (every voice of each set): each request followed, after a pause, by the rest of its
-  sentence, heard in idle in a quiet room (every crisis message is a false one); and each request
-  alone, the time from the end of its speech to its answer (what the hold costs).
+  sentence, heard in idle in a quiet room (every crisis message is a false one), and said over the
+  speaker's own voice through the echo canceller, in the barge-in benchmark's rooms
+  (`speaking.said_over_speech`), where what the canceller leaves of that voice is heard too; and
+  each request alone, the time from the end of its speech to its answer (what the hold costs).
 """
 
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from ..listen.hold import HOLD_FRAMES
 from .human import read_clip, talk_clips
 from .listening import Bench, percentiles
 from .rooms import ROOM_TONE, in_room
+from .speaking import ROOMS, said_over_speech
 from .speech import paused_requests
 from .voices import VOICE_SETS, available, speak
 
@@ -34,6 +37,7 @@ TARGETS = {"pauses_joined": 0.95, "continued_safety": 0}
 # hold several sentences, and a pause between two is not one inside a sentence.
 ONE_SENTENCE_SOURCES = ("commonvoice", "vctk", "ljspeech", "cmuarctic")
 PAUSES_S = (0.3, 0.5, 0.7)  # between a request and its sentence's rest, said by the test voices
+OVER_SPEECH_PAUSE_S = 0.5  # ... and said over the speaker's voice (4 rooms x 2 levels a sentence)
 
 
 def pauses(settings: Settings, quick: bool = False) -> dict:
@@ -49,6 +53,7 @@ def pauses(settings: Settings, quick: bool = False) -> dict:
         result["people"][part] = _people(clips, rng)
         voices = available(VOICE_SETS["en"][part])[: 1 if quick else None]
         result["voices"][part] = _voices(bench, voices, quick, rng)
+        result["voices"][part]["over_speech"] = _over_speech(settings, voices, quick)
     result["summary"] = _summary(result)
     return result
 
@@ -120,6 +125,23 @@ def _voices(bench: Bench, voices: tuple[str, ...], quick: bool, rng: np.random.G
             "answer_after_speech_ms": percentiles(waits)}
 
 
+def _over_speech(settings: Settings, voices: tuple[str, ...], quick: bool) -> dict:
+    """Each request, OVER_SPEECH_PAUSE_S, then its sentence's rest, said over the speaker's voice:
+    how many gave the crisis message, and which."""
+    pairs = paused_requests("en")[: 2 if quick else None]
+    cases = [(request, rest, voice) for request, rest in pairs for voice in voices]
+    pause = np.zeros(int(OVER_SPEECH_PAUSE_S * RATE), np.int16)
+    said = [np.concatenate([speak(request, voice), pause, speak(rest, voice)])
+            for request, rest, voice in cases]
+    trials = said_over_speech(settings, said, rooms=1 if quick else len(ROOMS))
+    crises = [trial for trial in trials if "safety" in trial["heard"]]
+    return {"pause_ms": int(OVER_SPEECH_PAUSE_S * 1000), "trials": len(trials),
+            "safety": len(crises),
+            "examples": [f"room {trial['room'] + 1}, {trial['level']}: "
+                         f"{' ... '.join(cases[trial['utterance']][:2])} "
+                         f"({cases[trial['utterance']][2]})" for trial in crises[:8]]}
+
+
 def _summary(result: dict) -> str:
     parts = []
     for part in ("tuning", "held-out"):
@@ -127,9 +149,12 @@ def _summary(result: dict) -> str:
         voices = result["voices"][part]
         crises = ", ".join(f"{p} {n}" for p, n in voices["continued_safety"].items())
         answer = voices["answer_after_speech_ms"]
+        over = voices["over_speech"]
         parts.append(f"{part}: people's pauses in a sentence joined {people['joined']:.1%} of "
                      f"{people['pauses']} (p95 {people['p95_ms']} ms); request + pause + its "
-                     f"sentence's rest, crisis messages of {voices['continued']}: {crises}; a "
+                     f"sentence's rest, crisis messages of {voices['continued']}: {crises}, over "
+                     f"the speaker's voice ({over['pause_ms']} ms) {over['safety']} of "
+                     f"{over['trials']}; a "
                      f"request's answer p50/p95 {answer['p50']}/{answer['p95']} ms after its "
                      "speech")
     return f"hold {result['hold_ms']} ms; " + "; ".join(parts)
