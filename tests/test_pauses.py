@@ -52,10 +52,11 @@ def test_a_pause_the_benchmark_counts_as_joined_is_one_the_hold_joins():
         assert hold_outcome(two_words(gap)) == expected, gap
 
 
-def test_every_paused_request_begins_with_a_safety_phrase_said_alone():
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_every_paused_request_begins_with_a_safety_phrase_said_alone(code):
     """The benchmark's sentences begin with a real request: the hold alone tells them apart."""
-    templates = Locale.load("en").intents["safety"]
+    templates = Locale.load(code).intents["safety"]
     phrases = {phrase.lower() for template in templates for phrase in expand(template)}
-    pairs = paused_requests("en")
+    pairs = paused_requests(code)
     assert len(pairs) >= 5
     assert all(request.lower() in phrases and rest for request, rest in pairs), pairs

@@ -1,12 +1,13 @@
-"""`voice bench pauses --locale en`: how long people pause inside a sentence, against how long a
-safety request waits for the quiet after it (listen/hold.py).
+"""`voice bench pauses`: how long people pause inside a sentence, against how long a safety request
+waits for the quiet after it (listen/hold.py).
 
 A request is acted on only once its sentence has ended: speech coming back within the hold makes it
 a sentence's start ("I need help ... with the dishes"), not a request. So the hold must outlast the
 pauses people make inside a sentence, and every real request waits that long for its answer.
 
-- people (../shared/speech/en-talk, split by speaker): each pause the endpointer finds inside a
-  recording of one sentence, in each room tone; the share the hold joins, and the pauses' spread;
+- people (English only: ../shared/speech/en-talk, split by speaker): each pause the endpointer
+  finds inside a recording of one sentence, in each room tone; the share the hold joins, and the
+  pauses' spread;
 - voices (every voice of each set): each request followed, after a pause, by the rest of its
   sentence, heard in idle in a quiet room (every crisis message is a false one), and said over the
   speaker's own voice through the echo canceller, in the barge-in benchmark's rooms
@@ -21,7 +22,6 @@ import numpy as np
 
 from ..audio.frames import FRAME_MS, RATE, split_frames
 from ..config import Settings
-from ..errors import VoiceError
 from ..listen import context
 from ..listen.endpoint import Endpointer
 from ..listen.hold import HOLD_FRAMES
@@ -41,19 +41,20 @@ OVER_SPEECH_PAUSE_S = 0.5  # ... and said over the speaker's voice (4 rooms x 2 
 
 
 def pauses(settings: Settings, quick: bool = False) -> dict:
-    if settings.locale != "en":
-        raise VoiceError("the recordings of people are English; "
-                         "run 'voice bench pauses --locale en'")
-    result: dict = {"benchmark": "pauses", "locale": "en", "targets": TARGETS,
+    locale = settings.locale
+    result: dict = {"benchmark": "pauses", "locale": locale, "targets": TARGETS,
                     "hold_ms": HOLD_FRAMES * FRAME_MS, "people": {}, "voices": {}}
     bench = Bench(settings)
     rng = np.random.default_rng(11)
     for part in ("tuning", "held-out"):
-        clips = one_sentence_clips(part)[: 6 if quick else None]
-        result["people"][part] = _people(clips, rng)
-        voices = available(VOICE_SETS["en"][part])[: 1 if quick else None]
-        result["voices"][part] = _voices(bench, voices, quick, rng)
-        result["voices"][part]["over_speech"] = _over_speech(settings, voices, quick)
+        if locale == "en":  # the recordings of people are English
+            clips = one_sentence_clips(part)[: 6 if quick else None]
+            result["people"][part] = _people(clips, rng)
+        voices = available(VOICE_SETS[locale][part])[: 1 if quick else None]
+        pairs = paused_requests(locale)[: 2 if quick else None]
+        result["voices"][part] = _voices(bench, voices, pairs, rng)
+        rooms = 1 if quick else len(ROOMS)
+        result["voices"][part]["over_speech"] = _over_speech(settings, voices, pairs, rooms)
     result["summary"] = _summary(result)
     return result
 
@@ -97,10 +98,10 @@ def _spread(pauses_found: list[int]) -> dict:
             **{f"p{q}_ms": int(np.percentile(frames, q)) * FRAME_MS for q in (50, 90, 95, 99)}}
 
 
-def _voices(bench: Bench, voices: tuple[str, ...], quick: bool, rng: np.random.Generator) -> dict:
+def _voices(bench: Bench, voices: tuple[str, ...], pairs: list[tuple[str, str]],
+            rng: np.random.Generator) -> dict:
     quiet = ROOM_TONE[0]
     idle = context.idle(bench.intents)
-    pairs = paused_requests("en")[: 2 if quick else None]
     crises: dict[str, list[str]] = {f"{pause_s * 1000:.0f}_ms": [] for pause_s in PAUSES_S}
     waits: list[float] = []
     missed: list[str] = []
@@ -125,15 +126,16 @@ def _voices(bench: Bench, voices: tuple[str, ...], quick: bool, rng: np.random.G
             "answer_after_speech_ms": percentiles(waits)}
 
 
-def _over_speech(settings: Settings, voices: tuple[str, ...], quick: bool) -> dict:
-    """Each request, OVER_SPEECH_PAUSE_S, then its sentence's rest, said over the speaker's voice:
-    how many gave the crisis message, and which."""
-    pairs = paused_requests("en")[: 2 if quick else None]
+def _over_speech(settings: Settings, voices: tuple[str, ...], pairs: list[tuple[str, str]],
+                 rooms: int) -> dict:
+    """Each request, OVER_SPEECH_PAUSE_S, then its sentence's rest, said over the speaker's voice
+    in the first `rooms` of the barge-in benchmark's: how many gave the crisis message, and
+    which."""
     cases = [(request, rest, voice) for request, rest in pairs for voice in voices]
     pause = np.zeros(int(OVER_SPEECH_PAUSE_S * RATE), np.int16)
     said = [np.concatenate([speak(request, voice), pause, speak(rest, voice)])
             for request, rest, voice in cases]
-    trials = said_over_speech(settings, said, rooms=1 if quick else len(ROOMS))
+    trials = said_over_speech(settings, said, rooms=rooms)
     crises = [trial for trial in trials if "safety" in trial["heard"]]
     return {"pause_ms": int(OVER_SPEECH_PAUSE_S * 1000), "trials": len(trials),
             "safety": len(crises),
@@ -145,13 +147,14 @@ def _over_speech(settings: Settings, voices: tuple[str, ...], quick: bool) -> di
 def _summary(result: dict) -> str:
     parts = []
     for part in ("tuning", "held-out"):
-        people = result["people"][part]["all_rooms"]
         voices = result["voices"][part]
         crises = ", ".join(f"{p} {n}" for p, n in voices["continued_safety"].items())
         answer = voices["answer_after_speech_ms"]
         over = voices["over_speech"]
-        parts.append(f"{part}: people's pauses in a sentence joined {people['joined']:.1%} of "
-                     f"{people['pauses']} (p95 {people['p95_ms']} ms); request + pause + its "
+        people = result["people"].get(part, {}).get("all_rooms")
+        heard = (f"people's pauses in a sentence joined {people['joined']:.1%} of "
+                 f"{people['pauses']} (p95 {people['p95_ms']} ms); " if people else "")
+        parts.append(f"{part}: {heard}request + pause + its "
                      f"sentence's rest, crisis messages of {voices['continued']}: {crises}, over "
                      f"the speaker's voice ({over['pause_ms']} ms) {over['safety']} of "
                      f"{over['trials']}; a "
