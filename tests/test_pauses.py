@@ -27,7 +27,8 @@ def two_words(gap_frames: int) -> np.ndarray:
 
 def hold_outcome(audio: np.ndarray) -> str:
     """What the hold makes of a request kept where the endpointer ends the first word."""
-    endpointer, hold = Endpointer(), Hold()
+    endpointer = Endpointer()
+    hold = Hold()
     for frame in split_frames(audio):
         segment = endpointer.feed(frame)
         given = hold.release(bool(segment.frames), endpointer.level_db)
@@ -39,7 +40,8 @@ def hold_outcome(audio: np.ndarray) -> str:
 
 
 def test_a_pause_is_counted_in_frames_from_one_utterance_to_the_next():
-    short, long = list(pauses_in(two_words(20))), list(pauses_in(two_words(35)))
+    short = list(pauses_in(two_words(20)))
+    long = list(pauses_in(two_words(35)))
     assert len(short) == len(long) == 1 and long[0] - short[0] == 15
     assert short[0] < 20  # the endpointer's END_FRAMES of quiet come first: the utterance's own
 

@@ -25,6 +25,7 @@ from ..config import Settings
 from ..listen import context
 from ..listen.endpoint import Endpointer
 from ..listen.hold import HOLD_FRAMES
+from ..listen.second_look import SAFETY
 from .human import read_clip, talk_clips
 from .listening import Bench, percentiles
 from .rooms import ROOM_TONE, in_room
@@ -109,7 +110,7 @@ def _voices(bench: Bench, voices: tuple[str, ...], pairs: list[tuple[str, str]],
         for request, rest in pairs:
             said = speak(request, voice)
             alone = bench.first_heard(in_room(said, quiet, rng), said, idle)
-            if alone.match is not None and alone.match.intent == "safety":
+            if alone.match is not None and alone.match.intent == SAFETY:
                 waits.append(alone.frame * FRAME_MS)
             else:
                 missed.append(f"{voice}: {request}")
@@ -117,7 +118,7 @@ def _voices(bench: Bench, voices: tuple[str, ...], pairs: list[tuple[str, str]],
                 pause = np.zeros(int(pause_s * RATE), np.int16)
                 sentence = np.concatenate([said, pause, speak(rest, voice)])
                 heard = bench.listen(in_room(sentence, quiet, rng), idle)
-                if any(h.match.intent == "safety" for h in heard):
+                if any(h.match.intent == SAFETY for h in heard):
                     crisis.append(f"{voice}: {request} ... {rest}")
     return {"voices": list(voices), "continued": len(voices) * len(pairs),
             "continued_safety": {pause: len(crisis) for pause, crisis in crises.items()},
@@ -135,13 +136,12 @@ def _over_speech(settings: Settings, voices: tuple[str, ...], pairs: list[tuple[
     pause = np.zeros(int(OVER_SPEECH_PAUSE_S * RATE), np.int16)
     said = [np.concatenate([speak(request, voice), pause, speak(rest, voice)])
             for request, rest, voice in cases]
+    names = [f"{request} ... {rest} ({voice})" for request, rest, voice in cases]
     trials = said_over_speech(settings, said, rooms=rooms)
-    crises = [trial for trial in trials if "safety" in trial["heard"]]
+    crises = [f"room {trial['room'] + 1}, {trial['level']}: {names[trial['utterance']]}"
+              for trial in trials if SAFETY in trial["heard"]]
     return {"pause_ms": int(OVER_SPEECH_PAUSE_S * 1000), "trials": len(trials),
-            "safety": len(crises),
-            "examples": [f"room {trial['room'] + 1}, {trial['level']}: "
-                         f"{' ... '.join(cases[trial['utterance']][:2])} "
-                         f"({cases[trial['utterance']][2]})" for trial in crises[:8]]}
+            "safety": len(crises), "examples": crises[:8]}
 
 
 def _summary(result: dict) -> str:
