@@ -1237,15 +1237,15 @@ def test_over_the_speakers_voice_what_is_left_of_it_after_a_request_does_not_dro
     (3 of 400 requests said over its voice, in the closest room). Here a line of its own, its
     loudest frame 24 dB below the request's, stands in for that residue: the request stands. A
     partner going on at their own level after 250 ms still makes it the start of a sentence."""
-    from voice.audio.frames import split_frames
+    from voice.audio.frames import rms_dbfs, split_frames
     from voice.bench.rooms import ROOM_TONE
 
-    def loudest(audio: np.ndarray) -> float:
-        return max(np.sqrt(np.mean(frame.astype(np.float64) ** 2)) for frame in split_frames(audio))
+    def loudest_db(audio: np.ndarray) -> float:
+        return max(rms_dbfs(frame) for frame in split_frames(audio))
 
     request = speak("I need help", "flite:slt").astype(np.float64)
     residue = speak("Take a slow breath in, and let it out.", "espeak:en-us").astype(np.float64)
-    residue *= loudest(request) / loudest(residue) * 10 ** (-24 / 20)
+    residue *= 10 ** ((loudest_db(request) - loudest_db(residue) - 24) / 20)
     going_on = speak("with the dishes", "flite:slt").astype(np.float64)
     pause = np.zeros(RATE // 4)
     over_residue = np.concatenate([request, pause[: RATE // 10], residue]).astype(np.int16)

@@ -60,9 +60,9 @@ def pauses(settings: Settings, quick: bool = False) -> dict:
     return result
 
 
-def one_sentence_clips(part: str, folder: Path | None = None) -> list[Path]:
+def one_sentence_clips(part: str) -> list[Path]:
     """The talk recordings of `part`'s speakers that hold one sentence each."""
-    return [clip for clip in talk_clips(part, folder)
+    return [clip for clip in talk_clips(part)
             if clip.parent.name.split("_")[0] in ONE_SENTENCE_SOURCES]
 
 
@@ -94,7 +94,10 @@ def _people(clips: list[Path], rng: np.random.Generator) -> dict:
 
 
 def _spread(pauses_found: list[int]) -> dict:
-    frames = np.array(pauses_found or [0])
+    """The share of the pauses the hold joins, and their spread (None of either without pauses)."""
+    if not pauses_found:
+        return {"pauses": 0, "joined": None}
+    frames = np.array(pauses_found)
     return {"pauses": len(pauses_found), "joined": round(float(np.mean(frames <= HOLD_FRAMES)), 3),
             **{f"p{q}_ms": int(np.percentile(frames, q)) * FRAME_MS for q in (50, 90, 95, 99)}}
 
@@ -153,7 +156,8 @@ def _summary(result: dict) -> str:
         over = voices["over_speech"]
         people = result["people"].get(part, {}).get("all_rooms")
         heard = (f"people's pauses in a sentence joined {people['joined']:.1%} of "
-                 f"{people['pauses']} (p95 {people['p95_ms']} ms); " if people else "")
+                 f"{people['pauses']} (p95 {people['p95_ms']} ms); " if people and people["pauses"]
+                 else "")
         parts.append(f"{part}: {heard}request + pause + its "
                      f"sentence's rest, crisis messages of {voices['continued']}: {crises}, over "
                      f"the speaker's voice ({over['pause_ms']} ms) {over['safety']} of "

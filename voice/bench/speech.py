@@ -114,4 +114,4 @@ def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float | None) -> np.ndarr
 
 def paused_requests(locale: str) -> list[tuple[str, str]]:
     """A safety phrase that begins a sentence, and the sentence's rest (talk.yaml: paused)."""
-    return [(request, rest) for request, rest in _bundled("talk.yaml")[locale].get("paused", [])]
+    return [(request, rest) for request, rest in _bundled("talk.yaml")[locale]["paused"]]
