@@ -449,6 +449,9 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         near = figures["sets"]["held-out"]["near_safety"]  # "I need a hat", in every voice and room
         assert near["trials_per_context"] == 2 and set(near["safety"]) == set(talk["safety"])
         assert "talk near a safety phrase in every voice and room tone (2)" in result.stderr
+        near_in_noise = figures["sets"]["held-out"]["near_safety_at_6db"]  # over the talk's draws
+        assert near_in_noise["trials_per_context"] == 2 * 2 and "tone (2) " in summary
+        assert "at 6 dB SNR over 2 noise draws (4)" in summary
         # and said over the speaker's voice, through the echo canceller: one room, two levels
         over = figures["sets"]["held-out"]["over_speech"]
         assert over["requests"]["trials"] == over["near_safety"]["trials"] == 2 * 2

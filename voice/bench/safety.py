@@ -9,8 +9,9 @@ one. Then the requests as people also say them, among other words ("please, I ne
 quiet room and at 6 dB: a request is its phrase alone, and these show what that costs (no target).
 Then the requests again at 6 dB SNR, over as many draws of its noise as the talk: what keeping talk
 off safety there costs the requests themselves. Last, the talk near a safety phrase (talk.yaml:
-"I need a hat", "I don't feel sick") in every voice of its set and every room tone: heard in one
-voice, as above, it hides which voices carry it to a request. The speaker's own voice in those rows
+"I need a hat", "I don't feel sick") in every voice of its set and every room tone, then at 6 dB
+SNR over as many draws as the talk: heard in one voice, as above, it hides which voices carry it to
+a request. The speaker's own voice in those rows
 is its command set alone; after them, the requests and that talk are said over its voice, through
 the echo canceller, in the barge-in benchmark's rooms (`speaking.said_over_speech`).
 `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
@@ -77,6 +78,10 @@ def safety(settings: Settings, quick: bool = False, draws: int = NOISY_DRAWS) ->
     for name, figures in result["sets"].items():  # after every figure above, for the same reason
         figures["near_safety"] = _in_every_voice(bench, near_of[name], tuple(figures["voices"]),
                                                  rooms, listening)
+    for name, figures in result["sets"].items():  # and at 6 dB SNR, after those
+        figures["near_safety_at_6db"] = _in_every_voice(
+            bench, near_of[name], tuple(figures["voices"]), [AT_6DB] * draws, listening,
+            np.random.default_rng(24))
     # Through the echo canceller, as the speaker hears while it talks: the rows above hear the
     # speaker's command set over nothing.
     requests = phrases[: 2 if quick else None]
@@ -130,14 +135,15 @@ def _talk(bench: Bench, texts: list[str], voices: tuple[str, ...], listening: di
 
 
 def _in_every_voice(bench: Bench, texts: list[str], voices: tuple[str, ...],
-                    rooms: list[Condition], listening: dict) -> dict:
-    """The talk near a safety phrase, each utterance in every voice and room: safety responses per
-    context."""
+                    rooms: list[Condition], listening: dict,
+                    rng: np.random.Generator | None = None) -> dict:
+    """The talk near a safety phrase, each utterance in every voice and room (a room twice: two
+    draws of its noise): safety responses per context."""
     cases = [(text, voice, room) for text in texts for voice in voices for room in rooms]
     named = [f"{text} ({voice})" for text, voice, _ in cases]
     said = [speak(text, voice) for text, voice, _ in cases]
     false, examples = _false_safety(bench, named, said, [room for _, _, room in cases],
-                                    np.random.default_rng(23), listening)
+                                    rng or np.random.default_rng(23), listening)
     return {"utterances": len(texts), "trials_per_context": len(cases), "safety": false,
             "examples": examples[:12]}
 
@@ -194,6 +200,8 @@ def _summary(result: dict) -> str:
         false = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety"].items())
         near = figures["near_safety"]
         near_false = ", ".join(f"{ctx} {n}" for ctx, n in near["safety"].items())
+        near_in_noise = figures["near_safety_at_6db"]
+        near_false_in_noise = ", ".join(f"{ctx} {n}" for ctx, n in near_in_noise["safety"].items())
         in_noise = ", ".join(f"{ctx} {n}" for ctx, n in spoken["safety_at_6db"].items())
         draws = spoken["draws_at_6db"]
         over_draws = f" over {draws} noise draws" if draws > 1 else ""
@@ -203,7 +211,9 @@ def _summary(result: dict) -> str:
                      f"said among other words {heard_in_words}; "
                      f"safety on {spoken['utterances']} talk utterances {false}, "
                      f"at 6 dB SNR{over_draws} {in_noise}; talk near a safety phrase in every "
-                     f"voice and room tone ({near['trials_per_context']}) {near_false}; "
+                     f"voice and room tone ({near['trials_per_context']}) {near_false}, "
+                     f"at 6 dB SNR{over_draws} ({near_in_noise['trials_per_context']}) "
+                     f"{near_false_in_noise}; "
                      f"through the echo canceller, requests heard "
                      f"{over_requests['safety']}/{over_requests['trials']} and talk near a safety "
                      f"phrase {over_near['safety']} of {over_near['trials']}")
