@@ -85,7 +85,8 @@ def _commands(bench: Bench, phrases: list[tuple[str, str]], voices: tuple[str, .
                 if intent in bench.starters and condition in ROOM_TONE:
                     starts["right" if got == intent else "missed"] += 1
                 if got == intent:
-                    answered = held if intent in EXACT_INTENTS else latencies[condition.reverb_ms > 0]
+                    reverberant = condition.reverb_ms > 0
+                    answered = held if intent in EXACT_INTENTS else latencies[reverberant]
                     answered.append((heard.frame + 1) * FRAME_MS)
                     compute.append(heard.compute_ms)
                 elif got is not None:

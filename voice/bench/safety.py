@@ -11,9 +11,9 @@ Then the requests again at 6 dB SNR, over as many draws of its noise as the talk
 off safety there costs the requests themselves. Last, the talk near a safety phrase (talk.yaml:
 "I need a hat", "I don't feel sick") in every voice of its set and every room tone, then at 6 dB
 SNR over as many draws as the talk: heard in one voice, as above, it hides which voices carry it to
-a request. The speaker's own voice in those rows
-is its command set alone; after them, the requests and that talk are said over its voice, through
-the echo canceller, in the barge-in benchmark's rooms (`speaking.said_over_speech`).
+a request. The speaker's own voice in those rows is its command set alone; after them, the requests
+and that talk are said over its voice, through the echo canceller, in the barge-in benchmark's
+rooms (`speaking.said_over_speech`).
 `--draws` hears the talk over more draws of that noise: the Korean tuning voices' "문 닫아" was
 긴급 상황 in a session in 2 of 60 draws, and one draw had not shown it (issue 17's note). The second
 look (`SafetyCheck._second_look`) is what keeps talk off safety in the two small command sets, and
@@ -139,10 +139,12 @@ def _in_every_voice(bench: Bench, texts: list[str], voices: tuple[str, ...],
                     rng: np.random.Generator | None = None) -> dict:
     """The talk near a safety phrase, each utterance in every voice and room (a room twice: two
     draws of its noise): safety responses per context."""
-    cases = [(text, voice, room) for text in texts for voice in voices for room in rooms]
-    named = [f"{text} ({voice})" for text, voice, _ in cases]
-    said = [speak(text, voice) for text, voice, _ in cases]
-    false, examples = _false_safety(bench, named, said, [room for _, _, room in cases],
+    spoken = {(text, voice): speak(text, voice) for text in texts for voice in voices}
+    cases = [(f"{text} ({voice})", audio, room) for (text, voice), audio in spoken.items()
+             for room in rooms]
+    false, examples = _false_safety(bench, [named for named, _, _ in cases],
+                                    [audio for _, audio, _ in cases],
+                                    [room for _, _, room in cases],
                                     rng or np.random.default_rng(23), listening)
     return {"utterances": len(texts), "trials_per_context": len(cases), "safety": false,
             "examples": examples[:12]}
