@@ -27,6 +27,19 @@ def test_a_phrase_commits_early_only_if_nothing_longer_it_begins_means_another_c
             assert grammar.commit_after.get(words) == expected, (code, listening, words)
 
 
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_in_a_noisy_room_a_phrase_that_starts_something_waits_for_the_end_of_speech(code):
+    """Any other phrase commits as it does in a quiet room."""
+    matcher = IntentMatcher(Locale.load(code).intents)
+    meaning = dict(matcher.phrases)
+    for listening in contexts(frozenset(matcher.templates)):
+        grammar = grammar_of(matcher, listening)
+        for words, quiet in grammar.commit_after.items():
+            expected = None if context.starts_something(meaning[words]) else quiet
+            assert grammar.commit_in_noise.get(words) == expected, (code, listening, words)
+        assert grammar.commit_in_noise.keys() <= grammar.commit_after.keys()
+
+
 def test_the_english_table_where_a_couple_would_notice():
     matcher = IntentMatcher(Locale.load("en").intents)
     session = grammar_of(matcher, context.session(frozenset())).commit_after
@@ -37,6 +50,10 @@ def test_the_english_table_where_a_couple_would_notice():
     paused = grammar_of(matcher, context.paused()).commit_after
     assert ("continue",) not in paused  # "continue our session" is another command
     assert paused[("resume",)] == QUIET_TO_COMMIT
+    idle = grammar_of(matcher, context.idle(frozenset(matcher.templates)))
+    assert idle.commit_after[("let's", "breathe")] == QUIET_TO_COMMIT
+    assert ("let's", "breathe") not in idle.commit_in_noise  # "let's vis(it) grandma..." at 6 dB
+    assert idle.commit_in_noise[("stop",)] == QUIET_TO_COMMIT
 
 
 def test_an_early_commit_asks_for_a_final_result_that_is_the_phrase_its_partial_result_held():

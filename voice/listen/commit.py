@@ -17,7 +17,7 @@ committed early (0 of 28 heard), and they answered 220 ms after the end of speec
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from .context import Context
+from .context import Context, starts_something
 from .intents import EXACT_INTENTS, IntentMatcher, normalize
 
 if TYPE_CHECKING:
@@ -36,11 +36,13 @@ SAME_MEANING_QUIET = 8
 
 class Grammar(NamedTuple):
     """A context's phrases, as Vosk hears them and as word tuples, and the frames of quiet after each
-    that commit it before the end of speech (a phrase not in `commit_after` waits for the end)."""
+    that commit it before the end of speech (a phrase not in `commit_after` waits for the end), in a
+    quiet room and in a noisy one (`commit_in_noise`: no phrase that starts something)."""
 
     phrases: list[str]
     complete: set[tuple[str, ...]]
     commit_after: dict[tuple[str, ...], int]
+    commit_in_noise: dict[tuple[str, ...], int]
 
 
 def grammar_of(matcher: IntentMatcher, context: Context | None) -> Grammar:
@@ -50,7 +52,13 @@ def grammar_of(matcher: IntentMatcher, context: Context | None) -> Grammar:
     waits for the end of speech, and so do safety and forgetting, judged on the whole utterance
     ("토요일에 차 정비 맡겨야 해" was 지금 위험해, committed at a pause mid-sentence). One that begins
     only longer ways to say its own command ("faster please") waits SAME_MEANING_QUIET. Any other
-    phrase waits QUIET_TO_COMMIT."""
+    phrase waits QUIET_TO_COMMIT.
+
+    In a noisy room a phrase that starts an exercise or a break waits for the end of speech: at 6 dB
+    SNR the tuning voices' talk started breathing twice, committed at a 100 ms pause inside a
+    sentence ("let's vis(it) grandma tomorrow morning" as "let's breathe"), and none once the start
+    waited; their start phrases were right as often (1571 of 1600), answered 180 rather than 80 ms
+    after the end of speech (median) at 6 dB, p95 240 ms over every room (issue 17's note)."""
     phrases = matcher.grammar(context.intents if context else None)
     complete = {tuple(phrase.split()) for phrase in phrases}
     meanings: dict[tuple[str, ...], set[str]] = {}
@@ -66,7 +74,9 @@ def grammar_of(matcher: IntentMatcher, context: Context | None) -> Grammar:
             commit_after[words] = QUIET_TO_COMMIT
         elif len(intents) == 1 and all(meanings[other] == intents for other in longer):
             commit_after[words] = SAME_MEANING_QUIET
-    return Grammar(phrases, complete, commit_after)
+    commit_in_noise = {words: quiet for words, quiet in commit_after.items()
+                       if not any(starts_something(intent) for intent in meanings[words])}
+    return Grammar(phrases, complete, commit_after, commit_in_noise)
 
 
 def final_is(decoded: "Decoded", words: tuple[str, ...]) -> bool:

@@ -243,7 +243,8 @@ class Listener:
             return None
         self._stable += 1
         grammar = self._grammar(self._hearing)
-        commit_after = grammar.commit_after.get(words)  # None: it waits for the end of speech
+        table = grammar.commit_in_noise if self._noisy else grammar.commit_after
+        commit_after = table.get(words)  # None: it waits for the end of speech
         answer_after = END_FRAMES if commit_after is None else commit_after
         verdict_due = self._endpointer.quiet_frames >= answer_after - OPEN_VERDICT_LEAD
         if self._open is not None and words in grammar.complete and verdict_due:
