@@ -1,10 +1,13 @@
 """When a phrase heard may answer before the end of speech: the commit table (`commit.grammar_of`),
 walked over every context of both locales."""
 
+from collections.abc import Iterator
+
 import pytest
 
 from voice.listen import context
-from voice.listen.commit import QUIET_TO_COMMIT, SAME_MEANING_QUIET, final_is, grammar_of
+from voice.listen.commit import QUIET_TO_COMMIT, SAME_MEANING_QUIET, Grammar, final_is, grammar_of
+from voice.listen.context import Context
 from voice.listen.intents import EXACT_INTENTS, IntentMatcher
 from voice.locale import Locale
 
@@ -14,12 +17,17 @@ def contexts(commands: frozenset[str]) -> list:
             context.turn()]
 
 
-@pytest.mark.parametrize("code", ["en", "ko"])
-def test_a_phrase_commits_early_only_if_nothing_longer_it_begins_means_another_command(code):
+def tables(code: str) -> Iterator[tuple[Context | None, Grammar, dict]]:
+    """Each context of the locale, its commit table, and each phrase's intent."""
     matcher = IntentMatcher(Locale.load(code).intents)
     meaning = dict(matcher.phrases)
     for listening in contexts(frozenset(matcher.templates)):
-        grammar = grammar_of(matcher, listening)
+        yield listening, grammar_of(matcher, listening), meaning
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_a_phrase_commits_early_only_if_nothing_longer_it_begins_means_another_command(code):
+    for listening, grammar, meaning in tables(code):
         for words in grammar.complete:
             longer = {other for other in grammar.complete if len(other) > len(words) and other[: len(words)] == words}
             waits = meaning[words] in EXACT_INTENTS or any(meaning[other] != meaning[words] for other in longer)
@@ -30,10 +38,7 @@ def test_a_phrase_commits_early_only_if_nothing_longer_it_begins_means_another_c
 @pytest.mark.parametrize("code", ["en", "ko"])
 def test_in_a_noisy_room_a_phrase_that_starts_something_waits_for_the_end_of_speech(code):
     """Any other phrase commits as it does in a quiet room."""
-    matcher = IntentMatcher(Locale.load(code).intents)
-    meaning = dict(matcher.phrases)
-    for listening in contexts(frozenset(matcher.templates)):
-        grammar = grammar_of(matcher, listening)
+    for listening, grammar, meaning in tables(code):
         for words, quiet in grammar.commit_after.items():
             expected = None if context.starts_something(meaning[words]) else quiet
             assert grammar.commit_in_noise.get(words) == expected, (code, listening, words)
