@@ -432,7 +432,8 @@ def test_benchmarks_print_their_figures(isolated, what, fields):
         missed = round((1 - held_out["accuracy"][AT_6DB.name]) * trials)
         assert SLOWER_TALKER.name in held_out["accuracy"]  # a slower talker too
         # quick: one reverberant room; every answer's time is counted in one of the two figures
-        reverberant, not_reverberant = (held_out[f"latency_ms_{kind}"] for kind in ("reverberant", "not_reverberant"))
+        reverberant = held_out["latency_ms_reverberant"]
+        not_reverberant = held_out["latency_ms_not_reverberant"]
         assert reverberant["n"] > 0 and not_reverberant["n"] > 0, (reverberant, not_reverberant)
         assert reverberant["n"] + not_reverberant["n"] == held_out["latency_ms"]["n"]
         assert f"reverberant rooms {reverberant['p95']:.0f}" in result.stderr

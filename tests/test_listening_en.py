@@ -189,15 +189,17 @@ def test_a_command_that_begins_only_longer_ways_to_say_it_answers_before_the_end
 
 
 @needs_english
-def test_in_a_noisy_room_a_sentence_that_begins_like_a_start_phrase_starts_nothing(bench, monkeypatch):
-    """At 6 dB SNR espeak-ng's "let's visit grandma tomorrow morning" was "let's breathe" at a 100 ms
-    pause after "let's vis(it)", committed early (10 of 12 noise draws): in a noisy room a start waits
-    for the end of speech (commit.grammar_of), and "let's breathe" is still heard there."""
+def test_in_a_noisy_room_a_sentence_that_begins_like_a_start_phrase_starts_nothing(
+        bench, monkeypatch):
+    """At 6 dB SNR espeak-ng's "let's visit grandma tomorrow morning" was "let's breathe" at a
+    100 ms pause after "let's vis(it)", committed early (10 of 12 noise draws): in a noisy room a
+    start waits for the end of speech (commit.grammar_of), and "let's breathe" is still heard."""
     from voice.bench.rooms import AT_6DB
     from voice.listen import listener
 
     idle = context.idle(bench.intents)
-    talk = in_room(speak("let's visit grandma tomorrow morning", "espeak:en-us"), AT_6DB, np.random.default_rng(0))
+    sentence = speak("let's visit grandma tomorrow morning", "espeak:en-us")
+    talk = in_room(sentence, AT_6DB, np.random.default_rng(0))
     assert intents_heard(bench, talk, idle) == []
     breathe = speak("let's breathe", "espeak:en-us")
     heard = bench.first_heard(in_room(breathe, AT_6DB, np.random.default_rng(0)), breathe, idle)
