@@ -475,7 +475,7 @@ def test_a_stop_phrase_heard_with_a_word_more_in_a_persons_sentence_is_no_stop_a
     assert intents_heard(bench, talk, session) == []
     monkeypatch.setattr(open_check, "_unsure_stop_in_noise", lambda match, noisy: False)
     assert intents_heard(bench, talk, session) == []  # the word more alone turns it away
-    monkeypatch.setattr(open_check, "_interrupts_with_a_word_more", lambda match: False)
+    monkeypatch.setattr(open_check, "_stops_or_starts_with_a_word_more", lambda match: False)
     assert intents_heard(bench, talk, session) == ["stop"]
 
 

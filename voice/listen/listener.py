@@ -297,7 +297,8 @@ class Listener:
             heard = Utterance(self._utterance, self._words_before, self._noisy, words_share,
                               asked_for=self._soon_after_words or in_small_set)
             return self._safety.verdict(match, self.matcher, self._grammar(None).phrases, heard)
-        asked = self._check is not None and asks_about(match, self.matcher, self._noisy)
+        asked = self._check is not None and asks_about(match, self.matcher, self._noisy,
+                                                       self._soon_after_words)
         if asked and (self._hearing is None or self._hearing.cross_checked):
             return self._check.verdict(match, self.matcher.phrases_of(match.intent),
                                        scores[rank] if rank is not None else -math.inf,
