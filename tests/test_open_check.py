@@ -42,7 +42,8 @@ def test_a_stop_phrase_heard_right_after_other_words_is_asked_about_in_a_noisy_r
 def test_a_break_phrase_heard_with_a_word_more_is_asked_about_as_a_start_or_stop_is():
     """At 6 dB SNR a tuning person's "I think we need a break for ..." was "i'm we need a break" in
     a session: a calming break (issue 17's note)."""
-    with_a_word_more = Match("calming_break", "i'm we need a break", "we need a break", 0.0, confidence=1.0)
+    with_a_word_more = Match("calming_break", "i'm we need a break", "we need a break", 0.0,
+                             confidence=1.0)
     assert asks_about(with_a_word_more, MATCHER)
     assert not asks_about(heard("calming_break", "we need a break", 1.0), MATCHER)
     assert asks_about(Match("start_checkin", "uh start our check in", "start our check in", 0.0,

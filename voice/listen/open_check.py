@@ -39,7 +39,8 @@ def asks_about(match: Match, matcher: IntentMatcher, noisy: bool = False,
     or a break phrase heard with a word more, or, in a `noisy` room, a stop phrase the grammar was
     unsure of or heard right `after_words` (an utterance that began soon after the last ended)."""
     return (_short(match, matcher) or _stops_or_starts_with_a_word_more(match)
-            or _unsure_stop_in_noise(match, noisy) or _stop_after_words_in_noise(match, noisy, after_words))
+            or _unsure_stop_in_noise(match, noisy)
+            or _stop_after_words_in_noise(match, noisy, after_words))
 
 
 def _short(match: Match, matcher: IntentMatcher) -> bool:
