@@ -16,10 +16,10 @@ lasted (`hold`): speech coming back first made them the start of a sentence.
 Where the locale's model can decode freely (English), the first seconds of each utterance are also
 heard by the open-vocabulary recognizer, and a command that can be one word, heard as a word or two,
 stands only if what it heard sounds near one of its phrases (`open_check`): alone, people's "happy"
-was "help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own,
-and, in a noisy room, a stop phrase the grammar was unsure of (its word on a safety request is
-`safety_check`'s). Where it cannot (Korean), a start phrase or a break heard in a noisy room stands
-only at the locale's `noisy_start_confidence`.
+was "help me" and "no" was "next". So does a stop, a start or a break phrase heard with a word
+beyond its own, and, in a noisy room, a stop phrase the grammar was unsure of or heard right after
+other words (its word on a safety request is `safety_check`'s). Where it cannot (Korean), a start
+phrase or a break heard in a noisy room stands only at the locale's `noisy_start_confidence`.
 """
 
 import logging

@@ -3,9 +3,9 @@
 
 A command that can be one word, heard as a word or two, stands only if what the open recognizer
 heard sounds near one of its phrases (crosscheck.py says how near): alone, people's "happy" was
-"help me" and "no" was "next". So does a stop or a start phrase heard with a word beyond its own,
-and, in a noisy room, a stop phrase the grammar was unsure of. Its word on a safety request is
-`OpenCheck.safety_verdict`'s.
+"help me" and "no" was "next". So does a stop, a start or a break phrase heard with a word beyond
+its own, and, in a noisy room, a stop phrase the grammar was unsure of or heard right after other
+words. Its word on a safety request is `OpenCheck.safety_verdict`'s.
 """
 
 import logging
@@ -80,9 +80,10 @@ def _stop_after_words_in_noise(match: Match, noisy: bool, after_words: bool) -> 
     """A stop phrase heard in a noisy room in an utterance that began right `after_words`
     (listener.PAUSE_BEFORE_START): there the endpointer cuts a sentence at its short pauses, and
     its end may sound like one. At 6 dB SNR a tuning person's "A cold dip restores health and
-    zest", cut 140 ms before "health and zest", was "end the session" at 1.0 in a partner's turn;
-    the open recognizer heard "and he says". A command said alone comes after no words: the
-    tuning voices' stop phrases, and people's "stop", are not asked about for this."""
+    zest", cut before "health and zest" (which began 140 ms after the piece before had ended), was
+    "end the session" at 1.0 in a partner's turn; the open recognizer heard "and he says". A
+    command said alone comes after no words: the tuning voices' stop phrases, and people's
+    "stop", are not asked about for this."""
     return noisy and after_words and match.intent == "stop"
 
 
