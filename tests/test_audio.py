@@ -163,6 +163,27 @@ def test_in_a_loud_room_speech_6_db_over_the_noise_is_heard_and_the_noise_alone_
     assert utterances(noise + voice) == 0  # with the quiet room's margin, the voice is not found
 
 
+def test_told_the_room_is_loud_the_endpointer_hears_a_voice_just_over_its_suppressed_floor():
+    """Noise suppression leaves a loud room's floor low, below LOUD_ROOM_DB: judged by that floor
+    alone, a word 10 dB over it is not voice. The listener says the room is loud, as it measured it
+    before suppression, and then it is; steady noise alone still is not."""
+    from voice.bench.rooms import room_tone
+
+    rng = np.random.default_rng(4)
+    noise = room_tone("pink", 8 * RATE, rng, -50.0)
+    voice = np.zeros(8 * RATE)
+    voice[4 * RATE : 5 * RATE] = tone(1.0) * 32768 * 10 ** (-43 / 20) / np.sqrt(np.mean(tone(1.0) ** 2))
+
+    def utterances(audio: np.ndarray, loud_room: bool | None) -> int:
+        endpointer = Endpointer()
+        frames = split_frames(np.clip(audio, -32768, 32767).astype(np.int16))
+        return sum(endpointer.feed(frame, loud_room).ended for frame in frames)
+
+    assert utterances(noise, loud_room=True) == 0
+    assert utterances(noise + voice, loud_room=True) == 1
+    assert utterances(noise + voice, loud_room=None) == 0  # by its own floor: a quiet room
+
+
 def test_an_utterance_ends_when_the_rooms_echo_of_it_has_faded_not_when_the_echo_is_gone(monkeypatch):
     """A reverberant room keeps a voice's echo above the quiet room's margin for a few hundred ms
     after the voice stops; the echo is far below the voice, and the voice is over."""

@@ -20,7 +20,10 @@ from .voices import VOICE_SETS, available, speak
 
 SILERO_CHUNK = 512  # samples: the model's fixed input (32 ms)
 
-Segments = Callable[[list[np.ndarray]], list[tuple[int, int]]]
+# The microphone's frames as the listener hears them, each with whether the listener measured a loud
+# room there (listener.NOISY_FLOOR_DB): it tells its endpointer so.
+Front = list[tuple[np.ndarray, bool]]
+Segments = Callable[[Front], list[tuple[int, int]]]
 
 
 def vad(settings: Settings, quick: bool = False) -> dict:
@@ -51,21 +54,24 @@ def vad(settings: Settings, quick: bool = False) -> dict:
     return result
 
 
-def _front(audio: np.ndarray) -> list[np.ndarray]:
-    """The frames as the listener's endpointer gets them."""
+def _front(audio: np.ndarray) -> Front:
+    """The frames as the listener's endpointer gets them, each with whether the room is loud."""
     room = NoiseFloor(ROOM_WINDOW)
     suppress = denoiser()
-    return [suppress(frame) if suppress and room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB else frame
-            for frame in split_frames(audio)]
+    front: Front = []
+    for frame in split_frames(audio):
+        loud = room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB
+        front.append((suppress(frame) if suppress and loud else frame, loud))
+    return front
 
 
 def _endpointer(high_pass: bool) -> Segments:
-    def segments(frames: list[np.ndarray]) -> list[tuple[int, int]]:
+    def segments(frames: Front) -> list[tuple[int, int]]:
         endpointer = Endpointer(high_pass=high_pass)
         found: list[tuple[int, int]] = []
         start = None
-        for index, frame in enumerate(frames):
-            segment = endpointer.feed(frame)
+        for index, (frame, loud) in enumerate(frames):
+            segment = endpointer.feed(frame, loud)
             if segment.frames and start is None:
                 start = index - START_FRAMES + 1
             if segment.ended:
@@ -77,14 +83,14 @@ def _endpointer(high_pass: bool) -> Segments:
 
 
 def _silero(model) -> Segments:
-    def segments(frames: list[np.ndarray]) -> list[tuple[int, int]]:
+    def segments(frames: Front) -> list[tuple[int, int]]:
         model.reset()
         found: list[tuple[int, int]] = []
         start = None
         run = quiet = 0  # frames voiced in a row, and quiet in a row
         voiced = False
         pending = np.zeros(0, np.int16)  # samples short of a whole chunk
-        for index, frame in enumerate(frames):
+        for index, (frame, _) in enumerate(frames):
             pending = np.concatenate([pending, frame])
             while len(pending) >= SILERO_CHUNK:
                 voiced = model.process_chunk(pending[:SILERO_CHUNK].tobytes()) > 0.5
@@ -100,8 +106,7 @@ def _silero(model) -> Segments:
     return segments
 
 
-def _score(segments: Segments, said: list[np.ndarray], heard: list[list[np.ndarray]],
-           noise: list[np.ndarray]) -> dict:
+def _score(segments: Segments, said: list[np.ndarray], heard: list[Front], noise: Front) -> dict:
     start_errors: list[float] = []
     end_errors: list[float] = []
     whole = 0

@@ -135,9 +135,12 @@ class Listener:
             self._noisy = self._room.track(rms_dbfs(frame)) > NOISY_FLOOR_DB
         if self._denoiser is not None and self._noisy:
             frame = self._denoiser(frame)  # only here: in a quiet room it costs speech and gains nothing
-        segment = self._endpointer.feed(frame)
         if self._recognizer is None:
+            self._endpointer.feed(frame)
             return None
+        # The room as measured before suppression, not the suppressed floor: at 6 dB SNR that sat
+        # at the endpointer's own boundary (LOUD_ROOM_DB) and its margin flipped with the draw.
+        segment = self._endpointer.feed(frame, loud_room=self._noisy)
         released = self._hold.release(bool(segment.frames), self._endpointer.level_db)
         heard = None
         try:
