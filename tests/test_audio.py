@@ -172,7 +172,8 @@ def test_told_the_room_is_loud_the_endpointer_hears_a_voice_just_over_its_suppre
     rng = np.random.default_rng(4)
     noise = room_tone("pink", 8 * RATE, rng, -50.0)
     voice = np.zeros(8 * RATE)
-    voice[4 * RATE : 5 * RATE] = tone(1.0) * 32768 * 10 ** (-43 / 20) / np.sqrt(np.mean(tone(1.0) ** 2))
+    word = tone(1.0)
+    voice[4 * RATE : 5 * RATE] = word * 32768 * 10 ** (-43 / 20) / np.sqrt(np.mean(word**2))
 
     def utterances(audio: np.ndarray, loud_room: bool | None) -> int:
         endpointer = Endpointer()

@@ -16,13 +16,13 @@ from ..audio.frames import RATE, frames_for, rms_dbfs
 
 VOICED_MARGIN_DB = 12.0  # a frame is voiced this far above the noise floor ...
 # ... or, in a loud room, LOUD_ROOM_MARGIN_DB. The listener says whether the room is loud, as it
-# measured the microphone before noise suppression (listener.NOISY_FLOOR_DB); alone (the benches of
-# voice detection), the endpointer judges by its own floor, loud above LOUD_ROOM_DB (10 dB over the
-# loudest room tone measured). Suppression leaves a loud room's floor low: at 6 dB SNR under a
-# -26 dBFS talker it sat at -49.5 dBFS, at that boundary, and the margin flipped with the noise; with
-# the listener's word, the tuning voices' commands there went from 639 to 648 of 710 (2 noise draws;
-# 10 more heard, 1 lost), and the tuning people's talk gave 4 accepts, not 7, none disruptive (a start
-# at 0.16 before; their "stop" 63 of 79 either way; issue 17's note).
+# measured the microphone before noise suppression (listener.NOISY_FLOOR_DB); told nothing, the
+# endpointer judges by its own floor, loud above LOUD_ROOM_DB (10 dB over the loudest room tone
+# measured). Suppression leaves a loud room's floor low: at 6 dB SNR under a
+# -26 dBFS talker it sat at -49.5 dBFS, at that boundary, and the margin flipped with the noise.
+# With the listener's word, the tuning voices' commands there went from 639 to 648 of 710 (2 noise
+# draws; 10 more heard, 1 lost), and the tuning people's talk gave 4 accepts, not 7, none
+# disruptive (a start at 0.16 before; their "stop" 63 of 79 either way; issue 17's note).
 LOUD_ROOM_DB = -50.0
 # At 6 dB SNR speech barely rose 12 dB above the noise, and began late. 4.5 rather than
 # 6 (issue 17's note): of the tuning voices' 300 commands at 6 dB, 4 more right ("can we pause" and
@@ -121,7 +121,8 @@ class Endpointer:
 
     def voiced(self, level_db: float, loud_room: bool | None = None) -> bool:
         """Whether a frame at `level_db` is voice: LOUD_ROOM_MARGIN_DB over the floor in a
-        `loud_room`, VOICED_MARGIN_DB in a quiet one (None: loud if the floor is over LOUD_ROOM_DB)."""
+        `loud_room`, VOICED_MARGIN_DB in a quiet one (None: loud if the floor is over
+        LOUD_ROOM_DB)."""
         loud = self.noise_floor_db > LOUD_ROOM_DB if loud_room is None else loud_room
         margin = LOUD_ROOM_MARGIN_DB if loud else VOICED_MARGIN_DB
         return level_db > max(MIN_SPEECH_DB, self.noise_floor_db + margin)
