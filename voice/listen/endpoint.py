@@ -18,11 +18,11 @@ VOICED_MARGIN_DB = 12.0  # a frame is voiced this far above the noise floor ...
 # ... or, in a loud room, LOUD_ROOM_MARGIN_DB. The listener says whether the room is loud, as it
 # measured the microphone before noise suppression (listener.NOISY_FLOOR_DB); told nothing, the
 # endpointer judges by its own floor, loud above LOUD_ROOM_DB (10 dB over the loudest room tone
-# measured). Suppression leaves a loud room's floor low: at 6 dB SNR under a
-# -26 dBFS talker it sat at -49.5 dBFS, at that boundary, and the margin flipped with the noise.
-# With the listener's word, the tuning voices' commands there went from 639 to 648 of 710 (2 noise
-# draws; 10 more heard, 1 lost), and the tuning people's talk gave 4 accepts, not 7, none
-# disruptive (a start at 0.16 before; their "stop" 63 of 79 either way; issue 17's note).
+# measured). Suppression leaves a loud room's floor low: at 6 dB SNR under a -26 dBFS talker it sat
+# at -49.5 dBFS, at that boundary, and the margin flipped with the noise. With the listener's word,
+# the tuning voices' commands there went from 639 to 648 of 710 (2 noise draws; 10 more heard, 1
+# lost), and the tuning people's talk gave 4 accepts, not 7, none disruptive (a start at 0.16
+# before; their "stop" 63 of 79 either way; issue 17's note).
 LOUD_ROOM_DB = -50.0
 # At 6 dB SNR speech barely rose 12 dB above the noise, and began late. 4.5 rather than
 # 6 (issue 17's note): of the tuning voices' 300 commands at 6 dB, 4 more right ("can we pause" and
