@@ -111,6 +111,20 @@ def mic_says(mic: Path, samples: np.ndarray) -> None:
     mic.write_bytes(np.concatenate([samples.astype(np.int16), tail]).astype("<i2").tobytes())
 
 
+def margin_by_its_own_floor(monkeypatch) -> None:
+    """The endpointer's voiced margin as its own noise-suppressed floor chose it, before the
+    listener told it whether the room is loud (endpoint.LOUD_ROOM_DB): tests put it back to show
+    what the listener's word changed."""
+    from voice.listen.endpoint import Endpointer
+
+    feed = Endpointer.feed
+
+    def by_its_own_floor(endpointer, frame, loud_room=None):
+        return feed(endpointer, frame)
+
+    monkeypatch.setattr(Endpointer, "feed", by_its_own_floor)
+
+
 @pytest.fixture
 def second_looks(monkeypatch) -> list:
     """The safety requests the listener looks at a second time (`SafetyCheck._second_look`)."""

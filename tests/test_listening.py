@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 import pytest
-from conftest import run_voice
+from conftest import margin_by_its_own_floor, run_voice
 
 from voice.audio.frames import split_frames
 from voice.bench.rooms import AT_6DB, SLOWER_TALKER
@@ -257,7 +257,7 @@ def test_talk_heard_as_a_safety_request_unsure_in_a_noisy_room_is_looked_at_agai
     from voice.bench.rooms import in_room
     from voice.bench.voices import speak
     from voice.config import Settings
-    from voice.listen import endpoint, listener, second_look
+    from voice.listen import listener, second_look
 
     def heard(text: str, noise: str) -> str | None:
         audio = in_room(speak(text, "espeak:ko+m1"), AT_6DB, bench_noise(*UNSURE_IN_NOISE[noise]))
@@ -272,12 +272,7 @@ def test_talk_heard_as_a_safety_request_unsure_in_a_noisy_room_is_looked_at_agai
     monkeypatch.setattr(listener, "final_is", lambda decoded, words: True)  # early, as before
     # ... and cut where it was: the endpointer's margin as its suppressed floor chose it, before
     # the listener told it the room was loud (endpoint.LOUD_ROOM_DB)
-    feed = endpoint.Endpointer.feed
-
-    def by_its_own_floor(endpointer, frame, loud_room=None):
-        return feed(endpointer, frame)
-
-    monkeypatch.setattr(endpoint.Endpointer, "feed", by_its_own_floor)
+    margin_by_its_own_floor(monkeypatch)
     assert [heard(text, text) for text in UNSURE_IN_NOISE] == ["safety", "safety"]
 
 

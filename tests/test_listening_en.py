@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import mic_says, run_voice
+from conftest import margin_by_its_own_floor, mic_says, run_voice
 
 from voice.audio.frames import RATE, frames_for
 from voice.audio.wavfile import write_wav
@@ -509,7 +509,6 @@ def test_at_6_db_the_endpointer_keeps_a_loud_rooms_margin_and_a_start_phrase_is_
     "start speaker listener" went unheard in one of 12 noise draws. The listener's measure of the
     room, before suppression, chooses it now."""
     from voice.bench.rooms import AT_6DB
-    from voice.listen import endpoint
 
     speech = speak("start speaker listener", "espeak:en-us")
 
@@ -519,12 +518,7 @@ def test_at_6_db_the_endpointer_keeps_a_loud_rooms_margin_and_a_start_phrase_is_
         return match.intent if match is not None else None
 
     assert heard() == "speaker_listener"
-    feed = endpoint.Endpointer.feed
-
-    def by_its_own_floor(endpointer, frame, loud_room=None):
-        return feed(endpointer, frame)
-
-    monkeypatch.setattr(endpoint.Endpointer, "feed", by_its_own_floor)
+    margin_by_its_own_floor(monkeypatch)
     assert heard() is None  # the margin as the suppressed floor chose it
 
 
