@@ -1373,6 +1373,26 @@ def test_in_a_noisy_room_talk_heard_openly_as_other_words_after_a_requests_openi
     assert intents_heard(bench, said, idle) == ["safety"]
 
 
+@needs_english
+def test_in_a_noisy_room_talk_heard_openly_as_a_request_with_words_after_it_is_no_request(
+        bench, monkeypatch):
+    """At 6 dB SNR, in idle, flite's (slt) "an emergency plan" was "emergency" to the grammar: the
+    crisis message. The open recognizer heard "an emergency room" first, a request's words and
+    then more (`OpenCheck.safety_verdict`); the same voice's "emergency" in the same noise still
+    gives safety. With that rule off, as before, the sentence gave safety."""
+    from voice.bench.rooms import AT_6DB
+    from voice.listen import open_check
+
+    idle = context.idle(bench.intents)
+    said = in_room(speak("an emergency plan", "flite:slt"), AT_6DB, np.random.default_rng(10))
+    request = in_room(speak("emergency", "flite:slt"), AT_6DB, np.random.default_rng(10))
+    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
+        (None, "safety heard openly with words after it: 'an emergency room'")]
+    assert intents_heard(bench, request, idle) == ["safety"]
+    monkeypatch.setattr(open_check, "_goes_on_past", lambda words, phrases: False)  # as before
+    assert intents_heard(bench, said, idle) == ["safety"]
+
+
 @pytest.mark.slow  # 18 s: the engine, its echo canceller and four rooms
 @needs_english
 def test_through_the_echo_canceller_talk_the_open_recognizer_did_not_hear_as_a_request_is_none(

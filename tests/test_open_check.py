@@ -107,6 +107,26 @@ def test_in_a_noisy_room_a_safety_request_is_turned_away_only_where_heard_openly
     assert verdict(Heard("i need")) == "safety"  # no word after the opening
     assert verdict(Heard("i need hell", "i need help")) == "safety"
     assert verdict(Heard(*["i need hell"] * ALTERNATIVES, "i need help")) is None
-    assert verdict(Heard("emergency room")) == "safety"  # a phrase of one word has no opening
+    assert verdict(Heard("emergency")) == "safety"  # a phrase of one word has no opening
     assert verdict(Heard()) == "safety"
     assert verdict(Heard(fails=True)) == "safety"
+
+
+def test_in_a_noisy_room_a_request_heard_openly_with_words_after_it_is_no_request():
+    """At 6 dB SNR flite's (slt) "it's an emergency room" and Piper's "I need to help him" (openly
+    "i need help them") gave the crisis message: the open recognizer's best holds a phrase and
+    goes on past it (`_goes_on_past`). A phrase that ends its best is a request said last; the
+    grammar's word on a quiet room's request is the second look's (second_look.py)."""
+    phrases = ["i need help", "i don't feel safe", "emergency"]
+    request = heard("safety", "emergency", 1.0)
+
+    def verdict(hearing: Heard, noisy: bool = True) -> str | None:
+        return OpenCheck(hearing, CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), False).safety_verdict(
+            request, phrases, noisy=noisy).intent
+
+    assert verdict(Heard("it's an emergency room")) is None
+    assert verdict(Heard("i need help them", "i need help")) is None  # the best decides
+    assert verdict(Heard("this is an emergency")) == "safety"
+    assert verdict(Heard("emergency emergency room")) is None
+    assert verdict(Heard("it's an emergency room", "emergency")) is None
+    assert verdict(Heard("oh i don't feel safe here"), noisy=False) == "safety"  # as before

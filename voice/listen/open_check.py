@@ -128,8 +128,9 @@ class OpenCheck:
         open recognizer heard "i don't feel sick" first. In a `noisy` room it hears the requests
         themselves too poorly for that ("i need help" as "the hell"), so there a request is turned
         away only where none of its best ALTERNATIVES holds a phrase and the best begins as a
-        phrase does, then says another word (`_begins_otherwise`). If that recognizer failed, the
-        request stands on the grammar's word: the safety response must work whatever else fails."""
+        phrase does, then says another word (`_begins_otherwise`), or where the best holds a phrase
+        and goes on past it (`_goes_on_past`). If that recognizer failed, the request stands on the
+        grammar's word: the safety response must work whatever else fails."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
@@ -138,9 +139,12 @@ class OpenCheck:
         said = [normalize(phrase) for phrase in phrases]
         depth = ALTERNATIVES if noisy else QUIET_SAFETY_ALTERNATIVES
         alternatives = [normalize(text) for text in heard.texts[:depth]]
+        best = heard.texts[0] if heard.texts else ""
+        if noisy and alternatives and _goes_on_past(alternatives[0], said):
+            return replace(match, intent=None,
+                           reason=f"safety heard openly with words after it: '{best}'")
         if any(_run_of(words, phrase) for words in alternatives for phrase in said):
             return match
-        best = heard.texts[0] if heard.texts else ""
         if not noisy:
             return replace(match, intent=None,
                            reason=f"safety not heard openly: open vocabulary heard '{best}'")
@@ -171,6 +175,19 @@ def _run_of(words: list[str], phrase: list[str]) -> bool:
     allows them)."""
     return any(words[start:start + len(phrase)] == phrase
                for start in range(len(words) - len(phrase) + 1))
+
+
+def _goes_on_past(words: list[str], phrases: list[list[str]]) -> bool:
+    """Whether `words` hold one of the `phrases` and end in none: a sentence that goes on past a
+    request's words, as a request said alone does not. At 6 dB SNR the tuning talk near a safety
+    phrase (22 utterances x 5 voices x 6 noise draws, in idle, a session and a turn) gave the
+    crisis message 126 times; 8 of them where the open recognizer heard flite's "it's an
+    emergency room" so, or Piper's "I need to help him" as "i need help them". None of the
+    tuning voices' requests heard there (561 of 600, 8 draws) was heard openly so (issue 17's
+    note). One that ends the words ("this is an emergency") is a request said last, as the
+    second look asks of one said after other words (second_look.py)."""
+    return (any(_run_of(words, phrase) for phrase in phrases)
+            and not any(words[-len(phrase):] == phrase for phrase in phrases))
 
 
 def _begins_otherwise(words: list[str], phrase: list[str]) -> bool:

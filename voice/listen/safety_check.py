@@ -18,7 +18,8 @@ idle, a tuning voice's "I need a hug" was "I need help" at 1.0.
 Where the locale's model can decode freely (English), a safety request stands only if the open
 recognizer heard the request too (`OpenCheck.safety_verdict`), in a quiet room where the locale
 says so, over the speaker's voice as well; in a noisy room, it is turned away only where it heard
-other words that begin as a request does ("i don't feel sick").
+other words that begin as a request does ("i don't feel sick"), or a request's words with more
+after them ("it's an emergency room").
 """
 
 from dataclasses import dataclass
