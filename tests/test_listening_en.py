@@ -1353,43 +1353,30 @@ def test_over_the_speakers_voice_what_is_left_of_it_after_a_request_does_not_dro
 
 
 @needs_english
-def test_in_a_noisy_room_talk_heard_openly_as_other_words_after_a_requests_opening_is_no_request(
-        bench, monkeypatch):
+@pytest.mark.parametrize("sentence, asking, draw, heard_openly, rule", [
+    ("I need a haircut", "I need help", 5,
+     "safety heard openly as other words: 'i need a haircut'", "_begins_otherwise"),
+    ("an emergency plan", "emergency", 10,
+     "safety heard openly with words after it: 'an emergency room'", "_goes_on_past"),
+])
+def test_in_a_noisy_room_talk_the_open_recognizer_heard_as_other_words_is_no_request(
+        bench, monkeypatch, sentence, asking, draw, heard_openly, rule):
     """At 6 dB SNR, in idle, flite's (slt) "I need a haircut" was "I need help" to the grammar and
-    its second look: the crisis message. The open recognizer heard "i need a haircut" first, the
-    opening of a request and then other words (`OpenCheck.safety_verdict`); the same voice's "I
-    need help" in the same noise still gives safety. With that rule off, as before, the haircut
-    gave safety."""
+    its second look, and its "an emergency plan" was "emergency": the crisis message. The open
+    recognizer heard "i need a haircut" first, the opening of a request and then other words,
+    and "an emergency room", a request's words and then more (`OpenCheck.safety_verdict`). The
+    same voice's request in the same noise still gives safety. With the rule off, as before,
+    the talk gave safety."""
     from voice.bench.rooms import AT_6DB
     from voice.listen import open_check
 
     idle = context.idle(bench.intents)
-    said = in_room(speak("I need a haircut", "flite:slt"), AT_6DB, np.random.default_rng(5))
-    request = in_room(speak("I need help", "flite:slt"), AT_6DB, np.random.default_rng(5))
+    said = in_room(speak(sentence, "flite:slt"), AT_6DB, np.random.default_rng(draw))
+    asked = in_room(speak(asking, "flite:slt"), AT_6DB, np.random.default_rng(draw))
     assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
-        (None, "safety heard openly as other words: 'i need a haircut'")]
-    assert intents_heard(bench, request, idle) == ["safety"]
-    monkeypatch.setattr(open_check, "_begins_otherwise", lambda words, phrase: False)  # as before
-    assert intents_heard(bench, said, idle) == ["safety"]
-
-
-@needs_english
-def test_in_a_noisy_room_talk_heard_openly_as_a_request_with_words_after_it_is_no_request(
-        bench, monkeypatch):
-    """At 6 dB SNR, in idle, flite's (slt) "an emergency plan" was "emergency" to the grammar: the
-    crisis message. The open recognizer heard "an emergency room" first, a request's words and
-    then more (`OpenCheck.safety_verdict`); the same voice's "emergency" in the same noise still
-    gives safety. With that rule off, as before, the sentence gave safety."""
-    from voice.bench.rooms import AT_6DB
-    from voice.listen import open_check
-
-    idle = context.idle(bench.intents)
-    said = in_room(speak("an emergency plan", "flite:slt"), AT_6DB, np.random.default_rng(10))
-    request = in_room(speak("emergency", "flite:slt"), AT_6DB, np.random.default_rng(10))
-    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
-        (None, "safety heard openly with words after it: 'an emergency room'")]
-    assert intents_heard(bench, request, idle) == ["safety"]
-    monkeypatch.setattr(open_check, "_goes_on_past", lambda words, phrases: False)  # as before
+        (None, heard_openly)]
+    assert intents_heard(bench, asked, idle) == ["safety"]
+    monkeypatch.setattr(open_check, rule, lambda words, phrase: False)  # as before
     assert intents_heard(bench, said, idle) == ["safety"]
 
 
