@@ -1368,7 +1368,7 @@ def test_in_a_noisy_room_talk_the_open_recognizer_heard_as_other_words_is_no_req
     same voice's request in the same noise still gives safety. With the rule off, as before,
     the talk gave safety."""
     from voice.bench.rooms import AT_6DB
-    from voice.listen import open_check
+    from voice.listen import open_check, safety_check
 
     idle = context.idle(bench.intents)
     said = in_room(speak(sentence, "flite:slt"), AT_6DB, np.random.default_rng(draw))
@@ -1377,6 +1377,28 @@ def test_in_a_noisy_room_talk_the_open_recognizer_heard_as_other_words_is_no_req
         (None, heard_openly)]
     assert intents_heard(bench, asked, idle) == ["safety"]
     monkeypatch.setattr(open_check, rule, lambda words, phrase: False)  # as before
+    monkeypatch.setattr(safety_check, "HEARD_OPENLY_SHARE", 0.0)  # and before the later rule
+    assert intents_heard(bench, said, idle) == ["safety"]
+
+
+@needs_english
+def test_in_a_noisy_room_a_request_stretched_over_other_words_must_be_heard_openly(
+        bench, monkeypatch):
+    """At 6 dB SNR, in idle, flite's (slt) "I need a helmet" was "I need help" to the grammar,
+    its words part of the utterance's speech, and openly "i mean": the crisis message. Such a
+    request must now be heard openly (safety_check.HEARD_OPENLY_SHARE); the same voice's "I need
+    help" in the same noise still gives safety. With no share asking for it, as before, the
+    helmet gave safety."""
+    from voice.bench.rooms import AT_6DB
+    from voice.listen import safety_check
+
+    idle = context.idle(bench.intents)
+    said = in_room(speak("I need a helmet", "flite:slt"), AT_6DB, np.random.default_rng(1))
+    asked = in_room(speak("I need help", "flite:slt"), AT_6DB, np.random.default_rng(1))
+    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
+        (None, "safety not heard openly: open vocabulary heard 'i mean'")]
+    assert intents_heard(bench, asked, idle) == ["safety"]
+    monkeypatch.setattr(safety_check, "HEARD_OPENLY_SHARE", 0.0)  # as before
     assert intents_heard(bench, said, idle) == ["safety"]
 
 

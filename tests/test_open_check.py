@@ -130,3 +130,40 @@ def test_in_a_noisy_room_a_request_heard_openly_with_words_after_it_is_no_reques
     assert verdict(Heard("emergency emergency room")) is None
     assert verdict(Heard("it's an emergency room", "emergency")) is None
     assert verdict(Heard("oh i don't feel safe here"), noisy=False) == "safety"  # as before
+
+
+def test_in_a_noisy_room_a_request_whose_words_took_part_of_the_utterance_must_be_heard_openly():
+    """At 6 dB SNR the grammar stretched "I need help" over flite's (slt) "I need a helmet", its
+    words under safety_check.HEARD_OPENLY_SHARE of the speech, and the open recognizer heard "i
+    mean": the crisis message. Said so, a request stands only where one of the best ALTERNATIVES
+    holds a phrase; said over the whole utterance, as before."""
+    phrases = ["i need help", "i don't feel safe", "emergency"]
+    request = heard("safety", "i need help", 1.0)
+
+    def verdict(hearing: Heard, in_part: bool) -> str | None:
+        return OpenCheck(hearing, CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), False).safety_verdict(
+            request, phrases, noisy=True, in_part=in_part).intent
+
+    assert verdict(Heard("i mean"), in_part=True) is None
+    assert verdict(Heard("i mean"), in_part=False) == "safety"
+    assert verdict(Heard("the hell", "i need help"), in_part=True) == "safety"
+    assert verdict(Heard(), in_part=True) is None
+    assert verdict(Heard(fails=True), in_part=True) == "safety"  # whatever fails
+
+
+def test_the_safety_check_asks_it_so_where_a_noisy_rooms_request_took_part_of_its_utterance():
+    from voice.listen.safety_check import HEARD_OPENLY_SHARE, SafetyCheck, Utterance
+    from voice.listen.safety_hearing import SafetyHearing
+
+    matcher = IntentMatcher({"safety": ["i need help"]})
+    request = heard("safety", "i need help", 1.0)
+    open_check = OpenCheck(Heard("i mean"), CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), False)
+    check = SafetyCheck(SafetyHearing(), None, open_check)  # no second look is asked for below
+
+    def verdict(share: float) -> str | None:
+        said = Utterance([], [], True, share, asked_for=False)
+        return check.verdict(request, matcher, [], said).intent
+
+    assert verdict(HEARD_OPENLY_SHARE - 0.05) is None
+    assert verdict(HEARD_OPENLY_SHARE + 0.1) == "safety"
+    assert verdict(1.0) == "safety"

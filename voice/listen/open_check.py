@@ -120,7 +120,8 @@ class OpenCheck:
         return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard "
                                                   f"'{heard.texts[0] if heard.texts else ''}'")
 
-    def safety_verdict(self, match: Match, phrases: list[str], noisy: bool = False) -> Match:
+    def safety_verdict(self, match: Match, phrases: list[str], noisy: bool = False,
+                       in_part: bool = False) -> Match:
         """`match`, a safety request, if the open recognizer's best alternative holds one of its
         `phrases` word for word (QUIET_SAFETY_ALTERNATIVES), as the locale asks in a quiet room
         (safety_check.py). Words, not sounds: in room tone the grammar, and its second look, heard
@@ -129,8 +130,10 @@ class OpenCheck:
         themselves too poorly for that ("i need help" as "the hell"), so there a request is turned
         away only where none of its best ALTERNATIVES holds a phrase and the best begins as a
         phrase does, then says another word (`_begins_otherwise`), or where the best holds a phrase
-        and goes on past it (`_goes_on_past`). If that recognizer failed, the request stands on the
-        grammar's word: the safety response must work whatever else fails."""
+        and goes on past it (`_goes_on_past`). One whose words took only part of the utterance
+        (`in_part`: safety_check.HEARD_OPENLY_SHARE) must be heard there as in a quiet room, with
+        its best ALTERNATIVES. If that recognizer failed, the request stands on the grammar's
+        word: the safety response must work whatever else fails."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
@@ -145,12 +148,13 @@ class OpenCheck:
                            reason=f"safety heard openly with words after it: '{best}'")
         if any(_run_of(words, phrase) for words in alternatives for phrase in said):
             return match
-        if not noisy:
-            return replace(match, intent=None,
-                           reason=f"safety not heard openly: open vocabulary heard '{best}'")
-        if alternatives and any(_begins_otherwise(alternatives[0], phrase) for phrase in said):
+        if noisy and alternatives and any(_begins_otherwise(alternatives[0], phrase)
+                                          for phrase in said):
             return replace(match, intent=None,
                            reason=f"safety heard openly as other words: '{best}'")
+        if not noisy or in_part:
+            return replace(match, intent=None,
+                           reason=f"safety not heard openly: open vocabulary heard '{best}'")
         return match
 
     def _confirmed_louder(self, match: Match, phrases: list[str], frames: list[np.ndarray]) -> bool:

@@ -19,7 +19,8 @@ Where the locale's model can decode freely (English), a safety request stands on
 recognizer heard the request too (`OpenCheck.safety_verdict`), in a quiet room where the locale
 says so, over the speaker's voice as well; in a noisy room, it is turned away only where it heard
 other words that begin as a request does ("i don't feel sick"), or a request's words with more
-after them ("it's an emergency room").
+after them ("it's an emergency room"), or where the request's words took only part of the
+utterance and it did not hear them (HEARD_OPENLY_SHARE).
 """
 
 from dataclasses import dataclass
@@ -31,6 +32,16 @@ from .open_check import OpenCheck
 from .recognizer import GrammarRecognizer
 from .safety_hearing import SafetyHearing
 from .second_look import SAFETY, looks_again, second_look
+
+
+# In a noisy room a request whose words took less than this share of the utterance's speech must be
+# heard openly too, as every request is in a quiet room: a phrase in one of the open recognizer's
+# best alternatives (`OpenCheck.safety_verdict`). At 6 dB SNR the grammar stretched a request over
+# flite's "I need a haircut" and "I need a helmet" (words 0.75-0.87 of the speech), which the open
+# recognizer heard as "i mean": 7 of the tuning near-safety talk's 61 crisis messages (3 draws). The
+# tuning voices' 210 requests heard there took 1.0 or more; people's "stop" at 6 dB took under 0.9
+# in 2 of 193 heard, both with "stop" among the open recognizer's best four (issue 17's note).
+HEARD_OPENLY_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -64,8 +75,9 @@ class SafetyCheck:
             match = self._second_look(match, matcher, every_phrase, utterance)
         heard_openly = utterance.noisy or self.hearing.heard_openly_in_quiet
         if match.intent == SAFETY and heard_openly and self._open_check is not None:
+            in_part = utterance.noisy and utterance.words_share < HEARD_OPENLY_SHARE
             return self._open_check.safety_verdict(match, matcher.phrases_of(SAFETY),
-                                                   utterance.noisy)
+                                                   utterance.noisy, in_part)
         return match
 
     def _second_look(self, match: Match, matcher: IntentMatcher, every_phrase: list[str],
