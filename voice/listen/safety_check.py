@@ -36,11 +36,12 @@ from .second_look import SAFETY, looks_again, second_look
 
 # In a noisy room a request whose words took less than this share of the utterance's speech must be
 # heard openly too, as every request is in a quiet room: a phrase in one of the open recognizer's
-# best alternatives (`OpenCheck.safety_verdict`). At 6 dB SNR the grammar stretched a request over
-# flite's "I need a haircut" and "I need a helmet" (words 0.75-0.87 of the speech), which the open
-# recognizer heard as "i mean": 7 of the tuning near-safety talk's 61 crisis messages (3 draws). The
-# tuning voices' 210 requests heard there took 1.0 or more; people's "stop" at 6 dB took under 0.9
-# in 2 of 193 heard, both with "stop" among the open recognizer's best four (issue 17's note).
+# best four alternatives (in a quiet room, its best; `OpenCheck.safety_verdict`). At 6 dB SNR the
+# grammar stretched a request over flite's "I need a haircut" and "I need a helmet" (words
+# 0.75-0.87 of the speech), which the open recognizer heard as "i mean": 7 of the tuning
+# near-safety talk's 61 crisis messages (3 draws). The tuning voices' 210 requests heard there took
+# 1.0 or more; people's "stop" at 6 dB took under 0.9 in 2 of 193 heard, both with "stop" among the
+# open recognizer's best four (issue 17's note).
 HEARD_OPENLY_SHARE = 0.9
 
 
