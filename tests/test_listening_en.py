@@ -1355,20 +1355,23 @@ def test_over_the_speakers_voice_what_is_left_of_it_after_a_request_does_not_dro
 
 
 @needs_english
-@pytest.mark.parametrize("sentence, asking, draw, heard_openly, rule", [
+@pytest.mark.parametrize("sentence, asking, draw, heard_openly", [
     ("I need a haircut", "I need help", 5,
-     "safety heard openly as other words: 'i need a haircut'", "_begins_otherwise"),
+     "safety heard openly as other words: 'i need a haircut'"),
     ("an emergency plan", "emergency", 10,
-     "safety heard openly with words after it: 'an emergency room'", "_goes_on_past"),
+     "safety heard openly with words after it: 'an emergency room'"),
+    ("I need a helmet", "I need help", 1,
+     "safety not heard openly: open vocabulary heard 'i mean'"),
 ])
-def test_in_a_noisy_room_talk_the_open_recognizer_heard_as_other_words_is_no_request(
-        bench, monkeypatch, sentence, asking, draw, heard_openly, rule):
-    """At 6 dB SNR, in idle, flite's (slt) "I need a haircut" was "I need help" to the grammar and
-    its second look, and its "an emergency plan" was "emergency": the crisis message. The open
-    recognizer heard "i need a haircut" first, the opening of a request and then other words,
-    and "an emergency room", a request's words and then more (`OpenCheck.safety_verdict`). The
-    same voice's request in the same noise still gives safety. With the rule off, as before,
-    the talk gave safety."""
+def test_in_a_noisy_room_talk_the_open_recognizer_heard_otherwise_is_no_request(
+        bench, monkeypatch, sentence, asking, draw, heard_openly):
+    """At 6 dB SNR, in idle, flite's (slt) "I need a haircut" and "I need a helmet" were "I need
+    help" to the grammar, and its "an emergency plan" was "emergency": the crisis message. The
+    open recognizer heard "i need a haircut" first, the opening of a request and then other words;
+    "an emergency room", a request's words and then more; and "i mean" for the helmet, whose
+    words took only part of the utterance's speech (safety_check.HEARD_OPENLY_SHARE), so it must
+    be heard openly (`OpenCheck.safety_verdict`). The same voice's request in the same noise
+    still gives safety. With those rules off, as before, the talk gave safety."""
     from voice.bench.rooms import AT_6DB
     from voice.listen import open_check, safety_check
 
@@ -1378,29 +1381,9 @@ def test_in_a_noisy_room_talk_the_open_recognizer_heard_as_other_words_is_no_req
     assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
         (None, heard_openly)]
     assert intents_heard(bench, asked, idle) == ["safety"]
-    monkeypatch.setattr(open_check, rule, lambda words, phrase: False)  # as before
-    monkeypatch.setattr(safety_check, "HEARD_OPENLY_SHARE", 0.0)  # and before the later rule
-    assert intents_heard(bench, said, idle) == ["safety"]
-
-
-@needs_english
-def test_in_a_noisy_room_a_request_stretched_over_other_words_must_be_heard_openly(
-        bench, monkeypatch):
-    """At 6 dB SNR, in idle, flite's (slt) "I need a helmet" was "I need help" to the grammar,
-    its words part of the utterance's speech, and openly "i mean": the crisis message. Such a
-    request must now be heard openly (safety_check.HEARD_OPENLY_SHARE); the same voice's "I need
-    help" in the same noise still gives safety. With no share asking for it, as before, the
-    helmet gave safety."""
-    from voice.bench.rooms import AT_6DB
-    from voice.listen import safety_check
-
-    idle = context.idle(bench.intents)
-    said = in_room(speak("I need a helmet", "flite:slt"), AT_6DB, np.random.default_rng(1))
-    asked = in_room(speak("I need help", "flite:slt"), AT_6DB, np.random.default_rng(1))
-    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
-        (None, "safety not heard openly: open vocabulary heard 'i mean'")]
-    assert intents_heard(bench, asked, idle) == ["safety"]
-    monkeypatch.setattr(safety_check, "HEARD_OPENLY_SHARE", 0.0)  # as before
+    monkeypatch.setattr(open_check, "_begins_otherwise", lambda words, phrase: False)  # as before
+    monkeypatch.setattr(open_check, "_goes_on_past", lambda words, phrases: False)
+    monkeypatch.setattr(safety_check, "HEARD_OPENLY_SHARE", 0.0)
     assert intents_heard(bench, said, idle) == ["safety"]
 
 

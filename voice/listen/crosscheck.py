@@ -65,7 +65,8 @@ LOUDER_ALTERNATIVES = 2
 # turned away in a quiet room reached 5.1 in idle and a session (a word heard openly as "by", as back).
 # Measured again later, with the rules since: 7.4 in a session ("six" as help, the grammar unsure at
 # 0.26, openly "sick"), 6.1 with it sure ("up" as help, openly "oh"), while the tuning voices'
-# room-tone misses it turned away sat at 5.0-7.4 (flite's "done" as "john"): so no lower margin.
+# room-tone misses it turned away nearest the margin sat at 5.0-7.4 (flite's "done" as "john"):
+# so no lower margin.
 # In a partner's turn, whose grammar of a few words scores each higher, they reached 9.0 ("down" as
 # done): so never there (the listener asks only elsewhere). At 6 dB SNR they reached 9.6 ("go" as
 # done, heard openly as "the", "though"; issue 17's note), hence a wider margin in a noisy room.
