@@ -202,11 +202,12 @@ def test_every_command_in_every_state_does_what_the_table_says(tmp_path, code):
     print(f"{code}: {walked} cells carried out as the table says; not listened for: {len(unheard)}")
 
 
-def test_only_what_ends_or_starts_an_exercise_interrupts():
+def test_only_what_ends_an_exercise_or_starts_one_or_a_break_interrupts():
     """The commands whose false accept cuts into the couple's talk, and so meet the open recognizer's
     stricter check (crosscheck.INTERRUPTING_ALTERNATIVES)."""
     from voice.listen.context import interrupts
 
     assert interrupts("stop") and interrupts("start_checkin") and interrupts("breathing")
-    for intent in ("next", "done", "back", "pause", "resume", "help", "repeat", "slower", "calming_break", "safety"):
+    assert interrupts("calming_break") and interrupts("long_break")
+    for intent in ("next", "done", "back", "pause", "resume", "help", "repeat", "slower", "safety"):
         assert not interrupts(intent), intent

@@ -12,9 +12,10 @@ heard as "dun" is near.
 
 The further down the open recognizer's alternatives a command's sounds are found, and the less sure
 the grammar was of it, the weaker the evidence: each kind of hearing has its standard (`standard`).
-For a command that ends or starts an exercise, an alternative below the first confirms it only if
-it holds no more sounds than the phrase (`confirms`): the command's sounds with more are talk. In a
-noisy room the first may hold one more, no further (`sounds_added`).
+For a command that interrupts the couple (a stop, a start or a break: context.interrupts), an
+alternative below the first confirms it only if it holds no more sounds than the phrase
+(`confirms`): the command's sounds with more are talk. In a noisy room the first may hold one
+more, no further (`sounds_added`).
 
 The open recognizer hears machine voices worse than people ("skip" as "cape"). Where nothing in its
 whole vocabulary fits the sound nearly as well as the grammar's command does, its words are a miss,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 # tuning half's 16 other words that stood in a quiet room and at 6 dB, 2 go so, for 1 of the tuning
 # voices' 541 checked commands (issue 17's note).
 ALTERNATIVES = 4
-# A command that ends or starts an exercise: a person's talk in a partner's turn was "stop" in the 4th
+# A command that interrupts: a person's talk in a partner's turn was "stop" in the 4th
 # (and "mm" in the 1st). Measured on the tuning half: that false stop gone, every command kept.
 INTERRUPTING_ALTERNATIVES = 3
 # A command the grammar itself was unsure of (its n-best confidence below this) must be heard openly
@@ -46,7 +47,7 @@ INTERRUPTING_ALTERNATIVES = 3
 # 0.22 and openly "bed", "bad" (0.33 from "back"); "six" was "next" at 0.13 and "sex" (0.4).
 DOUBTFUL_CONFIDENCE = 0.3
 DOUBTFUL_ALTERNATIVES = 2
-# In a noisy room, a command that ends or starts an exercise the grammar was less sure of than this
+# In a noisy room, a command that interrupts the grammar was less sure of than this
 # is doubtful too: the listener asks about a stop phrase heard so (open_check.py), and the open
 # recognizer's best DOUBTFUL_ALTERNATIVES must confirm it. At 6 dB SNR, in a partner's turn, a
 # tuning person's "A cold dip restores health and zest" was "end the session" at 0.79, and openly
@@ -82,7 +83,7 @@ OUTSCORED_BY = 7.5
 NOISY_OUTSCORED_BY = 10.0
 NOISY_OUTSCORED_CONFIDENCE = 0.9
 # In a noisy room, how many sounds beyond its phrase the open recognizer's first alternative may hold
-# to confirm a command that ends or starts an exercise. At 6 dB SNR a tuning person's talk,
+# to confirm a command that interrupts. At 6 dB SNR a tuning person's talk,
 # "...established...", was "stop" in a session's grammar and openly first "stop us" (two more): a
 # false stop. Of the tuning people's 64 "stop"s heard at 6 dB, one stood only on a first guess with
 # a sound more ("the top"): with none allowed it is lost, with one all 64 stand. In a quiet room the
@@ -99,7 +100,7 @@ class Standard(NamedTuple):
 class CrossCheck:
     limit: float  # how far apart (0 to 1) the open recognizer's words and a phrase may be
     voice: str  # the espeak-ng voice whose rules say how the locale's words sound ("gmw/en-us")
-    interrupting_limit: float  # nearer still for a command that ends or starts an exercise
+    interrupting_limit: float  # nearer still for a command that interrupts the couple
     doubtful_limit: float  # nearest, for a command the grammar was unsure of
 
     def standard(self, interrupting: bool = False, confidence: float = 1.0, louder: bool = False,
@@ -130,7 +131,7 @@ class CrossCheck:
         """Whether one of the open recognizer's alternatives (best first) meets the command's `standard`:
         near one of its phrases (word breaks aside: "help me" is near "helped me"), with no more sounds
         added to the phrase than `sounds_added` allows. Where its best guess is no words at all, nothing
-        below it confirms a command that ends or starts an exercise: a tuning person's talk in a meeting
+        below it confirms a command that interrupts: a tuning person's talk in a meeting
         (2.1 s) was "stop" in a session at 6 dB SNR in 4 of 200 noise draws, 3 of them openly "" first,
         then "stop" 2nd or 3rd; no tuning person's "stop" (395 in five room tones, 237 at 6 dB) and no
         tuning voice's interrupting command was heard openly so (issue 17's note)."""
@@ -160,7 +161,7 @@ class CrossCheck:
         best (`heard`): a step's command then stands whatever the open recognizer's words (outside a
         partner's turn: the listener asks only there). In a `noisy` room only by NOISY_OUTSCORED_BY,
         with the grammar's `confidence` at NOISY_OUTSCORED_CONFIDENCE or more and words heard
-        openly. Never a command that ends or starts an exercise."""
+        openly. Never a command that interrupts."""
         if interrupting or not heard.scores:
             return False
         margin = grammar_score - heard.scores[0]

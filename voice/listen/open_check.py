@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import ModelError
-from .context import interrupts, starts_something
+from .context import interrupts
 from .crosscheck import ALTERNATIVES, NOISY_STOP_CONFIDENCE, CrossCheck
 from .intents import EXACT_INTENTS, IntentMatcher, Match, normalize
 from .open_hearing import OpenHearing
@@ -62,7 +62,7 @@ def _stops_or_starts_with_a_word_more(match: Match) -> bool:
     a calming break in 3 of 3 noise draws, which the open recognizer heard as "i mean give me a
     break for out" (issue 17's note). The tuning voices' 705 start phrases heard in five rooms and
     at 6 dB had no such word, nor their 270 stop phrases in a session."""
-    return (match.intent is not None and (match.intent == "stop" or starts_something(match.intent))
+    return (match.intent is not None and interrupts(match.intent)
             and len(normalize(match.text)) > len(match.phrase.split()))
 
 
@@ -162,8 +162,8 @@ class OpenCheck:
         gain.py), confirms a step's command it turned away as the microphone gave it (with its best
         LOUDER_ALTERNATIVES). It hears machine voices and quiet talkers worse at a talker's level:
         espeak-ng's quiet "done" was "" and then "done", its "I'm done" "i know" and then "i'm done".
-        Asked in a quiet room and outside a partner's turn only, never for a command that ends or
-        starts an exercise: at 6 dB SNR it heard the tuning people's "off" as "cause" (a pause) and
+        Asked in a quiet room and outside a partner's turn only, never for a command that
+        interrupts: at 6 dB SNR it heard the tuning people's "off" as "cause" (a pause) and
         "house" as "health" (help), a meeting's talk as "stop" (gain.py), and in a turn the tuning
         talk's "well done" as done (issue 17's note)."""
         try:
