@@ -432,7 +432,7 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
     """At 6 dB SNR the endpointer cut these tuning speakers' sentences at short pauses: "...it is not
     reflection, but refraction..." was "start reflection", "...super-imposition of a number..." "safety
     information". Each piece began a frame or a few after the last one ended."""
-    from voice.listen import listener
+    from voice.listen import listener, open_check
 
     idle = context.idle(bench.intents)
     for name, start in (("p225_019.flac", "reflection"), ("p226_022.flac", "safety_info")):
@@ -440,6 +440,8 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
         assert intents_heard(bench, talk, idle) == [], name
         with monkeypatch.context() as without_the_pause:
             without_the_pause.setattr(listener, "PAUSE_BEFORE_START", 0)
+            # and without the open recognizer's word on a doubted start, which turns away the second
+            without_the_pause.setattr(open_check, "_doubted_start_in_noise", lambda match, noisy: False)
             assert intents_heard(bench, talk, idle) == [start], name
 
 
@@ -503,6 +505,7 @@ def test_a_break_phrase_heard_with_a_word_more_in_a_persons_sentence_is_no_break
     assert intents_heard(bench, talk, session) == []
     # the rule as it was: a stop or a start phrase with a word more, not a break
     monkeypatch.setattr(open_check, "interrupts", as_before_breaks_interrupted)
+    monkeypatch.setattr(open_check, "_doubted_start_in_noise", lambda match, noisy: False)
     assert intents_heard(bench, talk, session) == ["calming_break"]
 
 
@@ -1436,3 +1439,39 @@ def test_through_the_echo_canceller_talk_the_open_recognizer_did_not_hear_as_a_r
     assert turned_away, [trial["rejected"] for trial in hat]
     request = [trial["heard"] for trial in trials if trial["utterance"] == 1]
     assert request == [["safety"]] * 8, request
+
+
+@needs_english
+def test_in_a_noisy_room_talk_the_grammar_was_unsure_was_a_start_starts_nothing(bench, monkeypatch):
+    """At 6 dB SNR, in idle, flite's (slt) "just a second" was "let's check in" to the grammar at
+    0.35: a check-in started over the couple's talk. The open recognizer heard "that's the second"
+    (open_check.DOUBTED_START_CONFIDENCE). With a doubted start not asked about, as before, the
+    talk started the check-in."""
+    from voice.bench.rooms import AT_6DB
+    from voice.listen import open_check
+
+    idle = context.idle(bench.intents)
+    noise = np.random.default_rng([1100, 194, zlib.crc32(b"idle")])
+    said = in_room(speak("just a second", "flite:slt"), AT_6DB, noise)
+    assert intents_heard(bench, said, idle) == []
+    monkeypatch.setattr(open_check, "_doubted_start_in_noise", lambda match, noisy: False)
+    assert intents_heard(bench, said, idle) == ["start_checkin"]
+
+
+@needs_english
+def test_in_a_noisy_room_a_start_the_grammar_was_unsure_of_stands_where_heard_openly_near_it(
+        bench, monkeypatch):
+    """At 6 dB SNR espeak-ng's "begin check in" was itself to the grammar at 0.48, and "they didn't
+    check in" to the open recognizer: near enough for a step's command, which a start asked about
+    for the grammar's doubt alone is judged as. By a stricter standard (that of a start heard
+    with a word more) the couple's start phrase would have been lost."""
+    from voice.bench.rooms import AT_6DB
+    from voice.bench.voices import BASE_RATE
+    from voice.listen import open_check
+
+    idle = context.idle(bench.intents)
+    noise = np.random.default_rng([0, zlib.crc32(b"idle")])
+    said = in_room(speak("begin check in", "espeak:en-us", BASE_RATE), AT_6DB, noise)
+    assert intents_heard(bench, said, idle) == ["start_checkin"]
+    monkeypatch.setattr(open_check, "_doubted_start_alone", lambda match, noisy: False)
+    assert intents_heard(bench, said, idle) == []
