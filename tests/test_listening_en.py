@@ -441,7 +441,8 @@ def test_a_piece_of_a_persons_sentence_is_no_start_at_6_db(bench, monkeypatch):
         with monkeypatch.context() as without_the_pause:
             without_the_pause.setattr(listener, "PAUSE_BEFORE_START", 0)
             # and without the open recognizer's word on a doubted start, which turns away the second
-            without_the_pause.setattr(open_check, "_doubted_start_in_noise", lambda match, noisy: False)
+            without_the_pause.setattr(open_check, "_doubted_start_in_noise",
+                                      lambda match, noisy: False)
             assert intents_heard(bench, talk, idle) == [start], name
 
 

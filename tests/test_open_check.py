@@ -4,7 +4,8 @@ and its word on a safety request (OpenCheck.safety_verdict)."""
 from voice.errors import ModelError
 from voice.listen.crosscheck import ALTERNATIVES, CrossCheck
 from voice.listen.intents import IntentMatcher, Match
-from voice.listen.open_check import DOUBTED_START_CONFIDENCE, NOISY_STOP_CONFIDENCE, OpenCheck, asks_about
+from voice.listen.open_check import (DOUBTED_START_CONFIDENCE, NOISY_STOP_CONFIDENCE, OpenCheck,
+                                     asks_about)
 from voice.listen.recognizer import Alternatives
 
 MATCHER = IntentMatcher({"stop": ["stop", "end the (session | exercise)"], "next": ["next", "move on"],
@@ -51,7 +52,8 @@ def test_a_break_phrase_heard_with_a_word_more_is_asked_about_as_a_start_or_stop
 
 
 def test_a_start_or_break_phrase_the_grammar_was_unsure_of_is_asked_about_in_a_noisy_room_only():
-    """At 6 dB SNR a tuning voice's "just a second" was "let's check in" at 0.35 (issue 17's note)."""
+    """At 6 dB SNR a tuning voice's "just a second" was "let's check in" at 0.35 (issue 17's
+    note)."""
     unsure = heard("start_checkin", "start our check in", DOUBTED_START_CONFIDENCE - 0.1)
     assert asks_about(unsure, MATCHER, noisy=True)
     assert asks_about(heard("calming_break", "we need a break", 0.1), MATCHER, noisy=True)

@@ -206,7 +206,8 @@ class OpenCheck:
 
 def _not_confirmed(match: Match, heard: Alternatives) -> Match:
     best = heard.texts[0] if heard.texts else ""
-    return replace(match, intent=None, reason=f"{match.intent} not confirmed: open vocabulary heard '{best}'")
+    return replace(match, intent=None,
+                   reason=f"{match.intent} not confirmed: open vocabulary heard '{best}'")
 
 
 def _run_of(words: list[str], phrase: list[str]) -> bool:
