@@ -47,7 +47,7 @@ INTERRUPTING_ALTERNATIVES = 3
 # 0.22 and openly "bed", "bad" (0.33 from "back"); "six" was "next" at 0.13 and "sex" (0.4).
 DOUBTFUL_CONFIDENCE = 0.3
 DOUBTFUL_ALTERNATIVES = 2
-# In a noisy room, a command that interrupts the grammar was less sure of than this
+# In a noisy room, a command that interrupts, heard by the grammar less sure of it than this,
 # is doubtful too: the listener asks about a stop phrase heard so (open_check.py), and the open
 # recognizer's best DOUBTFUL_ALTERNATIVES must confirm it. At 6 dB SNR, in a partner's turn, a
 # tuning person's "A cold dip restores health and zest" was "end the session" at 0.79, and openly
