@@ -1443,7 +1443,8 @@ def test_through_the_echo_canceller_talk_the_open_recognizer_did_not_hear_as_a_r
 
 
 @needs_english
-def test_in_a_noisy_room_talk_the_grammar_was_unsure_was_a_start_starts_nothing(bench, monkeypatch):
+def test_in_a_noisy_room_talk_the_grammar_heard_as_a_start_it_was_unsure_of_starts_nothing(
+        bench, monkeypatch):
     """At 6 dB SNR, in idle, flite's (slt) "just a second" was "let's check in" to the grammar at
     0.35: a check-in started over the couple's talk. The open recognizer heard "that's the second"
     (open_check.DOUBTED_START_CONFIDENCE). With a doubted start not asked about, as before, the
