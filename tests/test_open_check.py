@@ -2,7 +2,7 @@
 and its word on a safety request (OpenCheck.safety_verdict)."""
 
 from voice.errors import ModelError
-from voice.listen.crosscheck import ALTERNATIVES, CrossCheck
+from voice.listen.crosscheck import ALTERNATIVES, OUTSCORED_BY, CrossCheck
 from voice.listen.intents import IntentMatcher, Match
 from voice.listen.open_check import (DOUBTED_START_CONFIDENCE, NOISY_STOP_CONFIDENCE, OpenCheck,
                                      asks_about)
@@ -81,17 +81,40 @@ def test_a_start_phrase_asked_about_for_doubt_alone_is_judged_as_a_steps_command
     assert verdict(with_a_word_more, *lower).intent is None
 
 
-class Heard:
-    """What the open recognizer heard of an utterance, as `OpenHearing.verdict` gives it."""
+def test_a_start_phrase_asked_about_for_doubt_alone_stands_where_the_grammar_outscored_its_hearing():
+    """Heard openly as words far from it, it stands where the grammar's hearing scored OUTSCORED_BY
+    above the open recognizer's best, as a step's command does in a quiet room; not in a partner's
+    turn (whose small grammar scores every phrase higher), nor heard with a word more."""
+    phrases = ["give us some feeling words"]
 
-    def __init__(self, *texts: str, fails: bool = False) -> None:
+    def verdict(match: Match, above: float, in_turn: bool = False) -> str | None:
+        check = OpenCheck(Heard("he has some form words", score=-100.0),
+                          CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), False)
+        return check.verdict(match, phrases, -100.0 + above, noisy=True, in_turn=in_turn,
+                             louder_frames=[]).intent
+
+    alone = heard("start:feeling-words", "give us some feeling words", 0.38)
+    assert verdict(alone, OUTSCORED_BY) == "start:feeling-words"
+    assert verdict(alone, OUTSCORED_BY - 0.1) is None
+    assert verdict(alone, OUTSCORED_BY, in_turn=True) is None
+    with_a_word_more = Match("start:feeling-words", "uh give us some feeling words",
+                             "give us some feeling words", 0.0, confidence=0.38)
+    assert verdict(with_a_word_more, 3 * OUTSCORED_BY) is None
+
+
+class Heard:
+    """What the open recognizer heard of an utterance, as `OpenHearing.verdict` gives it: each
+    alternative scored `score`."""
+
+    def __init__(self, *texts: str, fails: bool = False, score: float = 0.0) -> None:
         self._texts = list(texts)
         self._fails = fails
+        self._score = score
 
     def verdict(self) -> Alternatives:
         if self._fails:
             raise ModelError("the open recognizer failed")
-        return Alternatives(self._texts, [0.0] * len(self._texts))
+        return Alternatives(self._texts, [self._score] * len(self._texts))
 
 
 def test_a_safety_request_stands_where_the_open_recognizer_heard_its_words():
