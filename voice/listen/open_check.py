@@ -27,10 +27,11 @@ CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open r
 # a session) was a start or a break 3 times, at 0.14-0.42 ("let's not argue about this right now"
 # as "let's talk about the fight", "just a second" as "let's check in", "you make me laugh every
 # day" as "we need a break"), each heard openly as what was said. Of the tuning voices' 1629 start
-# and break phrases heard there (1695 said), 129 came under 0.5: judged as a step's command is
-# (crosscheck.py), 33 of them are turned away; by the stricter standard of a start heard with a
-# word more, 69 (issue 17's note). A start while the couple talk costs them more than a start
-# said twice.
+# and break phrases heard there (1695 said), 129 came under 0.5: by the open recognizer's words,
+# judged as a step's command is (crosscheck.py), 33 of them are turned away, fewer where the
+# grammar's score carries one (`OpenCheck._as_a_steps_command_in_quiet`); by the stricter standard
+# of a start heard with a word more, 69 (issue 17's note). A start while the couple talk costs
+# them more than a start said twice.
 DOUBTED_START_CONFIDENCE = 0.5
 # In a quiet room a safety request stands only if the open recognizer's best alternative holds a
 # safety phrase. On the tuning half's talk near a safety phrase (voice/bench/talk.yaml: 22
