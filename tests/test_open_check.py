@@ -81,7 +81,7 @@ def test_a_start_phrase_asked_about_for_doubt_alone_is_judged_as_a_steps_command
     assert verdict(with_a_word_more, *lower).intent is None
 
 
-def test_a_start_phrase_asked_about_for_doubt_alone_stands_where_the_grammar_outscored_its_hearing():
+def test_a_start_phrase_asked_about_for_doubt_alone_stands_where_the_grammar_outscored_it():
     """Heard openly as words far from it, it stands where the grammar's hearing scored OUTSCORED_BY
     above the open recognizer's best, as a step's command does in a quiet room; not in a partner's
     turn (whose small grammar scores every phrase higher), nor heard with a word more."""

@@ -131,8 +131,8 @@ class OpenCheck:
         words, so each scores higher there: a person's "down" was "done" 9.0 above the open
         recognizer's "down" (issue 17's note). A start or a break phrase asked about only for the
         grammar's doubt in a noisy room is judged as a step's command in a quiet room is. If that
-        recognizer failed, the grammar's word stands alone, as before there was a second opinion: "stop" must
-        work whatever else fails."""
+        recognizer failed, the grammar's word stands alone, as before there was a second opinion:
+        "stop" must work whatever else fails."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
