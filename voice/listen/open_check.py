@@ -156,12 +156,12 @@ class OpenCheck:
         """`match`, a start or a break phrase asked about for the grammar's doubt alone, judged as
         a step's command in a quiet room is: heard openly near one of its `phrases`, or, outside a
         partner's turn, outscored by the grammar's hearing (`score`) by OUTSCORED_BY. The open
-        recognizer's hearing at 6 dB SNR is often garbled ("he has some form words" for flite's
-        "give us some feeling words", 7.4 below the grammar's): of the tuning voices' 20 start and
-        break phrases asked about so (710 commands, 2 noise draws), 16 were turned away by their
-        words, 5 of them outscored by 10 or more; the tuning voices' talk heard as a start so
-        (233 utterances, 3 draws) came no nearer than 5.1 ("you make me laugh every day" as "we
-        need a break", openly "he made me laugh every"; issue 17's note)."""
+        recognizer's hearing at 6 dB SNR is often garbled ("it was eating were" for espeak-ng's
+        "give us feeling words", 11.2 below the grammar's): of the tuning voices' 1695 start and
+        break phrases said there (3 noise draws), 33 were turned away by its words, and 18 of
+        those stand so; the tuning voices' talk heard as a start so (233 utterances, 3 draws) came
+        no nearer than 5.1 ("you make me laugh every day" as "we need a break", openly "he made me
+        laugh every"; issue 17's note)."""
         if self._cross_check.confirms(phrases, heard.texts):
             return match
         if not in_turn and self._cross_check.outscored(score, heard, interrupting=False):
