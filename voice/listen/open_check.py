@@ -28,10 +28,10 @@ CHECKED_WORDS = 2  # a command heard as a phrase this short waits for the open r
 # as "let's talk about the fight", "just a second" as "let's check in", "you make me laugh every
 # day" as "we need a break"), each heard openly as what was said. Of the tuning voices' 1629 start
 # and break phrases heard there (1695 said), 129 came under 0.5: by the open recognizer's words,
-# judged as a step's command is (crosscheck.py), 33 of them are turned away, fewer where the
-# grammar's score carries one (`OpenCheck._as_a_steps_command_in_quiet`); by the stricter standard
-# of a start heard with a word more, 69 (issue 17's note). A start while the couple talk costs
-# them more than a start said twice.
+# judged as a step's command is (crosscheck.py), 33 of them are turned away, and in a like run
+# with the grammar's score beside them 15 of 33 (`OpenCheck._as_a_steps_command_in_quiet`); by
+# the stricter standard of a start heard with a word more, 69 (issue 17's note). A start while
+# the couple talk costs them more than a start said twice.
 DOUBTED_START_CONFIDENCE = 0.5
 # In a quiet room a safety request stands only if the open recognizer's best alternative holds a
 # safety phrase. On the tuning half's talk near a safety phrase (voice/bench/talk.yaml: 22
@@ -110,8 +110,8 @@ def _doubted_start_in_noise(match: Match, noisy: bool) -> bool:
 
 def _doubted_start_alone(match: Match, noisy: bool) -> bool:
     """A doubted start or break phrase heard as its own words, no more: asked for its doubt alone,
-    it is judged as a step's command in a quiet room is (no start phrase can be one word:
-    `_short`)."""
+    it is judged as a step's command the grammar was sure of is in a quiet room (no start phrase
+    can be one word: `_short`)."""
     return _doubted_start_in_noise(match, noisy) and not _stops_or_starts_with_a_word_more(match)
 
 
@@ -130,9 +130,9 @@ class OpenCheck:
         CrossCheck.outscored, by a wider margin in a `noisy` room). A turn's grammar is a few
         words, so each scores higher there: a person's "down" was "done" 9.0 above the open
         recognizer's "down" (issue 17's note). A start or a break phrase asked about only for the
-        grammar's doubt in a noisy room is judged as a step's command in a quiet room is. If that
-        recognizer failed, the grammar's word stands alone, as before there was a second opinion:
-        "stop" must work whatever else fails."""
+        grammar's doubt in a noisy room is judged as a sure step's command is in a quiet room. If
+        that recognizer failed, the grammar's word stands alone, as before there was a second
+        opinion: "stop" must work whatever else fails."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
@@ -154,14 +154,15 @@ class OpenCheck:
     def _as_a_steps_command_in_quiet(self, match: Match, phrases: list[str], score: float,
                                      heard: Alternatives, in_turn: bool) -> Match:
         """`match`, a start or a break phrase asked about for the grammar's doubt alone, judged as
-        a step's command in a quiet room is: heard openly near one of its `phrases`, or, outside a
-        partner's turn, outscored by the grammar's hearing (`score`) by OUTSCORED_BY. The open
-        recognizer's hearing at 6 dB SNR is often garbled ("it was eating were" for espeak-ng's
-        "give us feeling words", 11.2 below the grammar's): of the tuning voices' 1695 start and
-        break phrases said there (3 noise draws), 33 were turned away by its words, and 18 of
-        those stand so; the tuning voices' talk heard as a start so (233 utterances, 3 draws) came
-        no nearer than 5.1 ("you make me laugh every day" as "we need a break", openly "he made me
-        laugh every"; issue 17's note)."""
+        a step's command the grammar was sure of is in a quiet room: heard openly near one of its
+        `phrases` (crosscheck.ALTERNATIVES), or, outside a partner's turn, outscored by the
+        grammar's hearing (`score`) by OUTSCORED_BY; not heard again louder, a quiet room's look
+        for a quiet talker's word (`_confirmed_louder`). The open recognizer's hearing at 6 dB SNR
+        is often garbled ("it was eating were" for espeak-ng's "give us feeling words", 11.2 below
+        the grammar's): of the tuning voices' 1695 start and break phrases said there (3 noise
+        draws), 33 were turned away by its words, and 18 of those stand so; the tuning voices' talk
+        heard as a start so (233 utterances, 3 draws) came no nearer than 5.1 ("you make me laugh
+        every day" as "we need a break", openly "he made me laugh every"; issue 17's note)."""
         if self._cross_check.confirms(phrases, heard.texts):
             return match
         if not in_turn and self._cross_check.outscored(score, heard, interrupting=False):
