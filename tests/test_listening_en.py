@@ -1334,6 +1334,25 @@ def test_in_a_quiet_room_a_request_the_open_recognizer_heard_only_second_is_turn
 
 
 @needs_english
+def test_in_a_quiet_room_a_request_not_heard_openly_is_heard_again_louder(bench, monkeypatch):
+    """For a quiet talker (pink noise at -55 dBFS, speech 10 dB down), in idle, espeak-ng's
+    (en-us+m3) "I need help" was "I need help" to the grammar and its second look, and openly
+    "i need failed", then "i need help": turned away. Heard again as loud as the grammar heard it
+    (`OpenCheck._heard_louder`), it is "i need help": the request stands."""
+    from voice.bench.rooms import ROOM_TONE
+    from voice.listen.open_check import OpenCheck
+
+    quiet_talker = ROOM_TONE[3]
+    said = in_room(speak("I need help", "espeak:en-us+m3"), quiet_talker,
+                   np.random.default_rng([3000, 2, 1, 3, zlib.crc32(b"idle")]))
+    idle = context.idle(bench.intents)
+    assert intents_heard(bench, said, idle) == ["safety"]
+    monkeypatch.setattr(OpenCheck, "_heard_louder", lambda self, said, frames: False)  # as before
+    assert [(h.match.intent, h.match.reason) for h in bench.listen(said, idle)] == [
+        (None, "safety not heard openly: open vocabulary heard 'i need failed'")]
+
+
+@needs_english
 def test_over_the_speakers_voice_a_request_the_open_recognizer_did_not_hear_is_turned_away(bench):
     """Over the speaker's voice (its command set: safety, stop, pause), for a quiet talker (pink
     noise at -55 dBFS, speech 10 dB down), flite's (slt) "I need a hat" was "I need help" to the

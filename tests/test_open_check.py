@@ -1,6 +1,8 @@
 """Which commands wait for the open recognizer's verdict (voice/listen/open_check.py: asks_about),
 and its word on a safety request (OpenCheck.safety_verdict)."""
 
+import numpy as np
+
 from voice.errors import ModelError
 from voice.listen.crosscheck import ALTERNATIVES, OUTSCORED_BY, CrossCheck
 from voice.listen.intents import IntentMatcher, Match
@@ -106,15 +108,24 @@ class Heard:
     """What the open recognizer heard of an utterance, as `OpenHearing.verdict` gives it: each
     alternative scored `score`."""
 
-    def __init__(self, *texts: str, fails: bool = False, score: float = 0.0) -> None:
+    def __init__(self, *texts: str, fails: bool = False, score: float = 0.0,
+                 louder: tuple[str, ...] = ()) -> None:
         self._texts = list(texts)
         self._fails = fails
         self._score = score
+        self._louder = list(louder)  # what it hears of the utterance made louder (`again`)
+        self.heard_again: list = []  # the frames it was asked to hear again
 
     def verdict(self) -> Alternatives:
         if self._fails:
             raise ModelError("the open recognizer failed")
         return Alternatives(self._texts, [self._score] * len(self._texts))
+
+    def again(self, frames: list) -> Alternatives:
+        if self._fails:
+            raise ModelError("the open recognizer failed")
+        self.heard_again = frames
+        return Alternatives(self._louder, [self._score] * len(self._louder))
 
 
 def test_a_safety_request_stands_where_the_open_recognizer_heard_its_words():
@@ -136,6 +147,31 @@ def test_a_safety_request_stands_where_the_open_recognizer_heard_its_words():
     assert verdict(Heard("i need")) is None
     assert verdict(Heard()) is None
     assert verdict(Heard(fails=True)) == "safety"  # the safety response works whatever fails
+
+
+def test_in_a_quiet_room_a_request_not_heard_openly_is_heard_again_as_loud_as_the_grammar():
+    """For a quiet talker (pink noise at -55 dBFS, speech 10 dB down) espeak-ng's "I need help"
+    was openly "i need fail", then "i need phil", and, heard again as loud as the grammar heard
+    it, "i need help" (`OpenCheck._heard_louder`). Louder too, the best alone decides, and only
+    in a quiet room, where a gain is given (`louder`)."""
+    phrases = ["i need help", "i don't feel safe"]
+    request = heard("safety", "i need help", 1.0)
+    frames = [np.zeros(320, np.int16)]
+
+    def verdict(hearing: Heard, noisy: bool = False, louder: bool = True) -> str | None:
+        check = OpenCheck(hearing, CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), louder)
+        return check.safety_verdict(request, phrases, noisy=noisy, in_part=True,
+                                    louder_frames=frames).intent
+
+    hearing = Heard("i need fail", "i need phil", louder=("i need help",))
+    assert verdict(hearing) == "safety"
+    assert hearing.heard_again == frames
+    assert verdict(Heard("i need fail", louder=("i need her", "i need help"))) is None
+    assert verdict(Heard("i need fail", louder=("i need help",)), louder=False) is None
+    assert verdict(Heard("i need fail", louder=("i need help",)), noisy=True) is None
+    assert verdict(Heard("i need fail", louder=())) is None
+    unheard = Heard("i don't feel sick", louder=("i don't feel sick",))
+    assert verdict(unheard) is None  # asked, and the same words again
 
 
 def test_in_a_noisy_room_a_safety_request_is_turned_away_only_where_heard_openly_as_other_words():

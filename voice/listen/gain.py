@@ -15,8 +15,8 @@ frame, the Korean tuning voices' commands by a talker 10 dB louder in a reverber
 
 The open recognizer, made louder too, heard the tuning people's "stop" as "stuff" and a meeting's
 talk as "stop" (a false stop at 6 dB SNR): it is left as it was measured (issue 17's note). It hears
-the grammar's louder frames only for a second look at a step's command it turned away, in a quiet
-room (open_check.py: `OpenCheck._confirmed_louder`).
+the grammar's louder frames only for a second look at a step's command or a safety request it
+turned away, in a quiet room (open_check.py: `OpenCheck._confirmed_louder`, `_heard_louder`).
 """
 
 import numpy as np

@@ -170,12 +170,15 @@ class OpenCheck:
         return _not_confirmed(match, heard)
 
     def safety_verdict(self, match: Match, phrases: list[str], noisy: bool = False,
-                       in_part: bool = False) -> Match:
+                       in_part: bool = False, louder_frames: list[np.ndarray] | None = None
+                       ) -> Match:
         """`match`, a safety request, if the open recognizer's best alternative holds one of its
         `phrases` word for word (QUIET_SAFETY_ALTERNATIVES), as the locale asks in a quiet room
-        (safety_check.py). Words, not sounds: in room tone the grammar, and its second look, heard
-        Piper's and flite's "I don't feel sick" as "I don't feel safe", which sounds near; the
-        open recognizer heard "i don't feel sick" first. In a `noisy` room it hears the requests
+        (safety_check.py), there heard as the microphone gave it or, failing that, as loud as the
+        grammar heard it (`louder_frames`; `_heard_louder`). Words, not sounds: in room tone the
+        grammar, and its second look, heard Piper's and flite's "I don't feel sick" as "I don't
+        feel safe", which sounds near; the open recognizer heard "i don't feel sick" first. In a
+        `noisy` room it hears the requests
         themselves too poorly for that ("i need help" as "the hell"), so there a request is turned
         away only where none of its best ALTERNATIVES holds a phrase and the best begins as a
         phrase does, then says another word (`_begins_otherwise`), or where the best holds a phrase
@@ -201,10 +204,33 @@ class OpenCheck:
                                           for phrase in said):
             return replace(match, intent=None,
                            reason=f"safety heard openly as other words: '{best}'")
+        if not noisy and self._heard_louder(said, louder_frames or []):
+            return match
         if not noisy or in_part:
             return replace(match, intent=None,
                            reason=f"safety not heard openly: open vocabulary heard '{best}'")
         return match
+
+    def _heard_louder(self, said: list[list[str]], frames: list[np.ndarray]) -> bool:
+        """Whether the open recognizer, hearing a quiet room's request again as loud as the grammar
+        did (`frames`: gain.py), holds one of the phrases `said` in its best alternative. At the
+        microphone's level it heard quiet talkers' and machine voices' "I need help" as "i need
+        failed", "i need air", "i the hell": of the tuning voices' requests in the five room tones
+        (5 phrases x 5 voices x 3 contexts x 2 draws), 12 of 750 were turned away so, and 3 of
+        them come back here; of 10 other espeak-ng and flite voices' (1 draw), 13 of 41. Of the
+        tuning half's talk near a safety phrase there (voice/bench/talk.yaml, 22 utterances), 24
+        of 1650 listens were turned away so, and 1 became the crisis message (flite's "I need a
+        hat" for a quiet talker, openly "i need her", louder "i need help"); of the other voices',
+        0 of 13 (issue 17's note)."""
+        if not (self._louder and frames):
+            return False
+        try:
+            heard = self._open.again(frames)
+        except ModelError as error:
+            log.warning("%s; the safety request is judged as the microphone gave it", error)
+            return False
+        alternatives = [normalize(text) for text in heard.texts[:QUIET_SAFETY_ALTERNATIVES]]
+        return any(_run_of(words, phrase) for words in alternatives for phrase in said)
 
     def _confirmed_louder(self, match: Match, phrases: list[str], frames: list[np.ndarray]) -> bool:
         """Whether the open recognizer, hearing the utterance as loud as the grammar did (`frames`:

@@ -17,10 +17,11 @@ idle, a tuning voice's "I need a hug" was "I need help" at 1.0.
 
 Where the locale's model can decode freely (English), a safety request stands only if the open
 recognizer heard the request too (`OpenCheck.safety_verdict`), in a quiet room where the locale
-says so, over the speaker's voice as well; in a noisy room, it is turned away only where it heard
-other words that begin as a request does ("i don't feel sick"), or a request's words with more
-after them ("it's an emergency room"), or where the request's words took only part of the
-utterance and it did not hear them (HEARD_OPENLY_SHARE).
+says so, over the speaker's voice as well, and there, if need be, as loud as the grammar heard it
+(a quiet talker's "I need help" was "i need failed"); in a noisy room, it is turned away only
+where it heard other words that begin as a request does ("i don't feel sick"), or a request's
+words with more after them ("it's an emergency room"), or where the request's words took only
+part of the utterance and it did not hear them (HEARD_OPENLY_SHARE).
 """
 
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ class SafetyCheck:
         if match.intent == SAFETY and heard_openly and self._open_check is not None:
             in_part = utterance.noisy and utterance.words_share < HEARD_OPENLY_SHARE
             return self._open_check.safety_verdict(match, matcher.phrases_of(SAFETY),
-                                                   utterance.noisy, in_part)
+                                                   utterance.noisy, in_part, utterance.frames)
         return match
 
     def _second_look(self, match: Match, matcher: IntentMatcher, every_phrase: list[str],
