@@ -178,14 +178,15 @@ class OpenCheck:
         grammar heard it (`louder_frames`; `_heard_louder`). Words, not sounds: in room tone the
         grammar, and its second look, heard Piper's and flite's "I don't feel sick" as "I don't
         feel safe", which sounds near; the open recognizer heard "i don't feel sick" first. In a
-        `noisy` room it hears the requests
-        themselves too poorly for that ("i need help" as "the hell"), so there a request is turned
-        away only where none of its best ALTERNATIVES holds a phrase and the best begins as a
-        phrase does, then says another word (`_begins_otherwise`), or where the best holds a phrase
-        and goes on past it (`_goes_on_past`). One whose words took only part of the utterance
-        (`in_part`: safety_check.HEARD_OPENLY_SHARE) must be heard there as in a quiet room, with
-        its best ALTERNATIVES. If that recognizer failed, the request stands on the grammar's
-        word: the safety response must work whatever else fails."""
+        `noisy` room it hears the requests themselves too poorly for that ("i need help" as "the
+        hell"), so there a request is turned away only where none of its best ALTERNATIVES holds
+        a phrase and the best begins as a phrase does, then says another word
+        (`_begins_otherwise`), or where the best holds a phrase and goes on past it
+        (`_goes_on_past`). One whose words took only part of the utterance (`in_part`:
+        safety_check.HEARD_OPENLY_SHARE) must be heard there as in a quiet room, with its best
+        ALTERNATIVES. If that recognizer failed, the request stands on the grammar's word: the
+        safety response must work whatever else fails (a louder hearing that fails only gives
+        nothing back)."""
         try:
             heard = self._open.verdict()
         except ModelError as error:
