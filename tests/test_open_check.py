@@ -109,9 +109,10 @@ class Heard:
     alternative scored `score`."""
 
     def __init__(self, *texts: str, fails: bool = False, score: float = 0.0,
-                 louder: tuple[str, ...] = ()) -> None:
+                 louder: tuple[str, ...] = (), fails_again: bool = False) -> None:
         self._texts = list(texts)
         self._fails = fails
+        self._fails_again = fails_again
         self._score = score
         self._louder = list(louder)  # what it hears of the utterance made louder (`again`)
         self.heard_again: list = []  # the frames it was asked to hear again
@@ -122,7 +123,7 @@ class Heard:
         return Alternatives(self._texts, [self._score] * len(self._texts))
 
     def again(self, frames: list) -> Alternatives:
-        if self._fails:
+        if self._fails or self._fails_again:
             raise ModelError("the open recognizer failed")
         self.heard_again = frames
         return Alternatives(self._louder, [self._score] * len(self._louder))
@@ -172,6 +173,7 @@ def test_in_a_quiet_room_a_request_not_heard_openly_is_heard_again_as_loud_as_th
     assert verdict(Heard("i need fail", louder=())) is None
     unheard = Heard("i don't feel sick", louder=("i don't feel sick",))
     assert verdict(unheard) is None  # asked, and the same words again
+    assert verdict(Heard("i need fail", fails_again=True)) is None  # as the microphone gave it
 
 
 def test_in_a_noisy_room_a_safety_request_is_turned_away_only_where_heard_openly_as_other_words():
