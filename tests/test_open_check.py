@@ -172,7 +172,7 @@ def test_in_a_quiet_room_a_request_not_heard_openly_is_heard_again_as_loud_as_th
     assert verdict(Heard("i need fail", louder=("i need help",)), noisy=True) is None
     assert verdict(Heard("i need fail", louder=())) is None
     unheard = Heard("i don't feel sick", louder=("i don't feel sick",))
-    assert verdict(unheard) is None  # asked, and the same words again
+    assert verdict(unheard) is None  # louder, still other words
     assert verdict(Heard("i need fail", fails_again=True)) is None  # as the microphone gave it
 
 

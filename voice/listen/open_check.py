@@ -223,12 +223,8 @@ class OpenCheck:
         of 1650 listens were turned away so, and 1 became the crisis message (flite's "I need a
         hat" for a quiet talker, openly "i need her", louder "i need help"); of the other voices',
         0 of 13 (issue 17's note)."""
-        if not (self._louder and frames):
-            return False
-        try:
-            heard = self._open.again(frames)
-        except ModelError as error:
-            log.warning("%s; the safety request is judged as the microphone gave it", error)
+        heard = self._louder_hearing(frames, "safety") if self._louder and frames else None
+        if heard is None:
             return False
         alternatives = [normalize(text) for text in heard.texts[:QUIET_SAFETY_ALTERNATIVES]]
         return any(_run_of(words, phrase) for words in alternatives for phrase in said)
@@ -242,12 +238,19 @@ class OpenCheck:
         interrupts: at 6 dB SNR it heard the tuning people's "off" as "cause" (a pause) and
         "house" as "health" (help), a meeting's talk as "stop" (gain.py), and in a turn the tuning
         talk's "well done" as done (issue 17's note)."""
-        try:
-            heard = self._open.again(frames)
-        except ModelError as error:
-            log.warning("%s; '%s' stays turned away", error, match.intent)
+        heard = self._louder_hearing(frames, match.intent)
+        if heard is None:
             return False
         return self._cross_check.confirms(phrases, heard.texts, False, match.confidence, louder=True)
+
+    def _louder_hearing(self, frames: list[np.ndarray], intent: str | None) -> Alternatives | None:
+        """The open recognizer's hearing of `frames`, the utterance as loud as the grammar heard
+        it; None if it failed: then `intent`, turned away as the microphone gave it, stays so."""
+        try:
+            return self._open.again(frames)
+        except ModelError as error:
+            log.warning("%s; '%s' stays turned away", error, intent)
+            return None
 
 
 def _not_confirmed(match: Match, heard: Alternatives) -> Match:
