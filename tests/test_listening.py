@@ -315,7 +315,7 @@ def test_talk_is_no_safety_request_where_the_second_look_hears_the_phrase_only_b
     from voice.bench.rooms import in_room
     from voice.bench.voices import speak
     from voice.config import Settings
-    from voice.listen.intents import IntentMatcher
+    from voice.listen import safety_check, second_look
 
     def heard(text: str) -> list[str | None]:
         bench = Bench(Settings(locale="ko"))
@@ -328,7 +328,9 @@ def test_talk_is_no_safety_request_where_the_second_look_hears_the_phrase_only_b
     requests = heard("지금 위험해")
     assert requests.count("safety") == 3, requests
     # as before: any alternative
-    monkeypatch.setattr(IntentMatcher, "best_said_alone", IntentMatcher.said_alone)
+    looked = second_look.second_look
+    monkeypatch.setattr(safety_check, "second_look",
+                        lambda *args, **kwargs: looked(*args, **{**kwargs, "alternatives": 99}))
     assert heard("피곤해") == ["safety"] * 5
 
 

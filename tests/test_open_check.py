@@ -255,3 +255,27 @@ def test_the_safety_check_asks_it_so_where_a_noisy_rooms_request_took_part_of_it
     assert verdict(HEARD_OPENLY_SHARE - 0.05) is None
     assert verdict(HEARD_OPENLY_SHARE + 0.1) == "safety"
     assert verdict(1.0) == "safety"
+
+
+def test_where_the_open_recognizer_hears_a_request_next_the_second_look_counts_two_alternatives():
+    """In a quiet room, where English's open recognizer must then hear the request word for word,
+    the second look's best HEARD_OPENLY_ALTERNATIVES count (flite kal's "i need i'll", then "i
+    need help"); in a noisy room, and where no open recognizer listens, its best alone."""
+    from test_second_look import Decodes
+
+    from voice.listen.safety_check import SafetyCheck, Utterance
+    from voice.listen.safety_hearing import SafetyHearing
+
+    matcher = IntentMatcher({"safety": ["i need help"]})
+    request = heard("safety", "i need help", 0.5)  # unsure: looked at again in a noisy room too
+    hearing = SafetyHearing(second_look_in_quiet=True, heard_openly_in_quiet=True)
+    open_check = OpenCheck(Heard("i need help"), CrossCheck(0.45, "gmw/en-us", 0.4, 0.3), False)
+
+    def verdict(noisy: bool, open_check: OpenCheck | None) -> str | None:
+        check = SafetyCheck(hearing, Decodes("i need i'll", "i need help"), open_check)
+        said = Utterance([np.zeros(320, np.int16)], [], noisy, 1.0, asked_for=False)
+        return check.verdict(request, matcher, [], said).intent
+
+    assert verdict(noisy=False, open_check=open_check) == "safety"
+    assert verdict(noisy=True, open_check=open_check) is None
+    assert verdict(noisy=False, open_check=None) is None

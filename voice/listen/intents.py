@@ -180,12 +180,6 @@ class IntentMatcher:
         return any(self._phrase_with_strays(words, times, intent, words_said)
                    for words, times in _timed(hypotheses, durations))
 
-    def best_said_alone(self, hypotheses: list[str], durations: list[list[float]],
-                        intent: str, words_said: frozenset[str] = frozenset()) -> bool:
-        """Whether the best hypothesis is one of `intent`'s phrases alone (as `said_alone` has it):
-        not only one of the alternatives below it."""
-        return self.said_alone(hypotheses[:1], durations[:1], intent, words_said)
-
     def said_last(self, hypotheses: list[str], durations: list[list[float]], intent: str,
                   words_said: frozenset[str] = frozenset()) -> bool:
         """Whether any hypothesis ends in one of `intent`'s phrases said alone (as `said_alone`

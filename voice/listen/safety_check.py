@@ -32,7 +32,7 @@ from .intents import IntentMatcher, Match
 from .open_check import OpenCheck
 from .recognizer import GrammarRecognizer
 from .safety_hearing import SafetyHearing
-from .second_look import SAFETY, looks_again, second_look
+from .second_look import HEARD_OPENLY_ALTERNATIVES, SAFETY, looks_again, second_look
 
 
 # In a noisy room a request whose words took less than this share of the utterance's speech must be
@@ -84,7 +84,12 @@ class SafetyCheck:
 
     def _second_look(self, match: Match, matcher: IntentMatcher, every_phrase: list[str],
                      utterance: Utterance) -> Match:
-        """`match` if it is still a safety request when heard again (`second_look`)."""
+        """`match` if it is still a safety request when heard again (`second_look`): in its best
+        alternative, or, where the open recognizer must hear it word for word next, in one of
+        its best HEARD_OPENLY_ALTERNATIVES."""
         phrases = list(self.hearing.second_look_phrases) or every_phrase
+        heard_openly_next = (not utterance.noisy and self.hearing.heard_openly_in_quiet
+                             and self._open_check is not None)
         return second_look(match, self._recognizer, phrases, matcher, utterance.frames,
-                           utterance.words_before, self.hearing.everyday_words)
+                           utterance.words_before, self.hearing.everyday_words,
+                           alternatives=HEARD_OPENLY_ALTERNATIVES if heard_openly_next else 1)

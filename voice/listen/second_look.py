@@ -48,6 +48,13 @@ NOISY_SAFETY_CONFIDENCE = 0.9
 # before, not the whole sentence, and the request's answer waits for this decode: 4 s of audio took
 # 80-170 ms here, where the request alone took 20-80.
 WORDS_BEFORE = frames_for(3.0)
+# Where the open recognizer must then hear the request word for word (a quiet room, where the
+# locale asks it: `OpenCheck.safety_verdict`), the second look's best two alternatives count, not
+# its best alone. Flite's (kal) "I need help" in room tone was "i need i'll", then "i need help":
+# of 10 espeak-ng and flite voices outside both halves, 750 requests in the five room tones, 706
+# -> 709 heard; the tuning voices lost none so. The tuning talk near a safety phrase there (1650
+# listens) gave the crisis message no more often (3) (issue 17's note).
+HEARD_OPENLY_ALTERNATIVES = 2
 
 log = logging.getLogger(__name__)
 
@@ -65,24 +72,28 @@ def looks_again(asked_for: bool, words_share: float, noisy: bool, confidence: fl
 
 def second_look(match: Match, recognizer: GrammarRecognizer, phrases: list[str],
                 matcher: IntentMatcher, utterance: list[np.ndarray],
-                words_before: list[np.ndarray], everyday_words: frozenset[str] = frozenset()
-                ) -> Match:
+                words_before: list[np.ndarray], everyday_words: frozenset[str] = frozenset(),
+                alternatives: int = 1) -> Match:
     """`match` (safety, heard in a small command set, right after other words, or over only
     part of its utterance) if the same frames, decoded with the second look's phrases listened
-    for, are still a safety phrase in their best hearing, alone (a stray word at an edge aside:
-    `IntentMatcher.best_said_alone`); else rejected. A phrase inside a longer alternative is
-    not enough: over the speaker's voice, at 6 dB SNR, a tuning voice's "after work we should
-    clear the fridge" was "emergency" at 1.0, and the second look's "emergency clear the fridge"
-    had let it stand. Nor is an alternative below the best: there, espeak-ng's (ko+f4) 피곤해
-    was 지금 위험해 at 1.0, and the second look's best "쉬고 호흡 했어", with 지금 위험해 third,
-    had let it stand (issue 17's note). Right after other words, it must then still end in a
+    for, are still a safety phrase in one of their best `alternatives`, alone (a stray word at
+    an edge aside: `IntentMatcher.said_alone`); else rejected. A phrase inside a longer
+    alternative is not enough: over the speaker's voice, at 6 dB SNR, a tuning voice's "after
+    work we should clear the fridge" was "emergency" at 1.0, and the second look's "emergency
+    clear the fridge" had let it stand. Nor, unless the open recognizer must hear it too
+    (HEARD_OPENLY_ALTERNATIVES), is an alternative below the best: there, espeak-ng's (ko+f4)
+    피곤해 was 지금 위험해 at 1.0, and the second look's best "쉬고 호흡 했어", with 지금 위험해
+    third, had let it stand (issue 17's note). Right after other words, it must then still end in a
     safety phrase with `words_before`, the end of those words (WORDS_BEFORE).
     One of the `everyday_words` (among `phrases`) beside the phrase is a word said, never a stray
     one: at 6 dB SNR the tuning talk's "I need to help him" and "I need a helmet" were "i need
     help did" and "i need help it" here, while of the tuning voices' requests looked at again (772,
     in a quiet room and at 6 dB) 765 were their phrase alone, none with a word beside it (issue
     17's note)."""
-    alone = partial(matcher.best_said_alone, words_said=everyday_words)
+    def alone(texts: list[str], durations: list[list[float]], intent: str) -> bool:
+        return matcher.said_alone(texts[:alternatives], durations[:alternatives], intent,
+                                  everyday_words)
+
     if not _heard_again(recognizer, phrases, utterance, alone):
         return replace(match, intent=None,
                        reason="safety not heard with every command listened for")
