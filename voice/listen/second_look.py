@@ -51,9 +51,9 @@ WORDS_BEFORE = frames_for(3.0)
 # Where the open recognizer must then hear the request word for word (a quiet room, where the
 # locale asks it: `OpenCheck.safety_verdict`), the second look's best two alternatives count, not
 # its best alone. Flite's (kal) "I need help" in room tone was "i need i'll", then "i need help":
-# of 10 espeak-ng and flite voices outside both halves, 750 requests in the five room tones, 706
-# -> 709 heard; the tuning voices lost none so. The tuning talk near a safety phrase there (1650
-# listens) gave the crisis message no more often (3) (issue 17's note).
+# of 10 espeak-ng and flite voices outside both halves, 750 requests in the five room tones,
+# 706 -> 709 were heard; the tuning voices lost none so. The tuning talk near a safety phrase
+# there (1650 listens) gave the crisis message no more often (3) (issue 17's note).
 HEARD_OPENLY_ALTERNATIVES = 2
 
 log = logging.getLogger(__name__)
