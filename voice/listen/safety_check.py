@@ -5,10 +5,10 @@ quiet after it (hold.py).
 In a small command set (a partner's turn, or over the speaker's own voice) Vosk must put talk onto
 one of a few phrases, and the safety phrases drew it: "I missed you" was "I need help", 축하해 was
 지금 위험해. There a safety request is looked at a second time, the same frames decoded with every one of
-the locale's commands and its everyday words listened for (`second_look`; not the scripts'
-phrases, which anyone may add), and stands only if its best alternative is still a safety
-phrase, said alone, as a request is everywhere (one of its best two where the open recognizer
-must hear it word for word next: second_look.HEARD_OPENLY_ALTERNATIVES). The other words are never acted on there; they only
+the locale's commands and its everyday words listened for (`second_look`; not the scripts' phrases,
+which anyone may add), and stands only if its best alternative is still a safety phrase, said alone,
+as a request is everywhere (one of its best two where the open recognizer must hear it word for word
+next: second_look.HEARD_OPENLY_ALTERNATIVES). The other words are never acted on there; they only
 give talk somewhere else to go. A safety request anywhere that began right after other words gets
 the second look too, and is heard once more together with the end of those words: the end of a
 sentence the endpointer cut off in a noisy room was heard as one. So does one whose words took only
