@@ -34,10 +34,11 @@ def test_the_second_look_counts_its_best_alternative_or_as_many_as_it_is_told():
     open recognizer must then hear it word for word, and there flite's (kal) "I need help" was "i
     need i'll", then "i need help": the best HEARD_OPENLY_ALTERNATIVES count."""
     korean = IntentMatcher({"safety": ["지금 위험해"], "help": ["도움말"]})
-    request = Match("safety", "지금 위험해", "지금 위험해", 0.0, confidence=1.0)
     frames = [np.zeros(320, np.int16)]
 
     def looked(matcher: IntentMatcher, heard: Decodes, alternatives: int = 1) -> str | None:
+        phrase = matcher.phrases_of("safety")[0]
+        request = Match("safety", phrase, phrase, 0.0, confidence=1.0)
         return second_look(request, heard, [], matcher, frames, [],
                            alternatives=alternatives).intent
 

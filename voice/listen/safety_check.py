@@ -76,8 +76,7 @@ class SafetyCheck:
         if looks_again(utterance.asked_for, utterance.words_share, utterance.noisy,
                        match.confidence, self.hearing.second_look_in_quiet):
             match = self._second_look(match, matcher, every_phrase, utterance)
-        heard_openly = utterance.noisy or self.hearing.heard_openly_in_quiet
-        if match.intent == SAFETY and heard_openly and self._open_check is not None:
+        if match.intent == SAFETY and self._heard_openly(utterance.noisy):
             in_part = utterance.noisy and utterance.words_share < HEARD_OPENLY_SHARE
             return self._open_check.safety_verdict(match, matcher.phrases_of(SAFETY),
                                                    utterance.noisy, in_part, utterance.frames)
@@ -89,8 +88,12 @@ class SafetyCheck:
         alternative, or, where the open recognizer must hear it word for word next, in one of
         its best HEARD_OPENLY_ALTERNATIVES."""
         phrases = list(self.hearing.second_look_phrases) or every_phrase
-        heard_openly_next = (not utterance.noisy and self.hearing.heard_openly_in_quiet
-                             and self._open_check is not None)
+        word_for_word_next = not utterance.noisy and self._heard_openly(noisy=False)
         return second_look(match, self._recognizer, phrases, matcher, utterance.frames,
                            utterance.words_before, self.hearing.everyday_words,
-                           alternatives=HEARD_OPENLY_ALTERNATIVES if heard_openly_next else 1)
+                           alternatives=HEARD_OPENLY_ALTERNATIVES if word_for_word_next else 1)
+
+    def _heard_openly(self, noisy: bool) -> bool:
+        """Whether the open recognizer has its word on a request: in a noisy room, and in a quiet
+        one where the locale says so (there word for word), wherever it listens."""
+        return (noisy or self.hearing.heard_openly_in_quiet) and self._open_check is not None
