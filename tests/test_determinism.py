@@ -4,12 +4,14 @@ busy with other work.
 What made runs differ: both voices carry state from one sentence to the next (espeak-ng's synthesizer,
 Piper's noise generator, seeded at random when the model loads), so a line's audio depended on which
 lines happened to render before it, and the background preparation raced the frames. Now Piper's seed
-is fixed and the file driver lets preparation finish before the first frame.
+is fixed, each line is rendered by a fresh espeak-ng that has settled before it starts
+(pyttsx3_worker.py), and the file driver lets preparation finish before the first frame.
 
 Korean runs with a fresh prompt cache each time, so every line of the library is rendered again (by
-espeak-ng) and the preparation races the frames. English shares the test session's prompt cache: its
-library is 286 lines of Piper, 11 minutes a run on a busy CI machine, so Piper's own renders are
-checked on a sample of the library's lines instead, in two fresh processes.
+espeak-ng) and the preparation races the frames; both runs must render every line alike. English
+shares the test session's prompt cache: its library is 286 lines of Piper, 11 minutes a run on a busy
+CI machine, so Piper's own renders are checked on a sample of the library's lines instead, in two
+fresh processes.
 """
 
 import json
@@ -65,6 +67,10 @@ def test_the_same_input_gives_the_same_events_and_audio_on_a_busy_machine(tmp_pa
     with busy_machine():
         results = [_run(tmp_path / "in.wav", locale, tmp_path / f"run{run}", None if fresh_cache else shared_cache)
                    for run in range(2)]
+    if fresh_cache:  # every line of the library, not only those played, and the one that differs named
+        rendered = [_rendered(tmp_path / f"run{run}") for run in range(2)]
+        differing = sorted(name for name, audio in rendered[0].items() if rendered[1].get(name) != audio)
+        assert len(rendered[0]) > 100 and not differing, f"lines rendered differently: {differing}"
     first_events, first_audio = results[0]
     assert any(e["type"] == "intent" for e in first_events) and any(e["type"] == "said" for e in first_events)
     for events, audio in results[1:]:
@@ -81,6 +87,11 @@ def _run(microphone: Path, locale: str, folder: Path, cache: Path | None) -> tup
     assert done.returncode == 0, done.stderr
     events = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
     return events, (folder / "out.wav").read_bytes()
+
+
+def _rendered(folder: Path) -> dict[str, bytes]:
+    """Every line a run rendered into its own prompt cache: file name -> the file."""
+    return {path.name: path.read_bytes() for path in (folder / "cache").rglob("*.wav")}
 
 
 def _folders(folder: Path, cache: Path | None) -> dict:

@@ -13,6 +13,12 @@ it. The speaker's echo over a safety request then differed between two runs of t
 busy machine. A fresh espeak-ng costs 30 ms a line here (its start), against the renders it makes
 reproducible, in any order, in any process.
 
+A fresh espeak-ng must also be left to settle before its job. pyttsx3's driver sets its rate and volume
+through espeak-ng's asynchronous command queue as it starts, while the voice is chosen at once on the
+calling thread. A line that reached a child before that queue had run (right after a short line, on a
+busy machine) came out 13 % slower: 2 lines of the Korean library's 414 in 10 runs, and one such
+greeting failed the determinism test in CI. So each child waits for the queue to empty first.
+
 Protocol, one request at a time: the parent writes a JSON line {"text", "voice", "rate", "volume"} to
 stdin; the worker answers on its own copy of stdout with a JSON line ({"samples": N} or
 {"error": "..."}) then N 16-bit samples. The first line it writes lists the voices ({"voices": {...}}).
@@ -176,6 +182,9 @@ def _engine():
     except Exception as error:  # noqa: BLE001 — reported to the parent as one sentence
         raise RuntimeError(f"the text-to-speech engine could not start ({error})") from None
     _silence_driver()
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()  # the driver's own rate and volume applied before the job's voice is chosen
     return engine
 
 
