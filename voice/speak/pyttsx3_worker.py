@@ -16,8 +16,9 @@ reproducible, in any order, in any process.
 A fresh espeak-ng must also be left to settle before its job. pyttsx3's driver sets its rate and volume
 through espeak-ng's asynchronous command queue as it starts, while the voice is chosen at once on the
 calling thread. A line that reached a child before that queue had run (right after a short line, on a
-busy machine) came out 13 % slower: 2 lines of the Korean library's 414 in 10 runs, and one such
-greeting failed the determinism test in CI. So each child waits for the queue to empty first.
+busy machine) came out 13 % slower: 2 lines of the Korean library's 414 in 12 runs, and one such
+greeting failed the determinism test in CI. So each child waits for the queue to empty first (then no
+line differed in 20 runs).
 
 Protocol, one request at a time: the parent writes a JSON line {"text", "voice", "rate", "volume"} to
 stdin; the worker answers on its own copy of stdout with a JSON line ({"samples": N} or
