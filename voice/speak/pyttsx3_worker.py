@@ -176,16 +176,18 @@ def _read_all(stream: int, deadline: float) -> bytes | None:
 
 
 def _engine():
+    """A fresh espeak-ng through pyttsx3, settled: its start-up's rate and volume applied before a
+    job's voice is chosen (see the module docstring)."""
     import pyttsx3
 
     try:
+        from pyttsx3.drivers import _espeak
+
         engine = pyttsx3.init()
     except Exception as error:  # noqa: BLE001 — reported to the parent as one sentence
         raise RuntimeError(f"the text-to-speech engine could not start ({error})") from None
     _silence_driver()
-    from pyttsx3.drivers import _espeak
-
-    _espeak.Synchronize()  # the driver's own rate and volume applied before the job's voice is chosen
+    _espeak.Synchronize()  # waits until espeak-ng's asynchronous command queue is empty
     return engine
 
 
